@@ -1,0 +1,48 @@
+// The event model shared by relay and client: one struct for every event of the
+// lossless protocol (docs/PROTOCOL.md), in both directions.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace hubchat {
+
+using Seq = std::uint64_t;
+
+enum class EventType {
+  join,     // client: enter a room; relay: someone entered (logged)
+  msg,      // chat message (logged)
+  nick,     // client: rename; relay: someone renamed (logged)
+  leave,    // relay: someone left (logged)
+  welcome,  // relay: reply to join
+  missed,   // relay: requested history is gone
+  error,    // relay: a request was refused
+};
+
+std::string_view to_string(EventType type);
+bool parse_event_type(std::string_view name, EventType& out);
+
+// Fields not used by a type stay empty/zero and are not encoded.
+struct Event {
+  EventType type = EventType::msg;
+  std::string room;
+  std::string nick;  // join/leave/welcome: who; nick: the new name
+  std::string from;  // msg: sender; nick: the old name
+  std::string body;  // msg
+  Seq seq = 0;       // logged events; welcome: next seq of the room
+  Seq first = 0;     // welcome: oldest seq held
+  std::int64_t ts = 0;
+  std::uint64_t epoch = 0;  // welcome; client join (optional)
+  bool has_since = false;   // client join
+  Seq since = 0;
+  std::vector<std::string> members;  // welcome
+  std::string reason;                // missed: "evicted" | "restart"
+  Seq missed_from = 0, missed_to = 0;  // missed, inclusive
+  std::string code, message;           // error
+
+  bool operator==(const Event&) const = default;
+};
+
+}  // namespace hubchat
