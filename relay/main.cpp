@@ -1,0 +1,13 @@
+// relay: the hubchat WebSocket chat hub. See README.md and docs/PROTOCOL.md.
+#include <libwebsockets.h>
+
+#include "relay/options.hpp"
+#include "relay/server.hpp"
+
+int main(int argc, char** argv) {
+  hubchat::relay::Options options;
+  if (auto exit_code = hubchat::relay::parse_options(argc, argv, options)) return *exit_code;
+  lws_set_log_level(LLL_ERR | LLL_WARN, nullptr);
+  hubchat::relay::Server server(options);
+  return server.run();
+}

@@ -1,0 +1,40 @@
+// Counters the relay exposes at GET /metrics, in Prometheus text format.
+// Single-threaded (lws service thread), so plain integers.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+
+namespace hubchat::relay {
+
+enum class CloseReason : std::uint8_t {
+  peer,              // the client closed or the connection dropped (incl. pong timeout)
+  message_too_big,   // 1009
+  invalid_utf8,      // 1007
+  binary_frame,      // 1003
+  server_full,       // 1013
+  slow_consumer,     // 4001
+  too_many_replies,  // 1008
+  shutdown,          // 1001
+  count_
+};
+
+const char* to_string(CloseReason reason);
+
+struct Metrics {
+  std::uint64_t connections = 0;  // open WebSocket connections (gauge)
+  std::uint64_t connections_total = 0;
+  std::uint64_t messages_in = 0;   // chat messages accepted
+  std::uint64_t messages_out = 0;  // events written, counted per recipient
+  std::uint64_t frames_out = 0;
+  std::uint64_t bytes_out = 0;
+  std::uint64_t max_frame_bytes_out = 0;
+  std::uint64_t rejected_handshakes = 0;  // Origin not allowed
+  std::array<std::uint64_t, static_cast<std::size_t>(CloseReason::count_)> closes{};
+
+  void count_close(CloseReason reason) { ++closes[static_cast<std::size_t>(reason)]; }
+  std::string render(std::size_t rooms, std::size_t history_bytes) const;
+};
+
+}  // namespace hubchat::relay

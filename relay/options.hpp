@@ -1,0 +1,33 @@
+// The relay's command line: every limit and timing it runs with.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace hubchat::relay {
+
+struct Options {
+  int port = 8080;
+  std::string host;      // empty: all interfaces
+  std::string web_root;  // empty: no static files
+  std::size_t max_message_bytes = 64 * 1024;
+  std::size_t history_events = 4096;
+  std::size_t history_bytes = 8 * 1024 * 1024;
+  std::size_t max_frame_bytes = 16 * 1024;
+  unsigned ping_interval_s = 54;  // the seed's pingPeriod
+  unsigned pong_timeout_s = 60;   // the seed's pongWait
+  std::vector<std::string> allowed_origins;  // empty: any Origin
+  std::size_t max_connections = 10000;
+  std::string default_room = "lobby";
+  std::size_t max_pending_reply_bytes = 64 * 1024;
+  std::size_t max_nick_bytes = 32;
+  std::size_t max_room_bytes = 64;
+};
+
+// Parses argv. Returns an exit code when the program should stop right away
+// (--help, --version, or a usage error, already reported), nullopt otherwise.
+std::optional<int> parse_options(int argc, char** argv, Options& options);
+
+}  // namespace hubchat::relay

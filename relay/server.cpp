@@ -1,0 +1,260 @@
+#include "relay/server.hpp"
+
+#include <libwebsockets.h>
+
+#include <chrono>
+#include <cstdio>
+#include <new>
+
+#include "relay/http_routes.hpp"
+#include "relay/stop_signal.hpp"
+#include "relay/version.hpp"
+#include "shared/lossless_codec.hpp"
+#include "shared/names.hpp"
+
+namespace hubchat::relay {
+namespace {
+
+enum ProtocolId : unsigned { kHttpAndLegacy = 0, kLossless = 1 };
+
+// lws hands us zeroed per-session memory; the Session lives in it from
+// ESTABLISHED to CLOSED (HTTP-only connections never construct one).
+struct SessionSlot {
+  alignas(Session) unsigned char storage[sizeof(Session)];
+  bool live;
+
+  Session* get() { return live ? std::launder(reinterpret_cast<Session*>(storage)) : nullptr; }
+  Session& construct() {
+    live = true;
+    return *new (storage) Session();
+  }
+  void destroy() {
+    if (!live) return;
+    get()->~Session();
+    live = false;
+  }
+};
+
+// Incoming WebSocket data arrives in pieces of at most this size (lws then
+// allocates only this much per connection; read_pump reassembles).
+constexpr std::size_t kRxBufferSize = 1024;
+
+std::uint64_t epoch_now_ms() {
+  using namespace std::chrono;
+  return static_cast<std::uint64_t>(
+      duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count());
+}
+
+std::string url_arg(lws* wsi, const char* name) {
+  char buffer[256];
+  const char* value = lws_get_urlarg_by_name(wsi, name, buffer, sizeof buffer);
+  return value ? std::string(value) : std::string();
+}
+
+const lws_protocols kProtocols[] = {
+    // No subprotocol: HTTP, and WebSocket upgrades in the legacy dialect.
+    {"http", &Server::callback_c, sizeof(SessionSlot), kRxBufferSize, kHttpAndLegacy, nullptr, 0},
+    {"hubchat.v1", &Server::callback_c, sizeof(SessionSlot), kRxBufferSize, kLossless, nullptr,
+     0},
+    {nullptr, nullptr, 0, 0, 0, nullptr, 0},
+};
+
+const lws_protocol_vhost_options kWasmMime = {nullptr, nullptr, ".wasm", "application/wasm"};
+const lws_protocol_vhost_options kTtfMime = {&kWasmMime, nullptr, ".ttf", "font/ttf"};
+
+}  // namespace
+
+void Server::ContextDeleter::operator()(lws_context* context) const {
+  lws_context_destroy(context);
+}
+
+Server::Server(const Options& options)
+    : options_(options),
+      hub_(options, metrics_,
+           [](Session& session) { lws_callback_on_writable(session.wsi); }, epoch_now_ms()),
+      batcher_(options.max_frame_bytes, LWS_PRE),
+      pumps_{options, hub_, metrics_, batcher_} {
+  static_assert(std::string_view(lossless::kSubprotocol) == "hubchat.v1");
+
+  // Mounts: /healthz and /metrics answered by our callback, / from --web-root.
+  mounts_.resize(3);
+  auto callback_mount = [](lws_http_mount& m, const char* point) {
+    m = {};
+    m.mountpoint = point;
+    m.mountpoint_len = static_cast<unsigned char>(std::char_traits<char>::length(point));
+    m.origin = "http";
+    m.origin_protocol = LWSMPRO_CALLBACK;
+  };
+  callback_mount(mounts_[0], "/healthz");
+  callback_mount(mounts_[1], "/metrics");
+  mounts_[0].mount_next = &mounts_[1];
+  if (!options.web_root.empty()) {
+    lws_http_mount& web = mounts_[2];
+    web = {};
+    web.mountpoint = "/";
+    web.mountpoint_len = 1;
+    web.origin = options.web_root.c_str();
+    web.def = "index.html";
+    web.origin_protocol = LWSMPRO_FILE;
+    web.extra_mimetypes = &kTtfMime;
+    mounts_[1].mount_next = &web;
+  }
+
+  retry_ = {};
+  retry_.secs_since_valid_ping = static_cast<std::uint16_t>(options.ping_interval_s);
+  retry_.secs_since_valid_hangup = static_cast<std::uint16_t>(options.pong_timeout_s);
+
+  lws_context_creation_info info{};
+  info.port = options.port;
+  info.iface = options.host.empty() ? nullptr : options.host.c_str();
+  info.protocols = kProtocols;
+  info.mounts = mounts_.data();
+  info.user = this;
+  info.retry_and_idle_policy = &retry_;
+  info.options = LWS_SERVER_OPTION_HTTP_HEADERS_SECURITY_BEST_PRACTICES_ENFORCE;
+  info.timeout_secs = 10;  // handshake and other protocol-level waits
+  info.vhost_name = "hubchat";
+  context_.reset(lws_create_context(&info));
+}
+
+Server::~Server() = default;
+
+int Server::callback_c(lws* wsi, lws_callback_reasons reason, void* user, void* in,
+                       std::size_t len) {
+  auto* server = static_cast<Server*>(lws_context_user(lws_get_context(wsi)));
+  if (!server) return lws_callback_http_dummy(wsi, reason, user, in, len);
+  return server->on_callback(wsi, reason, user, in, len);
+}
+
+bool Server::origin_allowed(lws* wsi) const {
+  if (options_.allowed_origins.empty()) return true;
+  char origin[256];
+  int n = lws_hdr_copy(wsi, origin, sizeof origin, WSI_TOKEN_ORIGIN);
+  if (n <= 0) return true;  // non-browser clients send no Origin; browsers always do
+  for (const std::string& allowed : options_.allowed_origins)
+    if (allowed == std::string_view(origin, static_cast<std::size_t>(n))) return true;
+  return false;
+}
+
+void Server::on_established(lws* wsi, Session& session) {
+  session.wsi = wsi;
+  session.dialect =
+      lws_get_protocol(wsi)->id == kLossless ? Dialect::lossless : Dialect::legacy;
+  ++metrics_.connections;
+  ++metrics_.connections_total;
+  if (metrics_.connections > options_.max_connections) {
+    hub_.close(session, 1013, "server full", CloseReason::server_full);
+    return;
+  }
+  if (pumps_.shutting_down) {
+    hub_.close(session, LWS_CLOSE_STATUS_GOINGAWAY, "relay shutting down", CloseReason::shutdown);
+    return;
+  }
+  if (session.dialect == Dialect::legacy) {
+    std::string room = url_arg(wsi, "room=");
+    std::string nick = url_arg(wsi, "nick=");
+    if (room.empty()) room = options_.default_room;
+    if (!is_valid_name(room, options_.max_room_bytes)) room = options_.default_room;
+    if (!is_valid_name(nick, options_.max_nick_bytes)) nick = hub_.guest_nick();
+    hub_.join_live(session, room, nick);
+  }
+}
+
+int Server::on_callback(lws* wsi, lws_callback_reasons reason, void* user, void* in,
+                        std::size_t len) {
+  auto* slot = static_cast<SessionSlot*>(user);
+  switch (reason) {
+    case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+      if (!origin_allowed(wsi)) {
+        ++metrics_.rejected_handshakes;
+        return 1;
+      }
+      return 0;
+
+    case LWS_CALLBACK_ESTABLISHED:
+      on_established(wsi, slot->construct());
+      return 0;
+
+    case LWS_CALLBACK_RECEIVE:
+      if (Session* session = slot ? slot->get() : nullptr)
+        return read_pump(pumps_, wsi, *session, static_cast<const char*>(in), len);
+      return 0;
+
+    case LWS_CALLBACK_SERVER_WRITEABLE:
+      if (Session* session = slot ? slot->get() : nullptr) {
+        if (pumps_.shutting_down && !session->close_code)
+          hub_.close(*session, LWS_CLOSE_STATUS_GOINGAWAY, "relay shutting down",
+                     CloseReason::shutdown);
+        return write_pump(pumps_, wsi, *session);
+      }
+      return 0;
+
+    case LWS_CALLBACK_CLOSED:
+      if (Session* session = slot ? slot->get() : nullptr) {
+        metrics_.count_close(session->close_code ? session->close_as : CloseReason::peer);
+        hub_.leave(*session);
+        --metrics_.connections;
+        slot->destroy();
+      }
+      return 0;
+
+    case LWS_CALLBACK_HTTP: {
+      char uri[64];
+      if (lws_hdr_copy(wsi, uri, sizeof uri, WSI_TOKEN_GET_URI) <= 0)
+        return send_http_response(wsi, HTTP_STATUS_BAD_REQUEST, "text/plain", "bad request\n");
+      std::string_view path(uri);
+      if (path == "/healthz")
+        return send_http_response(wsi, HTTP_STATUS_OK, "text/plain", "ok\n");
+      if (path == "/metrics")
+        return send_http_response(wsi, HTTP_STATUS_OK, "text/plain; version=0.0.4",
+                                  metrics_.render(hub_.room_count(), hub_.history_bytes()));
+      return send_http_response(wsi, HTTP_STATUS_NOT_FOUND, "text/plain", "not found\n");
+    }
+
+    default:
+      return lws_callback_http_dummy(wsi, reason, user, in, len);
+  }
+}
+
+void Server::begin_shutdown() {
+  pumps_.shutting_down = true;
+  for (const lws_protocols* p = kProtocols; p->name; ++p)
+    lws_callback_on_writable_all_protocol(context_.get(), p);
+}
+
+int Server::run() {
+  if (!context_) {
+    std::fprintf(stderr, "relay: could not listen on %s:%d\n",
+                 options_.host.empty() ? "*" : options_.host.c_str(), options_.port);
+    return 1;
+  }
+  std::fprintf(stderr, "relay %s listening on http://%s:%d/ (WebSocket at /ws)\n", kVersion,
+               options_.host.empty() ? "0.0.0.0" : options_.host.c_str(), options_.port);
+  install_stop_signals(context_.get());
+  using Clock = std::chrono::steady_clock;
+  Clock::time_point deadline{};
+  while (lws_service(context_.get(), 0) >= 0) {
+    if (!stop_requested()) continue;
+    if (!pumps_.shutting_down) {
+      std::fprintf(stderr, "relay: shutting down, closing %llu connections\n",
+                   static_cast<unsigned long long>(metrics_.connections));
+      begin_shutdown();
+      deadline = Clock::now() + std::chrono::milliseconds(700);
+      shutdown_tick_.context = context_.get();
+      lws_sul_schedule(context_.get(), 0, &shutdown_tick_.sul, &Server::on_shutdown_tick,
+                       20 * LWS_US_PER_MS);
+    }
+    if (metrics_.connections == 0 || Clock::now() >= deadline) break;
+  }
+  uninstall_stop_signals();
+  context_.reset();
+  return 0;
+}
+
+void Server::on_shutdown_tick(lws_sorted_usec_list_t* sul) {
+  // Keeps lws_service() returning while clients finish their close handshake.
+  auto* tick = reinterpret_cast<ShutdownTick*>(sul);
+  lws_sul_schedule(tick->context, 0, sul, &Server::on_shutdown_tick, 20 * LWS_US_PER_MS);
+}
+
+}  // namespace hubchat::relay

@@ -1,0 +1,37 @@
+#include "shared/event.hpp"
+
+#include <array>
+#include <utility>
+
+namespace hubchat {
+namespace {
+
+constexpr std::array<std::pair<EventType, std::string_view>, 7> kNames{{
+    {EventType::join, "join"},
+    {EventType::msg, "msg"},
+    {EventType::nick, "nick"},
+    {EventType::leave, "leave"},
+    {EventType::welcome, "welcome"},
+    {EventType::missed, "missed"},
+    {EventType::error, "error"},
+}};
+
+}  // namespace
+
+std::string_view to_string(EventType type) {
+  for (const auto& [t, name] : kNames)
+    if (t == type) return name;
+  return "?";
+}
+
+bool parse_event_type(std::string_view name, EventType& out) {
+  for (const auto& [t, n] : kNames) {
+    if (n == name) {
+      out = t;
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace hubchat

@@ -1,0 +1,45 @@
+#include "shared/room_log.hpp"
+
+namespace hubchat {
+
+ResumePoint RoomLog::resume_after(Seq since) const {
+  ResumePoint point;
+  Seq wanted = since + 1;
+  if (wanted < first_seq()) {
+    point.missed_from = wanted;
+    point.missed_to = first_seq() - 1;
+    point.next = first_seq();
+  } else {
+    // A `since` beyond the end cannot come from this log; start at the live end.
+    point.next = wanted > next_seq() ? next_seq() : wanted;
+  }
+  return point;
+}
+
+RingRoomLog::RingRoomLog(std::size_t max_events, std::size_t max_bytes)
+    : max_events_(max_events ? max_events : 1), max_bytes_(max_bytes) {}
+
+std::size_t RingRoomLog::cost(const StoredEvent& event) {
+  return event.lossless.size() + event.legacy.size() + sizeof(StoredEvent);
+}
+
+const StoredEvent* RingRoomLog::at(Seq seq) const {
+  if (seq < first_ || seq >= next_seq()) return nullptr;
+  return &events_[seq - first_];
+}
+
+Seq RingRoomLog::append(StoredEvent event) {
+  Seq seq = next_seq();
+  bytes_ += cost(event);
+  events_.push_back(std::move(event));
+  // Evict from the tail until both bounds hold; the newest event always stays,
+  // so a single event larger than the byte bound is still delivered.
+  while (events_.size() > 1 && (events_.size() > max_events_ || bytes_ > max_bytes_)) {
+    bytes_ -= cost(events_.front());
+    events_.pop_front();
+    ++first_;
+  }
+  return seq;
+}
+
+}  // namespace hubchat
