@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs what hubchat needs on Debian 12 (idempotent, quiet): compilers and
+# libraries from Debian, Dear ImGui's sources (fetched by cmake/fetch-imgui.sh
+# at configure time), and the browser tests' npm packages.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  build-essential cmake pkg-config git ca-certificates xz-utils
+  libwebsockets-dev libcli11-dev libgtest-dev libbenchmark-dev
+  emscripten libimgui-dev libglfw3-dev libgl-dev fonts-nanum
+  clang libclang-rt-14-dev
+  nodejs npm chromium xvfb libgl1-mesa-dri imagemagick x11-utils
+  gnuplot-nox openssl curl procps
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "== installing: ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [ -f tests/browser/package-lock.json ] && [ ! -d tests/browser/node_modules ]; then
+  echo "== npm ci (tests/browser)"
+  npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error >/dev/null
+fi

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The README's second command: installs and builds what is missing, then runs
+# every test with ctest: unit, integration (real relay over real sockets),
+# browser end-to-end (headless Chromium + the WASM client), desktop (Xvfb);
+# then the unit + integration suites again under ASan + UBSan.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jobs=$(nproc)
+
+bash scripts/install-deps.sh
+bash scripts/build.sh
+
+echo "== tests (build/native)"
+ctest --test-dir build/native --output-on-failure -j"$jobs" --timeout 300
+
+if [ "${HUBCHAT_SKIP_SANITIZERS:-0}" != 1 ]; then
+  echo "== unit + integration under ASan + UBSan (build/asan)"
+  cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug -DHUBCHAT_SANITIZE=ON \
+    -DHUBCHAT_TEST_DIRS="support;integration;client" >/dev/null
+  cmake --build build/asan -j"$jobs" --target shared_unit_tests relay_integration_tests client_model_tests relay
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --test-dir build/asan --output-on-failure -j"$jobs" --timeout 300 -L "unit|integration"
+fi
