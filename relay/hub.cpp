@@ -16,23 +16,24 @@ std::int64_t now_ms() {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
+// What a room costs beyond its events (map node, Room, log object), counted
+// against the total bound so that many tiny rooms are bounded too.
+constexpr std::size_t kRoomOverhead = 256;
+
 }  // namespace
 
 Hub::Hub(const Options& options, Metrics& metrics, Wake wake, std::uint64_t epoch)
     : options_(options), metrics_(metrics), wake_(std::move(wake)), epoch_(epoch) {}
-
-std::size_t Hub::history_bytes() const {
-  std::size_t total = 0;
-  for (const auto& [name, room] : rooms_) total += room->log->bytes();
-  return total;
-}
 
 Room& Hub::room_named(std::string_view name) {
   auto it = rooms_.find(std::string(name));
   if (it != rooms_.end()) return *it->second;
   auto room = std::make_unique<Room>();
   room->name = std::string(name);
-  room->log = std::make_unique<RingRoomLog>(options_.history_events, options_.history_bytes);
+  room->log = std::make_unique<RingRoomLog>(options_.history_events, options_.history_bytes,
+                                            highest_seq_ + 1);
+  history_bytes_ += kRoomOverhead + room->name.size();
+  ++empty_rooms_;
   return *rooms_.emplace(room->name, std::move(room)).first->second;
 }
 
@@ -60,6 +61,7 @@ void Hub::enter(Session& session, Room& room, std::string nick) {
   session.room = &room;
   session.nick = std::move(nick);
   session.member_index = static_cast<std::uint32_t>(room.members.size());
+  if (room.members.empty()) --empty_rooms_;
   room.members.push_back(&session);
   Event joined;
   joined.type = EventType::join;
@@ -134,6 +136,7 @@ void Hub::leave(Session& session) {
   members[session.member_index] = last;
   last->member_index = session.member_index;
   members.pop_back();
+  if (members.empty()) ++empty_rooms_;
   session.room = nullptr;
   Event left;
   left.type = EventType::leave;
@@ -189,8 +192,29 @@ void Hub::append(Room& room, Event event) {
     stored.legacy = legacy::encode_body(event.body);
     stored.for_legacy = true;
   }
-  log.append(std::move(stored));
+  const std::size_t before = log.bytes();
+  highest_seq_ = log.append(std::move(stored));
+  history_bytes_ += log.bytes() - before;
+  if (history_bytes_ > options_.history_total_bytes) enforce_total_history_bound(room);
   for (Session* member : room.members) request_write(*member);
+}
+
+void Hub::enforce_total_history_bound(Room& grown) {
+  while (history_bytes_ > options_.history_total_bytes && empty_rooms_ > 0) {
+    auto idle = std::find_if(rooms_.begin(), rooms_.end(), [&](const auto& entry) {
+      return entry.second->members.empty() && entry.second.get() != &grown;
+    });
+    if (idle == rooms_.end()) break;
+    history_bytes_ -= idle->second->log->bytes() + kRoomOverhead + idle->second->name.size();
+    --empty_rooms_;
+    rooms_.erase(idle);
+  }
+  RoomLog& log = *grown.log;
+  while (history_bytes_ > options_.history_total_bytes && log.size() > 1) {
+    const std::size_t before = log.bytes();
+    log.drop_oldest();
+    history_bytes_ -= before - log.bytes();
+  }
 }
 
 void Hub::reply(Session& session, const Event& event) {

@@ -34,7 +34,7 @@ class Hub {
 
   std::uint64_t epoch() const { return epoch_; }
   std::size_t room_count() const { return rooms_.size(); }
-  std::size_t history_bytes() const;
+  std::size_t history_bytes() const { return history_bytes_; }
 
   // A legacy client enters at the live end of `room` (no replay).
   void join_live(Session& session, std::string_view room, std::string_view nick);
@@ -61,12 +61,18 @@ class Hub {
   void enter(Session& session, Room& room, std::string nick);
   // Stamps seq/ts, encodes once per dialect, appends, wakes the members.
   void append(Room& room, Event event);
+  // Keeps all rooms' history under Options::history_total_bytes: forgets
+  // rooms nobody is in first, then trims the room that just grew.
+  void enforce_total_history_bound(Room& grown);
 
   const Options& options_;
   Metrics& metrics_;
   Wake wake_;
   std::uint64_t epoch_;
   std::uint64_t guests_ = 0;
+  std::size_t history_bytes_ = 0;  // all rooms' logs + per-room overhead
+  std::size_t empty_rooms_ = 0;    // rooms without members (forgettable)
+  Seq highest_seq_ = 0;            // new rooms start above it: seqs never repeat
   std::unordered_map<std::string, std::unique_ptr<Room>> rooms_;
 };
 

@@ -12,6 +12,8 @@ const char* to_string(CloseReason reason) {
     case CloseReason::slow_consumer: return "slow_consumer";
     case CloseReason::too_many_replies: return "too_many_replies";
     case CloseReason::shutdown: return "shutdown";
+    case CloseReason::rate_limited: return "rate_limited";
+    case CloseReason::too_many_from_ip: return "too_many_from_ip";
     case CloseReason::count_: break;
   }
   return "?";

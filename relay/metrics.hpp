@@ -17,6 +17,8 @@ enum class CloseReason : std::uint8_t {
   slow_consumer,     // 4001
   too_many_replies,  // 1008
   shutdown,          // 1001
+  rate_limited,      // 1008 (legacy clients; lossless ones get an error event)
+  too_many_from_ip,  // 1008
   count_
 };
 

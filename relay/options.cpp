@@ -35,6 +35,26 @@ std::optional<int> parse_options(int argc, char** argv, Options& o) {
   app.add_option("--max-connections", o.max_connections,
                  "WebSocket connections accepted at once (others get close 1013)")
       ->capture_default_str()->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
+  app.add_option("--rate-limit", o.rate_limit,
+                 "chat messages per second per connection, sustained (0: no limit)")
+      ->capture_default_str()->check(CLI::Range(0.0, 1e6));
+  app.add_option("--rate-burst", o.rate_burst, "chat messages a connection may send at once")
+      ->capture_default_str()->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
+  app.add_option("--max-connections-per-ip", o.max_connections_per_ip,
+                 "WebSocket connections from one address (others get close 1008)")
+      ->capture_default_str()->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
+  app.add_option("--handshake-timeout", o.handshake_timeout_s,
+                 "seconds a connection may take to complete its HTTP/WebSocket handshake")
+      ->capture_default_str()->check(CLI::Range(1, 600));
+  app.add_option("--history-total-bytes", o.history_total_bytes,
+                 "bytes of history kept across all rooms (idle rooms are forgotten first)")
+      ->capture_default_str()->check(CLI::Range(std::size_t{4096}, std::size_t{1} << 40));
+  auto* cert = app.add_option("--tls-cert", o.tls_cert, "PEM certificate: serve https:// and wss://")
+                   ->check(CLI::ExistingFile);
+  auto* key = app.add_option("--tls-key", o.tls_key, "PEM private key for --tls-cert")
+                  ->check(CLI::ExistingFile);
+  cert->needs(key);
+  key->needs(cert);
   app.add_option("--default-room", o.default_room, "room of legacy clients without ?room=")
       ->capture_default_str();
   try {

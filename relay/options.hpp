@@ -21,6 +21,12 @@ struct Options {
   std::vector<std::string> allowed_origins;  // empty: any Origin
   std::size_t max_connections = 10000;
   std::string default_room = "lobby";
+  double rate_limit = 20;       // messages/s per connection, sustained (0: off)
+  std::size_t rate_burst = 60;  // messages at once
+  std::size_t max_connections_per_ip = 64;
+  unsigned handshake_timeout_s = 10;
+  std::size_t history_total_bytes = 256u << 20;  // all rooms together
+  std::string tls_cert, tls_key;
   std::size_t max_pending_reply_bytes = 64 * 1024;
   std::size_t max_nick_bytes = 32;
   std::size_t max_room_bytes = 64;

@@ -112,7 +112,13 @@ Server::Server(const Options& options)
   info.user = this;
   info.retry_and_idle_policy = &retry_;
   info.options = LWS_SERVER_OPTION_HTTP_HEADERS_SECURITY_BEST_PRACTICES_ENFORCE;
-  info.timeout_secs = 10;  // handshake and other protocol-level waits
+  // Bounds how long a connection may sit in the HTTP/WebSocket handshake (slowloris).
+  info.timeout_secs = options.handshake_timeout_s;
+  if (!options.tls_cert.empty()) {
+    info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+    info.ssl_cert_filepath = options.tls_cert.c_str();
+    info.ssl_private_key_filepath = options.tls_key.c_str();
+  }
   info.vhost_name = "hubchat";
   context_.reset(lws_create_context(&info));
 }
@@ -142,8 +148,18 @@ void Server::on_established(lws* wsi, Session& session) {
       lws_get_protocol(wsi)->id == kLossless ? Dialect::lossless : Dialect::legacy;
   ++metrics_.connections;
   ++metrics_.connections_total;
+  char ip[64] = "";
+  lws_get_peer_simple(wsi, ip, sizeof ip);
+  session.peer_ip = ip;
+  std::size_t& from_ip = connections_per_ip_[session.peer_ip];
+  ++from_ip;
   if (metrics_.connections > options_.max_connections) {
     hub_.close(session, 1013, "server full", CloseReason::server_full);
+    return;
+  }
+  if (from_ip > options_.max_connections_per_ip) {
+    hub_.close(session, 1008, "too many connections from your address",
+               CloseReason::too_many_from_ip);
     return;
   }
   if (pumps_.shutting_down) {
@@ -194,6 +210,9 @@ int Server::on_callback(lws* wsi, lws_callback_reasons reason, void* user, void*
         metrics_.count_close(session->close_code ? session->close_as : CloseReason::peer);
         hub_.leave(*session);
         --metrics_.connections;
+        auto from_ip = connections_per_ip_.find(session->peer_ip);
+        if (from_ip != connections_per_ip_.end() && --from_ip->second == 0)
+          connections_per_ip_.erase(from_ip);
         slot->destroy();
       }
       return 0;
@@ -228,8 +247,10 @@ int Server::run() {
                  options_.host.empty() ? "*" : options_.host.c_str(), options_.port);
     return 1;
   }
-  std::fprintf(stderr, "relay %s listening on http://%s:%d/ (WebSocket at /ws)\n", kVersion,
-               options_.host.empty() ? "0.0.0.0" : options_.host.c_str(), options_.port);
+  const bool tls = !options_.tls_cert.empty();
+  std::fprintf(stderr, "relay %s listening on %s://%s:%d/ (WebSocket at /ws)\n", kVersion,
+               tls ? "https" : "http", options_.host.empty() ? "0.0.0.0" : options_.host.c_str(),
+               options_.port);
   install_stop_signals(context_.get());
   using Clock = std::chrono::steady_clock;
   Clock::time_point deadline{};

@@ -8,6 +8,8 @@
 #include <libwebsockets.h>
 
 #include <memory>
+#include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "relay/hub.hpp"
@@ -55,6 +57,7 @@ class Server {
   FrameBatcher batcher_;
   PumpContext pumps_;
   std::vector<lws_http_mount> mounts_;
+  std::unordered_map<std::string, std::size_t> connections_per_ip_;
   lws_retry_bo_t retry_{};
   ShutdownTick shutdown_tick_{};
   std::unique_ptr<lws_context, ContextDeleter> context_;

@@ -3,6 +3,7 @@
 // a queue of copies, so an idle connection costs a few hundred bytes.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 
@@ -27,7 +28,10 @@ struct Session {
   std::uint16_t close_code = 0;    // set: close with this code at the next writable
   const char* close_reason = "";
   CloseReason close_as = CloseReason::peer;
+  double tokens = 0;  // rate limit bucket (Options::rate_limit)
+  std::chrono::steady_clock::time_point tokens_at{};
   std::string nick;
+  std::string peer_ip;  // for the per-address connection cap
   std::string inbox;  // reassembles a fragmented incoming message
   // Per-client replies (welcome, missed, error), each ending in '\n'; sent
   // before room events. Bounded by Options::max_pending_reply_bytes.

@@ -16,8 +16,8 @@ ResumePoint RoomLog::resume_after(Seq since) const {
   return point;
 }
 
-RingRoomLog::RingRoomLog(std::size_t max_events, std::size_t max_bytes)
-    : max_events_(max_events ? max_events : 1), max_bytes_(max_bytes) {}
+RingRoomLog::RingRoomLog(std::size_t max_events, std::size_t max_bytes, Seq first_seq)
+    : max_events_(max_events ? max_events : 1), max_bytes_(max_bytes), first_(first_seq) {}
 
 std::size_t RingRoomLog::cost(const StoredEvent& event) {
   return event.lossless.size() + event.legacy.size() + sizeof(StoredEvent);
@@ -34,12 +34,17 @@ Seq RingRoomLog::append(StoredEvent event) {
   events_.push_back(std::move(event));
   // Evict from the tail until both bounds hold; the newest event always stays,
   // so a single event larger than the byte bound is still delivered.
-  while (events_.size() > 1 && (events_.size() > max_events_ || bytes_ > max_bytes_)) {
-    bytes_ -= cost(events_.front());
-    events_.pop_front();
-    ++first_;
-  }
+  while (events_.size() > 1 && (events_.size() > max_events_ || bytes_ > max_bytes_))
+    drop_oldest();
   return seq;
+}
+
+bool RingRoomLog::drop_oldest() {
+  if (events_.empty()) return false;
+  bytes_ -= cost(events_.front());
+  events_.pop_front();
+  ++first_;
+  return true;
 }
 
 }  // namespace hubchat

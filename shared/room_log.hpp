@@ -37,6 +37,8 @@ class RoomLog {
   // nullptr if `seq` is not held (evicted or not yet written).
   virtual const StoredEvent* at(Seq seq) const = 0;
   virtual Seq append(StoredEvent event) = 0;
+  // Evicts the oldest event (for a relay-wide memory bound); false if empty.
+  virtual bool drop_oldest() = 0;
   virtual std::size_t bytes() const = 0;
   virtual std::size_t size() const = 0;
 
@@ -47,12 +49,14 @@ class RoomLog {
 
 class RingRoomLog final : public RoomLog {
  public:
-  RingRoomLog(std::size_t max_events, std::size_t max_bytes);
+  // `first_seq` is the seq of the first event appended.
+  RingRoomLog(std::size_t max_events, std::size_t max_bytes, Seq first_seq = 1);
 
   Seq first_seq() const override { return first_; }
   Seq next_seq() const override { return first_ + events_.size(); }
   const StoredEvent* at(Seq seq) const override;
   Seq append(StoredEvent event) override;
+  bool drop_oldest() override;
   std::size_t bytes() const override { return bytes_; }
   std::size_t size() const override { return events_.size(); }
 
