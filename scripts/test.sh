@@ -21,3 +21,11 @@ if [ "${HUBCHAT_SKIP_SANITIZERS:-0}" != 1 ]; then
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir build/asan --output-on-failure -j"$jobs" --timeout 300 -L "unit|integration"
 fi
+
+if [ "${HUBCHAT_SKIP_FUZZ:-0}" != 1 ]; then
+  echo "== fuzz targets, ${HUBCHAT_FUZZ_SECONDS:-60} s each (build/fuzz, clang + libFuzzer)"
+  CC=clang CXX=clang++ cmake -S . -B build/fuzz -DHUBCHAT_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DHUBCHAT_FUZZ_SECONDS="${HUBCHAT_FUZZ_SECONDS:-60}" >/dev/null
+  cmake --build build/fuzz -j"$jobs"
+  ctest --test-dir build/fuzz --output-on-failure -j"$jobs"
+fi
