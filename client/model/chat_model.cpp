@@ -1,0 +1,352 @@
+// The chat client's model (see chat_model.hpp): ordering by seq, duplicate
+// suppression, presence, unread counts, resume positions, status text.
+#include "client/model/chat_model.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <tuple>
+
+namespace hubchat::client {
+namespace {
+
+// Sort key of a line: generation first (a new relay epoch restarts seqs),
+// then seq, then system notices before the event with the same seq (a notice
+// anchored at seq N describes what comes before N).
+auto key(const Line& line) {
+  return std::make_tuple(line.generation, line.seq, line.kind == LineKind::system ? 0 : 1);
+}
+
+LineKind line_kind(EventType type) {
+  switch (type) {
+    case EventType::join:
+      return LineKind::join;
+    case EventType::leave:
+      return LineKind::leave;
+    case EventType::nick:
+      return LineKind::nick;
+    default:
+      return LineKind::message;
+  }
+}
+
+}  // namespace
+
+std::string describe(const Line& line) {
+  switch (line.kind) {
+    case LineKind::message:
+    case LineKind::system:
+      return line.body;
+    case LineKind::join:
+      return line.from + " joined";
+    case LineKind::leave:
+      return line.from + " left";
+    case LineKind::nick:
+      return line.from + " is now " + line.nick;
+  }
+  return line.body;
+}
+
+// ---------------------------------------------------------------- Room
+
+bool Room::has_seq(Seq seq) const {
+  Line probe;
+  probe.generation = generation_;
+  probe.seq = seq;
+  const auto it = std::lower_bound(lines_.begin(), lines_.end(), key(probe),
+                                   [](const Line& l, const auto& k) { return key(l) < k; });
+  return it != lines_.end() && key(*it) == key(probe);
+}
+
+bool Room::insert(Line line) {
+  const auto k = key(line);
+  // Fast path: live events arrive in order, so almost every insert appends.
+  if (lines_.empty() || key(lines_.back()) < k) {
+    lines_.push_back(std::move(line));
+    ++version_;
+    return true;
+  }
+  if (line.kind != LineKind::system) {
+    const auto lower =
+        std::lower_bound(lines_.begin(), lines_.end(), k,
+                         [](const Line& l, const auto& key_) { return key(l) < key_; });
+    if (lower != lines_.end() && key(*lower) == k) return false;  // seq already held
+  }
+  // upper_bound: notices with equal keys stay in arrival order.
+  const auto pos = std::upper_bound(lines_.begin(), lines_.end(), k,
+                                    [](const auto& key_, const Line& l) { return key_ < key(l); });
+  lines_.insert(pos, std::move(line));
+  ++version_;
+  return true;
+}
+
+void Room::trim(std::size_t max_lines) {
+  if (max_lines == 0) return;
+  while (lines_.size() > max_lines) lines_.pop_front();
+}
+
+void Room::set_members(std::vector<std::string> members) {
+  std::sort(members.begin(), members.end());
+  members.erase(std::unique(members.begin(), members.end()), members.end());
+  members_ = std::move(members);
+  ++version_;
+}
+
+void Room::add_member(const std::string& nick) {
+  const auto it = std::lower_bound(members_.begin(), members_.end(), nick);
+  if (it == members_.end() || *it != nick) members_.insert(it, nick);
+  ++version_;
+}
+
+void Room::remove_member(const std::string& nick) {
+  const auto it = std::lower_bound(members_.begin(), members_.end(), nick);
+  if (it != members_.end() && *it == nick) members_.erase(it);
+  ++version_;
+}
+
+// ---------------------------------------------------------------- ChatModel
+
+const Room* ChatModel::find_room(std::string_view name) const {
+  const auto it = rooms_.find(name);
+  return it == rooms_.end() ? nullptr : &it->second;
+}
+
+Room& ChatModel::ensure_room(std::string_view name) {
+  auto it = rooms_.find(name);
+  if (it == rooms_.end()) {
+    it = rooms_.emplace(std::string{name}, Room{std::string{name}}).first;
+    ++version_;
+  }
+  return it->second;
+}
+
+void ChatModel::touch(Room& room) {
+  ++room.version_;
+  ++version_;
+}
+
+void ChatModel::set_active_room(std::string_view name) {
+  Room& room = ensure_room(name);
+  active_room_ = room.name();
+  room.unread_ = 0;
+  touch(room);
+}
+
+void ChatModel::set_connection(ConnectionStatus status) {
+  connection_ = std::move(status);
+  ++version_;
+}
+
+void ChatModel::apply(const Event& event) {
+  switch (event.type) {
+    case EventType::welcome:
+      apply_welcome(event);
+      break;
+    case EventType::msg:
+    case EventType::join:
+    case EventType::leave:
+    case EventType::nick:
+      apply_logged(event);
+      break;
+    case EventType::missed:
+      apply_missed(event);
+      break;
+    case EventType::error:
+      apply_error(event);
+      break;
+  }
+}
+
+void ChatModel::apply_welcome(const Event& event) {
+  Room& room = ensure_room(event.room);
+  // Seqs from another epoch, or the local counters of legacy mode, mean
+  // nothing to this relay: keep those lines, but in an older generation so
+  // the new seqs neither interleave with them nor look like duplicates.
+  const bool epoch_changed = room.epoch_ != 0 && room.epoch_ != event.epoch;
+  if (epoch_changed || room.legacy_counter_ != 0) {
+    if (!room.lines_.empty()) ++room.generation_;
+    room.last_seq_ = 0;
+    room.legacy_counter_ = 0;
+  }
+  room.epoch_ = event.epoch;
+  room.welcomed_ = true;
+  room.presence_from_ = event.seq;
+  room.set_members(event.members);
+  joined_room_ = room.name();
+  if (!event.nick.empty()) nick_ = event.nick;
+  epoch_ = event.epoch;
+  touch(room);
+}
+
+void ChatModel::apply_logged(const Event& event) {
+  Room& room = ensure_room(event.room);
+  if (event.seq == 0) return;  // not a logged event: seqs start at 1
+
+  Line line;
+  line.kind = line_kind(event.type);
+  line.seq = event.seq;
+  line.generation = room.generation_;
+  line.ts = event.ts;
+  switch (event.type) {
+    case EventType::msg:
+      line.from = event.from;
+      line.body = event.body;
+      break;
+    case EventType::join:
+    case EventType::leave:
+      line.from = event.nick;
+      break;
+    case EventType::nick:
+      line.from = event.from;
+      line.nick = event.nick;
+      break;
+    default:
+      break;
+  }
+  const bool live = event.seq >= room.presence_from_;
+  line.replayed = !live;
+  if (!room.insert(std::move(line))) return;  // duplicate (resume overlap): ignore entirely
+  room.last_seq_ = std::max(room.last_seq_, event.seq);
+
+  // welcome.members already reflects everything before welcome.seq, so only
+  // live events change presence.
+  if (live) {
+    switch (event.type) {
+      case EventType::join:
+        room.add_member(event.nick);
+        break;
+      case EventType::leave:
+        room.remove_member(event.nick);
+        break;
+      case EventType::nick:
+        room.remove_member(event.from);
+        room.add_member(event.nick);
+        if (event.from == nick_ && room.name() == joined_room_) nick_ = event.nick;
+        break;
+      default:
+        break;
+    }
+  }
+  if (event.type == EventType::msg && room.name() != active_room_) ++room.unread_;
+  room.trim(options_.max_lines_per_room);
+  touch(room);
+}
+
+void ChatModel::apply_missed(const Event& event) {
+  Room& room = ensure_room(event.room);
+  Line line;
+  line.kind = LineKind::system;
+  if (event.reason == "restart") {
+    // The welcome before this already moved to a new generation when it saw
+    // the new epoch; if it could not tell (no epoch known), do it here. Either
+    // way the seq we held means nothing now.
+    const bool current_has_events =
+        std::any_of(room.lines_.begin(), room.lines_.end(), [&](const Line& l) {
+          return l.generation == room.generation_ && l.kind != LineKind::system;
+        });
+    if (current_has_events) ++room.generation_;
+    room.last_seq_ = 0;
+    line.seq = 0;  // before every seq of the new history
+    line.body = "the relay restarted, history was lost";
+  } else {
+    const Seq count =
+        event.missed_to >= event.missed_from ? event.missed_to - event.missed_from + 1 : 0;
+    line.seq = event.missed_from;  // where the missing messages would have been
+    line.body =
+        count == 1 ? "1 message was missed" : std::to_string(count) + " messages were missed";
+  }
+  line.generation = room.generation_;
+  // The same notice twice (e.g. a retried join) says nothing new.
+  const bool already = std::any_of(room.lines_.begin(), room.lines_.end(), [&](const Line& l) {
+    return l.kind == LineKind::system && l.generation == line.generation && l.seq == line.seq &&
+           l.body == line.body;
+  });
+  if (!already) room.insert(std::move(line));
+  room.trim(options_.max_lines_per_room);
+  touch(room);
+}
+
+void ChatModel::apply_error(const Event& event) {
+  last_error_ = event.code + ": " + event.message;
+  const std::string& target = !active_room_.empty() ? active_room_ : joined_room_;
+  std::string text = "relay error (" + event.code + ")";
+  if (!event.message.empty()) text += ": " + event.message;
+  add_system_line(target, std::move(text));
+}
+
+void ChatModel::apply_legacy_message(std::string_view body) {
+  Room& room = ensure_room(active_room_);
+  if (room.legacy_counter_ == 0) {
+    // First legacy line: lossless seqs (if any) and the local counter are
+    // unrelated, so start a new generation after whatever the room holds.
+    if (!room.lines_.empty()) ++room.generation_;
+    room.last_seq_ = 0;
+    room.epoch_ = 0;
+  }
+  Line line;
+  line.kind = LineKind::message;
+  line.seq = ++room.legacy_counter_;
+  line.generation = room.generation_;
+  line.body = std::string{body};
+  room.insert(std::move(line));
+  room.trim(options_.max_lines_per_room);
+  touch(room);
+}
+
+void ChatModel::add_system_line(std::string_view room_name, std::string text) {
+  Room& room = ensure_room(room_name);
+  Line line;
+  line.kind = LineKind::system;
+  line.generation = room.generation_;
+  line.body = std::move(text);
+  if (room.legacy_counter_ != 0) {
+    line.seq = ++room.legacy_counter_;
+  } else {
+    // Anchor after everything held: before the next seq to come.
+    Seq last = room.last_seq_;
+    if (!room.lines_.empty() && room.lines_.back().generation == room.generation_) {
+      last = std::max(last, room.lines_.back().seq);
+    }
+    line.seq = last + 1;
+  }
+  room.insert(std::move(line));
+  room.trim(options_.max_lines_per_room);
+  touch(room);
+}
+
+std::string ChatModel::status_text(TimePoint now) const {
+  const ConnectionStatus& c = connection_;
+  std::string text;
+  switch (c.state) {
+    case ConnectionState::disconnected:
+      text = "Disconnected";
+      if (!c.last_error.empty()) text += ": " + c.last_error;
+      return text;
+    case ConnectionState::connecting:
+      text = "Connecting to " + c.url + "...";
+      if (c.attempt > 0) text += " (attempt " + std::to_string(c.attempt) + ")";
+      return text;
+    case ConnectionState::connected:
+      text = "Connected to " + c.url;
+      if (c.legacy) {
+        text += " (legacy server: no history, no member list)";
+      } else if (c.joined) {
+        text += " as " + nick_;
+      } else {
+        text += ", joining...";
+      }
+      return text;
+    case ConnectionState::reconnecting: {
+      const auto left = std::max(Clock::duration::zero(), c.next_retry - now);
+      const double seconds = std::chrono::duration<double>(left).count();
+      char buffer[64];
+      std::snprintf(buffer, sizeof buffer, "Reconnecting in %.1f s (attempt %d)", seconds,
+                    c.attempt);
+      text = buffer;
+      if (!c.last_error.empty()) text += ": " + c.last_error;
+      return text;
+    }
+  }
+  return text;
+}
+
+}  // namespace hubchat::client

@@ -1,0 +1,232 @@
+// The chat client's model: rooms, their message logs ordered by seq, presence,
+// unread counts, resume positions, the relay epoch, the connection state and
+// the current nick. It has no ImGui, no sockets and no OS headers in it, so it
+// is unit-tested natively and builds with em++ unchanged.
+//
+// Who writes what: ChatSession feeds decoded relay events into apply() (or
+// legacy bodies into apply_legacy_message()) and sets the connection state;
+// the view only reads, plus set_active_room() when the user looks at a room
+// (which is done through ChatSession::switch_room so the relay hears of it).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "shared/event.hpp"
+
+namespace hubchat::client {
+
+using Clock = std::chrono::steady_clock;
+using TimePoint = Clock::time_point;
+
+// What a log line shows.
+enum class LineKind {
+  message,  // a chat message: `from` said `body`
+  join,     // `from` entered the room
+  leave,    // `from` left the room
+  nick,     // `from` is now called `nick`
+  system,   // a client-side notice (missed history, relay errors...): `body`
+};
+
+// One line of a room's log.
+struct Line {
+  LineKind kind = LineKind::message;
+  // Relay seq of the event (per room, per epoch). For a system line: the seq
+  // it is anchored to (it sorts just before that seq). In legacy mode: a local
+  // arrival counter.
+  Seq seq = 0;
+  // Bumped each time the room's seqs restart (relay restarted, new epoch), so
+  // lines of an older epoch stay above the new ones instead of interleaving.
+  std::uint32_t generation = 0;
+  std::int64_t ts = 0;    // relay clock, ms since the Unix epoch; 0 if unknown (legacy)
+  std::string from;       // message: sender ("" in legacy mode); join/leave: who; nick: old name
+  std::string nick;       // nick: the new name
+  std::string body;       // message: the text as sent (may hold '\n'); system: the notice
+  bool replayed = false;  // history (seq < welcome.seq), not live
+
+  bool operator==(const Line&) const = default;
+};
+
+// Human-readable text of a line without the sender prefix, e.g.
+// "jun joined", "jun is now jun2", or the message body. Handy for the view.
+std::string describe(const Line& line);
+
+// A room as the client knows it. Read-only for everyone but ChatModel.
+class Room {
+ public:
+  explicit Room(std::string name) : name_(std::move(name)) {}
+
+  const std::string& name() const { return name_; }
+
+  // The log, oldest first, ordered by (generation, seq, system-before-event).
+  // A deque so the view can index it (ImGuiListClipper) and old lines can be
+  // trimmed cheaply.
+  const std::deque<Line>& lines() const { return lines_; }
+
+  // Nicks present in the room, sorted. Only meaningful for the room the
+  // client is joined to (the relay tells nothing about other rooms); empty in
+  // legacy mode (a gorilla-style server has no presence).
+  const std::vector<std::string>& members() const { return members_; }
+
+  // Chat messages that arrived while this room was not the active one.
+  int unread() const { return unread_; }
+
+  // Highest seq held from `epoch()`; 0 when none. This is the `since` sent
+  // when (re)joining, so the relay replays only what we lack.
+  Seq last_seq() const { return last_seq_; }
+
+  // Relay epoch that last_seq() belongs to; 0 when unknown.
+  std::uint64_t epoch() const { return epoch_; }
+
+  // True when a welcome was received for this room on the current or a
+  // previous connection (so last_seq/epoch can be used for resume).
+  bool welcomed() const { return welcomed_; }
+
+  // True if an event with this seq (current generation) is in the log.
+  bool has_seq(Seq seq) const;
+
+  // Incremented on every change to this room (lines, members, unread): lets
+  // the view notice new lines (auto-scroll) without diffing.
+  std::uint64_t version() const { return version_; }
+
+ private:
+  friend class ChatModel;
+
+  // Inserts in order; returns false (and changes nothing) for a duplicate.
+  bool insert(Line line);
+  void trim(std::size_t max_lines);
+  void set_members(std::vector<std::string> members);
+  void add_member(const std::string& nick);
+  void remove_member(const std::string& nick);
+
+  std::string name_;
+  std::deque<Line> lines_;
+  std::vector<std::string> members_;
+  int unread_ = 0;
+  Seq last_seq_ = 0;
+  std::uint64_t epoch_ = 0;
+  bool welcomed_ = false;
+  std::uint32_t generation_ = 0;
+  // Events with seq >= this update presence; replayed ones (below) do not.
+  Seq presence_from_ = 0;
+  Seq legacy_counter_ = 0;
+  std::uint64_t version_ = 0;
+};
+
+enum class ConnectionState {
+  disconnected,  // not connected and not trying (initial, or after disconnect())
+  connecting,    // a connection attempt is in flight (attempt > 0: it is a retry)
+  connected,     // the WebSocket is open (joined() tells whether welcome came)
+  reconnecting,  // the connection was lost; waiting until next_retry to try again
+};
+
+struct ConnectionStatus {
+  ConnectionState state = ConnectionState::disconnected;
+  std::string url;         // server URL as given by the user
+  int attempt = 0;         // retries since the last successful connection
+  TimePoint next_retry{};  // reconnecting: when the next attempt starts
+  std::string last_error;  // why the last connection failed or closed; "" if none
+  bool legacy = false;     // connected: the server accepted no subprotocol
+  bool joined = false;     // connected: welcome received (or legacy: always once open)
+};
+
+class ChatModel {
+ public:
+  struct Options {
+    // Oldest lines of a room are dropped beyond this, to bound memory in a
+    // long-running client. The resume position is not affected.
+    std::size_t max_lines_per_room = 5000;
+  };
+
+  ChatModel() = default;
+  explicit ChatModel(Options options) : options_(options) {}
+
+  // ---- rooms ----
+  using RoomMap = std::map<std::string, Room, std::less<>>;
+  const RoomMap& rooms() const { return rooms_; }
+  const Room* find_room(std::string_view name) const;
+  // The room named `name`, created empty if unknown.
+  const Room& room(std::string_view name) { return ensure_room(name); }
+
+  // The room the user is looking at ("" before the first connect). Setting it
+  // creates the room if needed and resets its unread count.
+  const std::string& active_room() const { return active_room_; }
+  void set_active_room(std::string_view name);
+
+  // The room the relay last welcomed us into on this connection ("" when not
+  // joined). Differs from active_room() briefly after a room switch.
+  const std::string& joined_room() const { return joined_room_; }
+
+  // ---- events (lossless dialect) ----
+  // Applies one relay -> client event:
+  //  welcome: joined room, granted nick, epoch; resets the room's presence
+  //           from `members`; a different epoch than the room's starts a new
+  //           generation (old seqs mean nothing any more).
+  //  msg/join/leave/nick: a log line at its seq (ignored if the seq is already
+  //           held: resume overlap); presence changes only for seq >= welcome.seq;
+  //           a nick event renaming us updates nick().
+  //  missed:  a system line ("N messages were missed" or "the relay restarted,
+  //           history was lost").
+  //  error:   a system line in the active room, and last_error().
+  // Client-only types (none today) are ignored.
+  void apply(const Event& event);
+
+  // ---- legacy dialect ----
+  // Appends a body received from a gorilla-style server to the active room,
+  // in arrival order with a local counter as seq (no sender, no ts).
+  void apply_legacy_message(std::string_view body);
+
+  // Appends a client-side notice to `room` (after everything it holds).
+  void add_system_line(std::string_view room, std::string text);
+
+  // ---- identity ----
+  // The nick granted by the relay (welcome / our own nick event), or the one
+  // requested until the relay answers.
+  const std::string& nick() const { return nick_; }
+  void set_nick(std::string nick) { nick_ = std::move(nick); }
+
+  // The relay epoch from the last welcome (0 before any).
+  std::uint64_t epoch() const { return epoch_; }
+
+  // The last `error` event the relay sent, as "code: message"; "" if none.
+  const std::string& last_error() const { return last_error_; }
+
+  // ---- connection ----
+  const ConnectionStatus& connection() const { return connection_; }
+  void set_connection(ConnectionStatus status);
+  // Called when a connection ends: nothing is joined any more.
+  void clear_joined() { joined_room_.clear(); }
+
+  // One line for the status bar, e.g. "Connected to ws://h:8080/ws as mina",
+  // "Reconnecting in 3.2 s (attempt 4): connection refused",
+  // "Connected (legacy server: no history, no member list)".
+  std::string status_text(TimePoint now) const;
+
+  // Incremented on every change anywhere in the model.
+  std::uint64_t version() const { return version_; }
+
+ private:
+  Room& ensure_room(std::string_view name);
+  void apply_welcome(const Event& event);
+  void apply_logged(const Event& event);
+  void apply_missed(const Event& event);
+  void apply_error(const Event& event);
+  void touch(Room& room);
+
+  Options options_;
+  RoomMap rooms_;
+  std::string active_room_;
+  std::string joined_room_;
+  std::string nick_;
+  std::uint64_t epoch_ = 0;
+  std::string last_error_;
+  ConnectionStatus connection_;
+  std::uint64_t version_ = 0;
+};
+
+}  // namespace hubchat::client

@@ -1,0 +1,340 @@
+// ChatSession (see chat_session.hpp): connect/join/resume/reconnect logic and
+// the legacy-dialect fallback, over the Transport interface.
+#include "client/session/chat_session.hpp"
+
+#include <algorithm>
+#include <utility>
+
+#include "shared/legacy_codec.hpp"
+#include "shared/lossless_codec.hpp"
+#include "shared/utf8.hpp"
+
+namespace hubchat::client {
+namespace {
+
+bool is_unreserved(unsigned char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '.' || c == '_' || c == '~';
+}
+
+std::string percent_encode(std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(text.size());
+  for (const char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (is_unreserved(c)) {
+      out += ch;
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 0xF];
+    }
+  }
+  return out;
+}
+
+bool only_whitespace(std::string_view text) {
+  return std::all_of(text.begin(), text.end(), [](char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+  });
+}
+
+std::string describe_close(const TransportEvent& event) {
+  std::string text = "closed (" + std::to_string(event.code);
+  if (!event.text.empty()) text += " " + event.text;
+  return text + ")";
+}
+
+}  // namespace
+
+std::string build_connect_url(std::string_view url, std::string_view room, std::string_view nick) {
+  // Drop the fragment: it is never sent to the server.
+  if (const auto hash = url.find('#'); hash != std::string_view::npos) url = url.substr(0, hash);
+
+  std::string scheme = "ws";
+  if (const auto sep = url.find("://"); sep != std::string_view::npos) {
+    scheme = std::string{url.substr(0, sep)};
+    std::transform(scheme.begin(), scheme.end(), scheme.begin(), [](unsigned char c) {
+      return static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    });
+    url.remove_prefix(sep + 3);
+    // People paste the page address: map it to the socket's scheme.
+    if (scheme == "http") scheme = "ws";
+    if (scheme == "https") scheme = "wss";
+  }
+
+  const auto path_start = url.find_first_of("/?");
+  const std::string_view authority = url.substr(0, path_start);
+  std::string_view rest =
+      path_start == std::string_view::npos ? std::string_view{} : url.substr(path_start);
+  std::string_view path = rest.substr(0, rest.find('?'));
+  std::string_view query;
+  if (const auto q = rest.find('?'); q != std::string_view::npos) query = rest.substr(q + 1);
+
+  std::string out = scheme + "://" + std::string{authority};
+  out += path.empty() ? std::string_view{"/ws"} : path;
+
+  // Keep the user's own parameters, minus room/nick which we set.
+  std::string params;
+  while (!query.empty()) {
+    const auto amp = query.find('&');
+    const std::string_view param = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
+    const std::string_view name = param.substr(0, param.find('='));
+    if (param.empty() || name == "room" || name == "nick") continue;
+    if (!params.empty()) params += '&';
+    params += param;
+  }
+  const auto add = [&params](std::string_view name, std::string_view value) {
+    if (value.empty()) return;
+    if (!params.empty()) params += '&';
+    params += name;
+    params += '=';
+    params += percent_encode(value);
+  };
+  add("room", room);
+  add("nick", nick);
+  if (!params.empty()) out += "?" + params;
+  return out;
+}
+
+ChatSession::ChatSession(std::unique_ptr<Transport> transport)
+    : ChatSession(std::move(transport), Options{}) {}
+
+ChatSession::ChatSession(std::unique_ptr<Transport> transport, Options options,
+                         Backoff::Random backoff_random)
+    : transport_(std::move(transport)),
+      options_(options),
+      backoff_(options.backoff, std::move(backoff_random)) {}
+
+ChatSession::~ChatSession() {
+  // A clean close frame tells the relay we left (it logs a leave at once
+  // rather than after a pong timeout).
+  if (transport_) transport_->close(1000, "client closing");
+}
+
+void ChatSession::connect(const ConnectParams& params, TimePoint now) {
+  transport_->close(1000, "reconnecting");
+  model_.clear_joined();
+  params_ = params;
+  if (params_.room.empty()) params_.room = "lobby";
+  model_.set_active_room(params_.room);
+  model_.set_nick(params_.nick);
+  want_connected_ = true;
+  backoff_.reset();
+  now_ = now;
+  start_attempt(now);
+}
+
+void ChatSession::disconnect() {
+  want_connected_ = false;
+  transport_->close(1000, "bye");
+  legacy_ = false;
+  model_.clear_joined();
+  ConnectionStatus status;
+  status.url = params_.url;
+  set_status(status);
+}
+
+void ChatSession::start_attempt(TimePoint now) {
+  legacy_ = false;
+  attempt_started_ = now;
+  ConnectionStatus status;
+  status.state = ConnectionState::connecting;
+  status.url = params_.url;
+  status.attempt = backoff_.attempt();
+  status.last_error = model_.connection().last_error;
+  const std::string url = build_connect_url(params_.url, params_.room, params_.nick);
+  if (!transport_->connect(url, {std::string{lossless::kSubprotocol}})) {
+    // A URL we cannot parse will not get better by retrying.
+    want_connected_ = false;
+    status.state = ConnectionState::disconnected;
+    status.last_error = "invalid server URL: " + params_.url;
+  }
+  set_status(std::move(status));
+}
+
+void ChatSession::tick(TimePoint now) {
+  now_ = now;
+  inbox_.clear();
+  transport_->poll(inbox_);
+  for (const TransportEvent& event : inbox_) handle(event, now);
+  inbox_.clear();
+
+  const ConnectionStatus& status = model_.connection();
+  if (status.state == ConnectionState::reconnecting && want_connected_ &&
+      now >= status.next_retry) {
+    start_attempt(now);
+  } else if (status.state == ConnectionState::connecting &&
+             now - attempt_started_ >= options_.connect_timeout) {
+    transport_->close(1000, "connect timeout");
+    on_connection_lost("connection attempt timed out", now);
+  }
+}
+
+void ChatSession::handle(const TransportEvent& event, TimePoint now) {
+  switch (event.kind) {
+    case TransportEvent::Kind::opened:
+      on_opened(event);
+      break;
+    case TransportEvent::Kind::message:
+      on_message(event.text);
+      break;
+    case TransportEvent::Kind::closed:
+      on_connection_lost(describe_close(event), now);
+      break;
+    case TransportEvent::Kind::error:
+      on_connection_lost(event.text.empty() ? "connection failed" : event.text, now);
+      break;
+  }
+}
+
+void ChatSession::on_opened(const TransportEvent& event) {
+  // A server that accepted no subprotocol (or one we did not offer) speaks
+  // the gorilla dialect: raw text frames, room and nick from the URL.
+  legacy_ = event.subprotocol != lossless::kSubprotocol;
+  ConnectionStatus status = model_.connection();
+  status.state = ConnectionState::connected;
+  status.legacy = legacy_;
+  status.joined = legacy_;
+  if (legacy_) {
+    // No welcome will come: the open handshake is all the success we get.
+    backoff_.reset();
+    status.attempt = 0;
+    status.last_error.clear();
+    model_.set_nick(params_.nick);
+    set_status(std::move(status));
+    return;
+  }
+  set_status(std::move(status));
+  send_join(params_.room);
+}
+
+void ChatSession::on_message(std::string_view text) {
+  if (legacy_) {
+    for (const std::string_view body : legacy::split_frame(text)) model_.apply_legacy_message(body);
+    return;
+  }
+  for (const std::string_view line : lossless::split_batch(text)) {
+    Event event;
+    lossless::DecodeError error;
+    // Undecodable lines (e.g. an event type from a newer relay) are skipped:
+    // the protocol promises forward compatibility, not a closed set.
+    if (!lossless::decode(line, event, error)) continue;
+    model_.apply(event);
+    if (event.type == EventType::welcome) {
+      // Joined: this is what counts as a successful connection (a server
+      // that accepts then drops us, e.g. 1013 "server full", does not reset).
+      backoff_.reset();
+      ConnectionStatus status = model_.connection();
+      status.joined = true;
+      status.attempt = 0;
+      status.last_error.clear();
+      set_status(std::move(status));
+    }
+  }
+}
+
+void ChatSession::on_connection_lost(std::string reason, TimePoint now) {
+  model_.clear_joined();
+  legacy_ = false;
+  ConnectionStatus status = model_.connection();
+  status.legacy = false;
+  status.joined = false;
+  status.last_error = std::move(reason);
+  if (!want_connected_) {
+    status.state = ConnectionState::disconnected;
+    set_status(std::move(status));
+    return;
+  }
+  const auto delay = backoff_.next();
+  status.state = ConnectionState::reconnecting;
+  status.attempt = backoff_.attempt();
+  status.next_retry = now + delay;
+  set_status(std::move(status));
+}
+
+void ChatSession::send_join(const std::string& room) {
+  Event join;
+  join.type = EventType::join;
+  join.room = room;
+  // Until the relay has welcomed this connection (first join, or a join it
+  // refused, e.g. bad_name) the join carries our nick; a later room switch
+  // omits it so the relay keeps the nick it granted.
+  if (!model_.connection().joined) join.nick = params_.nick;
+  // Resume: ask only for what we lack, and say which relay run our seq came
+  // from so a restarted relay can tell us our history is void.
+  if (const Room* known = model_.find_room(room);
+      known && known->welcomed() && known->epoch() != 0) {
+    join.has_since = true;
+    join.since = known->last_seq();
+    join.epoch = known->epoch();
+  }
+  send_event(join);
+}
+
+void ChatSession::send_event(const Event& event) {
+  transport_->send_text(lossless::encode(event));
+}
+
+bool ChatSession::send_message(std::string_view body) {
+  if (state() != ConnectionState::connected) return false;
+  if (only_whitespace(body) || !is_valid_utf8(body)) return false;
+  if (legacy_) return transport_->send_text(body);
+  Event msg;
+  msg.type = EventType::msg;
+  msg.body = std::string{body};
+  return transport_->send_text(lossless::encode(msg));
+}
+
+void ChatSession::switch_room(std::string_view room) {
+  if (room.empty()) return;
+  const bool changed = room != params_.room;
+  params_.room = std::string{room};
+  model_.set_active_room(room);
+  if (!changed || state() != ConnectionState::connected) return;
+  if (legacy_) {
+    // The room is part of a legacy server's URL: a new connection it is.
+    reconnect_now();
+  } else {
+    send_join(params_.room);
+  }
+}
+
+void ChatSession::rename(std::string_view nick) {
+  if (nick.empty() || nick == params_.nick) return;
+  params_.nick = std::string{nick};
+  if (state() != ConnectionState::connected) {
+    model_.set_nick(params_.nick);  // shown until a relay grants it
+    return;
+  }
+  if (legacy_) {
+    reconnect_now();
+    return;
+  }
+  if (!model_.connection().joined) {
+    // Not in a room yet (the relay refused our join, e.g. bad_name): a nick
+    // event would only earn "not_joined"; join again with the new nick.
+    send_join(params_.room);
+    return;
+  }
+  Event event;
+  event.type = EventType::nick;
+  event.nick = params_.nick;
+  send_event(event);
+}
+
+void ChatSession::reconnect_now() {
+  transport_->close(1000, "reconnecting");
+  model_.clear_joined();
+  backoff_.reset();
+  start_attempt(now_);
+}
+
+void ChatSession::set_status(ConnectionStatus status) {
+  status.url = params_.url;
+  model_.set_connection(std::move(status));
+}
+
+}  // namespace hubchat::client

@@ -1,0 +1,115 @@
+// ChatSession: the client's protocol logic, between a Transport and the
+// ChatModel. It connects, joins, resumes after drops (backoff with jitter,
+// `since` = last seq held so nothing is missed or duplicated), switches rooms,
+// renames, sends messages, and falls back to the legacy (gorilla) dialect when
+// the server accepts no subprotocol. No ImGui and no sockets in here: the UI
+// loop calls tick(now) once per frame and reads model(); tests drive it with
+// an in-memory Transport and a fake clock.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "client/model/backoff.hpp"
+#include "client/model/chat_model.hpp"
+#include "client/transport/transport.hpp"
+
+namespace hubchat::client {
+
+// What the user typed in the connect panel.
+struct ConnectParams {
+  std::string url;   // e.g. "ws://127.0.0.1:8080/ws" (an empty path becomes "/ws")
+  std::string nick;  // requested nick; "" lets the relay pick one
+  std::string room = "lobby";
+};
+
+// The URL actually dialed: `url` plus `room` and `nick` query parameters
+// (percent-encoded, appended to any existing query, "/ws" added when the path
+// is empty). The query is what a legacy server reads room and nick from; the
+// lossless relay ignores it and uses `join`.
+std::string build_connect_url(std::string_view url, std::string_view room, std::string_view nick);
+
+class ChatSession {
+ public:
+  struct Options {
+    Backoff::Options backoff{};
+    // A connection attempt that has not opened after this long is abandoned
+    // and retried (the browser and lws time out much later on some networks).
+    std::chrono::milliseconds connect_timeout{10000};
+  };
+
+  // `backoff_random`: the backoff's random source (tests inject one; empty =
+  // seeded from std::random_device).
+  explicit ChatSession(std::unique_ptr<Transport> transport);
+  ChatSession(std::unique_ptr<Transport> transport, Options options,
+              Backoff::Random backoff_random = {});
+  ~ChatSession();
+
+  ChatSession(const ChatSession&) = delete;
+  ChatSession& operator=(const ChatSession&) = delete;
+
+  // Starts connecting (closing any current connection). The room becomes the
+  // active one. Rooms/history already in the model are kept, so reconnecting
+  // to the same relay resumes. State: connecting.
+  void connect(const ConnectParams& params, TimePoint now);
+
+  // Closes the connection and stops retrying. State: disconnected.
+  void disconnect();
+
+  // Drives everything: handles transport events, fires reconnects when due,
+  // abandons connection attempts that take too long. Call once per frame.
+  void tick(TimePoint now);
+
+  // Sends a chat message to the joined room, body as typed (multi-line
+  // allowed; the relay keeps newlines in the lossless dialect, a legacy
+  // server turns them into spaces). Returns false (nothing sent) when not
+  // connected or when the body is empty / only whitespace. The message shows
+  // up in the log when the relay echoes it (with its seq).
+  bool send_message(std::string_view body);
+
+  // Makes `room` the active room and joins it on the relay, with `since` =
+  // the last seq held there so only missing history is replayed. On a
+  // legacy server (room is in the URL) this reconnects. While disconnected
+  // it only changes the room the next connection will join.
+  void switch_room(std::string_view room);
+
+  // Asks for a new nick (the granted one arrives as a nick event and shows in
+  // model().nick()). On a legacy server (nick is in the URL) this reconnects.
+  void rename(std::string_view nick);
+
+  const ChatModel& model() const { return model_; }
+  // Mutable access for the view's own bookkeeping (e.g. set_active_room to
+  // just look at a room without joining it). Prefer the methods above.
+  ChatModel& model() { return model_; }
+
+  ConnectionState state() const { return model_.connection().state; }
+  bool legacy() const { return legacy_; }
+  const ConnectParams& params() const { return params_; }
+
+ private:
+  void start_attempt(TimePoint now);
+  void reconnect_now();  // legacy room/nick change: the URL changed
+  void handle(const TransportEvent& event, TimePoint now);
+  void on_opened(const TransportEvent& event);
+  void on_message(std::string_view text);
+  void on_connection_lost(std::string reason, TimePoint now);
+  void send_join(const std::string& room);
+  void send_event(const Event& event);
+  void set_status(ConnectionStatus status);
+
+  std::unique_ptr<Transport> transport_;
+  Options options_;
+  Backoff backoff_;
+  ChatModel model_;
+  ConnectParams params_;  // url + the nick/room to use on the next (re)connect
+  bool want_connected_ = false;
+  bool legacy_ = false;
+  TimePoint now_{};  // last time given to connect()/tick(), for user actions
+  TimePoint attempt_started_{};
+  std::vector<TransportEvent> inbox_;  // reused by tick() to avoid reallocating
+};
+
+}  // namespace hubchat::client

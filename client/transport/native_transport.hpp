@@ -1,0 +1,55 @@
+// Desktop implementation of the Transport interface on libwebsockets 4.1.
+//
+// Why a service thread: lws 4.1's lws_service() ignores its timeout ("Set to
+// 0; ignored; for backward compatibility", lws-service.h) and sleeps until lws
+// itself has something to do, so it cannot be pumped non-blockingly from a UI
+// frame loop. Each connection therefore gets its own lws_context serviced on
+// its own thread (Debian's lws has LWS_MAX_SMP 1: one service thread per
+// context). The UI thread talks to it only through a mutex-protected inbox and
+// outbox and wakes it with lws_cancel_service(), the one lws call documented
+// as safe from another thread. A context per connection also makes close()
+// final: destroying it guarantees no stale event of an old connection leaks
+// into the next one.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "client/transport/transport.hpp"
+
+namespace hubchat::client {
+
+class NativeTransport final : public Transport {
+ public:
+  NativeTransport();
+  ~NativeTransport() override;
+
+  NativeTransport(const NativeTransport&) = delete;
+  NativeTransport& operator=(const NativeTransport&) = delete;
+
+  // ws://host[:port][/path][?query], also wss:// (TLS, system CA store) and
+  // IPv6 literals ("ws://[::1]:8080/ws").
+  bool connect(std::string_view url, const std::vector<std::string>& subprotocols) override;
+  bool send_text(std::string_view text) override;
+  // Sends a close frame when open and waits briefly (at most ~300 ms) for the
+  // handshake, then tears the connection down.
+  void close(int code = 1000, std::string_view reason = {}) override;
+  void poll(std::vector<TransportEvent>& out) override;
+
+  // Parsed form of a WebSocket URL (exposed for tests).
+  struct Url {
+    bool tls = false;
+    std::string host;  // without brackets for IPv6
+    int port = 0;
+    std::string path;  // path + "?query", at least "/"
+  };
+  static bool parse_url(std::string_view url, Url& out);
+
+ private:
+  class Connection;  // lws state: keeps libwebsockets.h out of this header
+  std::unique_ptr<Connection> connection_;
+};
+
+}  // namespace hubchat::client
