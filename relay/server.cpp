@@ -114,6 +114,8 @@ Server::Server(const Options& options)
   info.options = LWS_SERVER_OPTION_HTTP_HEADERS_SECURITY_BEST_PRACTICES_ENFORCE;
   // Bounds how long a connection may sit in the HTTP/WebSocket handshake (slowloris).
   info.timeout_secs = options.handshake_timeout_s;
+  info.timeout_secs_ah_idle = options.handshake_timeout_s;  // headers trickling in
+  info.keepalive_timeout = static_cast<int>(options.handshake_timeout_s);
   if (!options.tls_cert.empty()) {
     info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
     info.ssl_cert_filepath = options.tls_cert.c_str();
