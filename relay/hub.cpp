@@ -91,17 +91,20 @@ void Hub::join(Session& session, const Event& request) {
   if (session.room) leave(session);  // a room switch (or a re-join) starts afresh
   Room& room = room_named(request.room);
   RoomLog& log = *room.log;
+  // Log the arrival first: in a full ring that append evicts the oldest
+  // event, and the replay must start from what is held after it.
+  enter(session, room, unique_nick(room, wanted));
 
   Event missed;
   missed.type = EventType::missed;
   missed.room = room.name;
-  Seq start = log.first_seq();  // no `since`: replay everything held
+  session.cursor = log.first_seq();  // no `since`: replay everything held
   if (request.has_since) {
     if (request.epoch != 0 && request.epoch != epoch_) {
       missed.reason = "restart";
     } else {
       ResumePoint resume = log.resume_after(request.since);
-      start = resume.next;
+      session.cursor = resume.next;
       if (resume.missed()) {
         missed.reason = "evicted";
         missed.missed_from = resume.missed_from;
@@ -109,8 +112,6 @@ void Hub::join(Session& session, const Event& request) {
       }
     }
   }
-  session.cursor = start;
-  enter(session, room, unique_nick(room, wanted));
 
   Event welcome;
   welcome.type = EventType::welcome;

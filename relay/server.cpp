@@ -59,6 +59,20 @@ const lws_protocols kProtocols[] = {
     {nullptr, nullptr, 0, 0, 0, nullptr, 0},
 };
 
+// Security headers on every HTTP response. lws's "best practices" set uses
+// script-src 'self', which forbids compiling WebAssembly; this one allows it
+// ('wasm-unsafe-eval') and lets the page open sockets to other relays
+// (?server=).
+const lws_protocol_vhost_options kReferrer = {nullptr, nullptr, "referrer-policy:", "no-referrer"};
+const lws_protocol_vhost_options kFrame = {&kReferrer, nullptr, "x-frame-options:", "deny"};
+const lws_protocol_vhost_options kNoSniff = {&kFrame, nullptr, "x-content-type-options:",
+                                             "nosniff"};
+const lws_protocol_vhost_options kSecurityHeaders = {
+    &kNoSniff, nullptr, "content-security-policy:",
+    "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; "
+    "font-src 'self'; img-src 'self' data:; connect-src 'self' ws: wss:; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"};
+
 const lws_protocol_vhost_options kWasmMime = {nullptr, nullptr, ".wasm", "application/wasm"};
 const lws_protocol_vhost_options kTtfMime = {&kWasmMime, nullptr, ".ttf", "font/ttf"};
 
@@ -107,11 +121,15 @@ Server::Server(const Options& options)
   lws_context_creation_info info{};
   info.port = options.port;
   info.iface = options.host.empty() ? nullptr : options.host.c_str();
+  // An IPv4 address must not be widened to the IPv6 wildcard socket.
+  if (!options.host.empty() && options.host.find(':') == std::string::npos &&
+      options.host.find_first_not_of("0123456789.") == std::string::npos)
+    info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
   info.protocols = kProtocols;
   info.mounts = mounts_.data();
   info.user = this;
   info.retry_and_idle_policy = &retry_;
-  info.options = LWS_SERVER_OPTION_HTTP_HEADERS_SECURITY_BEST_PRACTICES_ENFORCE;
+  info.headers = &kSecurityHeaders;
   // Bounds how long a connection may sit in the HTTP/WebSocket handshake (slowloris).
   info.timeout_secs = options.handshake_timeout_s;
   info.timeout_secs_ah_idle = options.handshake_timeout_s;  // headers trickling in

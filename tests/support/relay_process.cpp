@@ -1,0 +1,476 @@
+// Child-process control for the relay under test, plus the HTTP/metrics
+// helpers. See relay_process.hpp.
+#include "tests/support/relay_process.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <thread>
+
+#include "tests/support/ws_test_client.hpp"
+
+extern char** environ;
+
+#ifndef HUBCHAT_RELAY_PATH
+#define HUBCHAT_RELAY_PATH ""
+#endif
+
+namespace hubchat::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+// waitpid has no timeout; a short poll interval keeps exit timing (the
+// "exits within 1 s" check) accurate to a few milliseconds.
+constexpr auto kExitPollInterval = 2ms;
+
+std::string make_temp_dir() {
+  std::string tmpl = (std::filesystem::temp_directory_path() / "hubchat-relay-XXXXXX").string();
+  if (!::mkdtemp(tmpl.data())) return {};
+  return tmpl;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Spawns `argv` with stdout and stderr appended to `log_path`; -1 on failure.
+// fork + exec rather than posix_spawn so the child can ask for SIGKILL when
+// the test process dies: a crashed or aborted test must not leave relays
+// running. Everything the child needs is prepared before fork(); between fork
+// and exec it makes only async-signal-safe calls.
+pid_t spawn_logged(const std::vector<std::string>& argv, const std::string& log_path) {
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  const pid_t parent = ::getpid();
+  const pid_t pid = ::fork();
+  if (pid != 0) return pid;  // parent (or -1)
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (::getppid() != parent) ::_exit(127);  // the parent died before prctl
+  int log = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  int null = ::open("/dev/null", O_RDONLY);
+  if (log < 0 || null < 0) ::_exit(127);
+  ::dup2(null, 0);
+  ::dup2(log, 1);
+  ::dup2(log, 2);
+  ::execve(args[0], args.data(), environ);
+  ::_exit(127);
+}
+
+ExitStatus wait_pid(pid_t pid, Clock::time_point start, Clock::time_point deadline) {
+  ExitStatus st;
+  for (;;) {
+    int status = 0;
+    pid_t r = ::waitpid(pid, &status, WNOHANG);
+    if (r == pid) {
+      st.exited = true;
+      st.took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
+      if (WIFEXITED(status)) st.code = WEXITSTATUS(status);
+      if (WIFSIGNALED(status)) st.signal = WTERMSIG(status);
+      return st;
+    }
+    if (r < 0 && errno != EINTR) return st;  // not our child any more
+    if (Clock::now() >= deadline) {
+      st.took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
+      return st;
+    }
+    std::this_thread::sleep_for(kExitPollInterval);
+  }
+}
+
+bool starts_with(std::string_view s, std::string_view p) {
+  return s.substr(0, p.size()) == p;
+}
+
+std::string lower(std::string s) {
+  for (char& c : s)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return s;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
+  return s;
+}
+
+// Decodes a chunked transfer-encoded body; returns false if incomplete.
+bool dechunk(std::string_view in, std::string& out) {
+  out.clear();
+  for (;;) {
+    std::size_t eol = in.find("\r\n");
+    if (eol == std::string_view::npos) return false;
+    std::size_t size = std::strtoul(std::string(in.substr(0, eol)).c_str(), nullptr, 16);
+    in.remove_prefix(eol + 2);
+    if (size == 0) return true;
+    if (in.size() < size + 2) return false;
+    out.append(in.substr(0, size));
+    in.remove_prefix(size + 2);
+  }
+}
+
+// Parses one metrics line "name{labels} value [timestamp]".
+bool split_series(std::string_view line, std::string_view& series, double& value) {
+  line = trim(line);
+  if (line.empty() || line[0] == '#') return false;
+  // Label values may contain spaces; the series ends after the closing brace.
+  std::size_t end = line.find('{');
+  std::size_t space;
+  if (end != std::string_view::npos && end < line.find(' ')) {
+    std::size_t close = line.find('}', end);
+    if (close == std::string_view::npos) return false;
+    space = line.find(' ', close);
+  } else {
+    space = line.find(' ');
+  }
+  if (space == std::string_view::npos) return false;
+  series = line.substr(0, space);
+  std::string rest(trim(line.substr(space + 1)));
+  char* endp = nullptr;
+  value = std::strtod(rest.c_str(), &endp);
+  return endp != rest.c_str();
+}
+
+}  // namespace
+
+std::string relay_binary() {
+  if (const char* env = std::getenv("HUBCHAT_RELAY"); env && *env) return env;
+  return HUBCHAT_RELAY_PATH;
+}
+
+namespace {
+
+bool port_is_free(std::uint16_t port) {
+  UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (!fd.valid()) return false;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(port);
+  return ::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+}
+
+// The kernel's ephemeral range (bind to port 0, outgoing connections).
+std::pair<int, int> ephemeral_range() {
+  std::ifstream in("/proc/sys/net/ipv4/ip_local_port_range");
+  int low = 32768, high = 60999;
+  in >> low >> high;
+  return {low, high};
+}
+
+// Inodes of the sockets listening on `port`, IPv4 or IPv6, any address (lws
+// may listen on an AF_INET6 socket even for an IPv4 host).
+std::vector<unsigned long> listener_inodes(std::uint16_t port) {
+  std::vector<unsigned long> out;
+  char suffix[8];
+  std::snprintf(suffix, sizeof suffix, ":%04X", port);
+  for (const char* table : {"/proc/net/tcp", "/proc/net/tcp6"}) {
+    std::ifstream in(table);
+    std::string line;
+    std::getline(in, line);  // header
+    while (std::getline(in, line)) {
+      std::istringstream fields(line);
+      std::string slot, local, remote, state, queues, timer, retr, uid, timeout;
+      unsigned long inode = 0;
+      fields >> slot >> local >> remote >> state >> queues >> timer >> retr >> uid >> timeout >>
+          inode;
+      if (state == "0A" && local.size() > 5 && local.compare(local.size() - 5, 5, suffix) == 0)
+        out.push_back(inode);
+    }
+  }
+  return out;
+}
+
+// Does process `pid` hold one of the sockets listening on `port`?
+bool process_listens_on(pid_t pid, std::uint16_t port) {
+  const std::vector<unsigned long> inodes = listener_inodes(port);
+  std::error_code ec;
+  for (const auto& entry :
+       std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd", ec)) {
+    std::error_code link_ec;
+    const std::string target = std::filesystem::read_symlink(entry.path(), link_ec).string();
+    for (unsigned long inode : inodes)
+      if (target == "socket:[" + std::to_string(inode) + "]") return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::uint16_t pick_free_port() {
+  // Below the ephemeral range: there no client socket's local port and no
+  // other test's bind(0) can land on the port between this probe and the
+  // relay's bind. Random, because tests run in parallel processes.
+  const auto [low, high] = ephemeral_range();
+  (void)high;
+  if (low > 10000 + 100) {
+    std::random_device rd;
+    std::uniform_int_distribution<int> pick(10000, low - 1);
+    for (int i = 0; i < 100; ++i) {
+      const auto port = static_cast<std::uint16_t>(pick(rd));
+      if (port_is_free(port)) return port;
+    }
+  }
+  UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (!fd.valid()) return 0;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return 0;
+  socklen_t len = sizeof addr;
+  if (::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&addr), &len) != 0) return 0;
+  return ntohs(addr.sin_port);
+}
+
+std::string HttpResponse::header(const std::string& lower_name) const {
+  auto it = headers.find(lower_name);
+  return it == headers.end() ? std::string() : it->second;
+}
+
+HttpResponse http_get(std::uint16_t port, const std::string& path,
+                      std::chrono::milliseconds timeout) {
+  HttpResponse response;
+  const Deadline deadline = deadline_in(timeout);
+  UniqueFd fd = connect_tcp(port);
+  if (!fd.valid()) return response;
+  const std::string request = "GET " + path +
+                              " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +
+                              "\r\nConnection: close\r\n\r\n";
+  if (!write_all(fd.get(), request, deadline)) return response;
+
+  std::string raw;
+  std::size_t head_end = std::string::npos;
+  char buf[16384];
+  for (;;) {
+    // Stop as soon as the body is complete: a server may keep the socket
+    // open despite "Connection: close".
+    if (head_end == std::string::npos) head_end = raw.find("\r\n\r\n");
+    if (head_end != std::string::npos && response.status == 0) {
+      std::istringstream head(raw.substr(0, head_end));
+      std::string line;
+      std::getline(head, line);
+      if (line.size() >= 12 && starts_with(line, "HTTP/"))
+        response.status = std::atoi(line.substr(9, 3).c_str());
+      while (std::getline(head, line)) {
+        std::size_t colon = line.find(':');
+        if (colon == std::string::npos) continue;
+        response.headers[lower(std::string(trim(std::string_view(line).substr(0, colon))))] =
+            std::string(trim(std::string_view(line).substr(colon + 1)));
+      }
+    }
+    if (response.status != 0) {
+      std::string_view body = std::string_view(raw).substr(head_end + 4);
+      if (lower(response.header("transfer-encoding")) == "chunked") {
+        if (dechunk(body, response.body)) return response;
+      } else if (auto cl = response.header("content-length"); !cl.empty()) {
+        std::size_t n = std::strtoul(cl.c_str(), nullptr, 10);
+        if (body.size() >= n) {
+          response.body = std::string(body.substr(0, n));
+          return response;
+        }
+      }
+    }
+    ssize_t n = ::recv(fd.get(), buf, sizeof buf, 0);
+    if (n > 0) {
+      raw.append(buf, static_cast<std::size_t>(n));
+      continue;
+    }
+    if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) break;
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    pollfd p{fd.get(), POLLIN, 0};
+    if (left <= 0 || ::poll(&p, 1, static_cast<int>(left)) == 0) {
+      response.status = 0;  // timed out mid-response
+      return response;
+    }
+  }
+  // EOF: the body runs to the end of the stream (or the response was cut).
+  if (response.status != 0) {
+    std::string_view body = std::string_view(raw).substr(head_end + 4);
+    if (lower(response.header("transfer-encoding")) == "chunked") {
+      dechunk(body, response.body);
+    } else {
+      response.body = std::string(body);
+    }
+  }
+  return response;
+}
+
+std::optional<double> metric(std::string_view body, std::string_view series) {
+  std::istringstream in{std::string(body)};
+  std::string line;
+  while (std::getline(in, line)) {
+    std::string_view s;
+    double v;
+    if (split_series(line, s, v) && s == series) return v;
+  }
+  return std::nullopt;
+}
+
+std::optional<double> metric_sum(std::string_view body, std::string_view name) {
+  std::optional<double> sum;
+  std::istringstream in{std::string(body)};
+  std::string line;
+  while (std::getline(in, line)) {
+    std::string_view s;
+    double v;
+    if (!split_series(line, s, v)) continue;
+    if (s == name || (starts_with(s, name) && s.size() > name.size() && s[name.size()] == '{'))
+      sum = sum.value_or(0) + v;
+  }
+  return sum;
+}
+
+std::vector<std::string> metric_lines(std::string_view body, std::string_view name) {
+  std::vector<std::string> out;
+  std::istringstream in{std::string(body)};
+  std::string line;
+  while (std::getline(in, line)) {
+    std::string_view s;
+    double v;
+    if (!split_series(line, s, v)) continue;
+    if (s == name || (starts_with(s, name) && s.size() > name.size() && s[name.size()] == '{'))
+      out.push_back(line);
+  }
+  return out;
+}
+
+std::string ExitStatus::describe() const {
+  if (!exited) return "still running after " + std::to_string(took.count()) + " ms";
+  if (signal) return "killed by signal " + std::to_string(signal);
+  return "exit code " + std::to_string(code) + " after " + std::to_string(took.count()) + " ms";
+}
+
+CommandResult run_relay_command(const std::vector<std::string>& args,
+                                std::chrono::milliseconds timeout) {
+  CommandResult result;
+  const std::string dir = make_temp_dir();
+  const std::string log = dir + "/output.txt";
+  std::vector<std::string> argv{relay_binary()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  const auto start = Clock::now();
+  pid_t pid = spawn_logged(argv, log);
+  if (pid < 0) {
+    result.output = "cannot spawn " + argv[0];
+  } else {
+    result.status = wait_pid(pid, start, start + timeout);
+    if (!result.status.exited) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, nullptr, 0);
+    }
+    result.output = read_file(log);
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+  return result;
+}
+
+RelayProcess::RelayProcess(std::vector<std::string> extra_args)
+    : extra_args_(std::move(extra_args)) {}
+
+RelayProcess::~RelayProcess() {
+  if (pid_ > 0) {
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+  }
+  if (!dir_.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+}
+
+bool RelayProcess::spawn(std::uint16_t port) {
+  std::vector<std::string> argv{relay_binary(), "--port", std::to_string(port), "--host",
+                                "127.0.0.1"};
+  argv.insert(argv.end(), extra_args_.begin(), extra_args_.end());
+  pid_ = spawn_logged(argv, log_path_);
+  port_ = port;
+  return pid_ > 0;
+}
+
+bool RelayProcess::running() {
+  if (pid_ <= 0) return false;
+  int status = 0;
+  if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+    pid_ = -1;
+    return false;
+  }
+  return true;
+}
+
+bool RelayProcess::start(std::chrono::milliseconds timeout) {
+  if (relay_binary().empty() || ::access(relay_binary().c_str(), X_OK) != 0) {
+    error_ = "relay binary not found or not executable: '" + relay_binary() + "'";
+    return false;
+  }
+  if (dir_.empty()) {
+    dir_ = make_temp_dir();
+    log_path_ = dir_ + "/relay.stderr";
+  }
+  const Deadline deadline = deadline_in(timeout);
+  // The free port can be taken between our probe and the relay's bind (other
+  // tests run in parallel), so a relay that exits at once is retried.
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    const std::uint16_t port = pick_free_port();
+    if (port == 0 || !spawn(port)) {
+      error_ = "cannot pick a port or spawn the relay";
+      return false;
+    }
+    while (Clock::now() < deadline) {
+      if (!running()) break;  // exited: maybe the port was taken
+      // A 200 proves only that *a* relay listens there: if another test's
+      // relay won the port, ours is about to fail its bind. So the listening
+      // socket must also be one of our child's.
+      if (http_get(port_, "/healthz", std::chrono::milliseconds(500)).status == 200 &&
+          process_listens_on(pid_, port_))
+        return true;
+      // Not listening yet: connect() was refused at once, so wait a little.
+      std::this_thread::sleep_for(10ms);
+    }
+    if (running()) break;  // alive but never healthy: do not retry
+  }
+  error_ = "relay did not become healthy; stderr:\n" + stderr_text();
+  return false;
+}
+
+ExitStatus RelayProcess::stop(std::chrono::milliseconds timeout) {
+  ExitStatus st;
+  if (pid_ <= 0) return st;
+  const auto start = Clock::now();
+  ::kill(pid_, SIGTERM);
+  st = wait_pid(pid_, start, start + timeout);
+  if (!st.exited) {
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+  }
+  pid_ = -1;
+  return st;
+}
+
+std::string RelayProcess::stderr_text() const {
+  return log_path_.empty() ? "" : read_file(log_path_);
+}
+
+}  // namespace hubchat::test

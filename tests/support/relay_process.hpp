@@ -1,0 +1,96 @@
+// Runs the real relay binary as a child process for integration tests: on a
+// free loopback port, stderr captured to a file, ready once GET /healthz says
+// 200. Also a tiny HTTP/1.1 GET and a Prometheus text parser for /metrics.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace hubchat::test {
+
+// The relay under test: $HUBCHAT_RELAY if set, else the path CMake compiled in.
+std::string relay_binary();
+
+// A port that was free a moment ago (bind port 0, read it, close).
+std::uint16_t pick_free_port();
+
+struct HttpResponse {
+  int status = 0;                              // 0: no (parsable) response
+  std::map<std::string, std::string> headers;  // names lower-cased
+  std::string body;
+  std::string header(const std::string& lower_name) const;
+};
+
+// GET http://127.0.0.1:port/path with Connection: close.
+HttpResponse http_get(std::uint16_t port, const std::string& path,
+                      std::chrono::milliseconds timeout = std::chrono::seconds(5));
+
+// The value of one series in Prometheus text, matched exactly as written
+// (e.g. "hubchat_frames_out_total" or "hubchat_closes_total{reason=\"x\"}").
+std::optional<double> metric(std::string_view body, std::string_view series);
+// Sum over every series of metric `name`, whatever its labels (nullopt if none).
+std::optional<double> metric_sum(std::string_view body, std::string_view name);
+// All series lines of metric `name` (for failure messages and label checks).
+std::vector<std::string> metric_lines(std::string_view body, std::string_view name);
+
+struct ExitStatus {
+  bool exited = false;  // false: still running at the deadline (then killed)
+  int code = -1;        // exit code when it exited normally
+  int signal = 0;       // terminating signal, if any
+  std::chrono::milliseconds took{0};
+  std::string describe() const;
+};
+
+// Runs `relay args...` to completion (for --help / --version); output is
+// stdout and stderr together.
+struct CommandResult {
+  ExitStatus status;
+  std::string output;
+};
+CommandResult run_relay_command(const std::vector<std::string>& args,
+                                std::chrono::milliseconds timeout = std::chrono::seconds(5));
+
+class RelayProcess {
+ public:
+  // Does not start anything; call start().
+  explicit RelayProcess(std::vector<std::string> extra_args = {});
+  ~RelayProcess();  // SIGKILLs the relay if it still runs; removes its temp dir
+  RelayProcess(const RelayProcess&) = delete;
+  RelayProcess& operator=(const RelayProcess&) = delete;
+
+  // Starts the relay with --port N --host 127.0.0.1 + extra args and waits
+  // for /healthz = 200. Retries on another port if the chosen one was taken
+  // in between. False (see error()) if it never became healthy.
+  bool start(std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+  // SIGTERM, then waits for exit up to `timeout` (then SIGKILL).
+  ExitStatus stop(std::chrono::milliseconds timeout = std::chrono::seconds(5));
+
+  bool running();
+  pid_t pid() const { return pid_; }
+  std::uint16_t port() const { return port_; }
+  const std::string& error() const { return error_; }
+  std::string stderr_text() const;  // everything the relay printed so far
+
+  HttpResponse get(const std::string& path) const { return http_get(port_, path); }
+  std::string metrics_text() const { return get("/metrics").body; }
+
+ private:
+  bool spawn(std::uint16_t port);
+
+  std::vector<std::string> extra_args_;
+  std::string dir_;  // temp dir holding the stderr capture
+  std::string log_path_;
+  pid_t pid_ = -1;
+  std::uint16_t port_ = 0;
+  std::string error_;
+};
+
+}  // namespace hubchat::test
