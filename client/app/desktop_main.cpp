@@ -1,0 +1,223 @@
+// hubchat desktop client: GLFW + OpenGL 3 + Dear ImGui over ChatSession with the
+// native (libwebsockets) transport.
+//   hubchat_client [--server ws://host:port/ws] [--nick N] [--room R]
+//                  [--say TEXT [--exit-after-say]] [--timeout SECONDS] [--font PATH]
+// With --nick and --room given it connects at start. --say sends TEXT once
+// joined (then keeps running unless --exit-after-say, which exits 0 once the
+// relay echoed the message back). --timeout exits 1 after SECONDS.
+#include <GLFW/glfw3.h>
+#include <imgui.h>
+#include <imgui_impl_glfw.h>
+#include <imgui_impl_opengl3.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "client/session/chat_session.hpp"
+#include "client/transport/transport.hpp"
+#include "client/ui/chat_view.hpp"
+#include "client/ui/fonts.hpp"
+#include "client/ui/key_latch.hpp"
+#include "client/ui/style.hpp"
+
+#ifndef HUBCHAT_DEFAULT_FONT
+#define HUBCHAT_DEFAULT_FONT "/usr/share/fonts/truetype/nanum/NanumGothic.ttf"
+#endif
+
+namespace {
+
+using hubchat::client::Clock;
+
+struct Args {
+  std::string server = "ws://127.0.0.1:8080/ws";
+  std::string nick;
+  std::string room = "lobby";
+  std::optional<std::string> say;
+  bool exit_after_say = false;
+  double timeout_s = 0;
+  std::string font = HUBCHAT_DEFAULT_FONT;
+  bool room_given = false;
+};
+
+void usage() {
+  std::fprintf(stderr,
+               "usage: hubchat_client [--server URL] [--nick NICK] [--room ROOM]\n"
+               "                      [--say TEXT [--exit-after-say]] [--timeout SECONDS]\n"
+               "                      [--font TTF]\n");
+}
+
+std::optional<Args> parse_args(int argc, char** argv) {
+  Args a;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    auto value = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
+    const char* v = nullptr;
+    if (arg == "--exit-after-say") {
+      a.exit_after_say = true;
+      continue;
+    }
+    if (arg == "--help" || arg == "-h") return std::nullopt;
+    if (arg != "--server" && arg != "--nick" && arg != "--room" && arg != "--say" &&
+        arg != "--timeout" && arg != "--font") {
+      std::fprintf(stderr, "hubchat_client: unknown option %s\n", argv[i]);
+      return std::nullopt;
+    }
+    if ((v = value()) == nullptr) {
+      std::fprintf(stderr, "hubchat_client: %s needs a value\n", argv[i]);
+      return std::nullopt;
+    }
+    if (arg == "--server") a.server = v;
+    if (arg == "--nick") a.nick = v;
+    if (arg == "--room") a.room = v, a.room_given = true;
+    if (arg == "--say") a.say = v;
+    if (arg == "--timeout") a.timeout_s = std::atof(v);
+    if (arg == "--font") a.font = v;
+  }
+  return a;
+}
+
+// RAII owners of the GLFW library, its window and the ImGui context/backends.
+struct GlfwLibrary {
+  bool ok = glfwInit() == GLFW_TRUE;
+  ~GlfwLibrary() {
+    if (ok) glfwTerminate();
+  }
+};
+struct WindowDeleter {
+  void operator()(GLFWwindow* w) const { glfwDestroyWindow(w); }
+};
+using WindowPtr = std::unique_ptr<GLFWwindow, WindowDeleter>;
+
+struct ImGuiRuntime {
+  explicit ImGuiRuntime(GLFWwindow* window) {
+    IMGUI_CHECKVERSION();
+    ImGui::CreateContext();
+    ImGui::GetIO().IniFilename = nullptr;
+    glfw = ImGui_ImplGlfw_InitForOpenGL(window, true);
+    gl = glfw && ImGui_ImplOpenGL3_Init("#version 130");
+  }
+  ~ImGuiRuntime() {
+    if (gl) ImGui_ImplOpenGL3_Shutdown();
+    if (glfw) ImGui_ImplGlfw_Shutdown();
+    ImGui::DestroyContext();
+  }
+  ImGuiRuntime(const ImGuiRuntime&) = delete;
+  ImGuiRuntime& operator=(const ImGuiRuntime&) = delete;
+  bool glfw = false, gl = false;
+};
+
+// Has the relay echoed a message from `nick` with `body` into `room`?
+bool echoed(const hubchat::client::ChatModel& model, const std::string& room,
+            const std::string& nick, const std::string& body) {
+  const auto* r = model.find_room(room);
+  if (r == nullptr) return false;
+  for (const auto& line : r->lines()) {
+    if (line.kind == hubchat::client::LineKind::message && !line.replayed && line.body == body &&
+        (line.from == nick || line.from.empty())) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::optional<Args> args = parse_args(argc, argv);
+  if (!args) {
+    usage();
+    return 2;
+  }
+
+  glfwSetErrorCallback([](int code, const char* what) {
+    std::fprintf(stderr, "hubchat_client: GLFW error %d: %s\n", code, what);
+  });
+  GlfwLibrary glfw;
+  if (!glfw.ok) return 1;
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 0);
+  WindowPtr window(glfwCreateWindow(1100, 720, "hubchat", nullptr, nullptr));
+  if (!window) return 1;
+  glfwMakeContextCurrent(window.get());
+  glfwSwapInterval(1);
+
+  ImGuiRuntime imgui(window.get());
+  if (!imgui.gl) {
+    std::fprintf(stderr, "hubchat_client: ImGui backend init failed\n");
+    return 1;
+  }
+  hubchat::ui::InputLatch latch(window.get(), /*glfw_text=*/true);
+
+  float xscale = 1, yscale = 1;
+  glfwGetWindowContentScale(window.get(), &xscale, &yscale);
+  const float scale = xscale > 0 ? xscale : 1.0f;
+  hubchat::ui::apply_chat_style(scale);
+  const std::vector<unsigned char> font_bytes = hubchat::ui::read_file_bytes(args->font);
+  const auto font = hubchat::ui::load_chat_font(*ImGui::GetIO().Fonts, font_bytes,
+                                                hubchat::ui::kBaseFontPixels * scale);
+  std::fprintf(stderr, "hubchat_client: font %s: %s, %d glyphs, atlas %dx%d built in %.1f ms\n",
+               args->font.c_str(), font.ok ? "ok" : font.error.c_str(), font.glyphs,
+               font.atlas_width, font.atlas_height, font.build_ms);
+
+  hubchat::client::ChatSession session(hubchat::client::make_platform_transport());
+  hubchat::ui::ChatView view(session, {args->server, args->nick, args->room});
+  const auto start = Clock::now();
+  if (!args->nick.empty() && (args->room_given || args->say)) view.connect(start);
+
+  bool said = false, echo_seen = false, logged_join = false;
+  int exit_code = 0;
+  while (!glfwWindowShouldClose(window.get())) {
+    // Wake at least every 16 ms for the network; at once while keys are queued.
+    if (latch.pending() > 0) {
+      glfwPollEvents();
+    } else {
+      glfwWaitEventsTimeout(0.016);
+    }
+    const auto now = Clock::now();
+    session.tick(now);
+    const auto& conn = session.model().connection();
+    const bool joined = conn.state == hubchat::client::ConnectionState::connected && conn.joined;
+    if (joined && !logged_join) {
+      std::fprintf(stderr, "hubchat_client: joined %s as %s\n",
+                   session.model().joined_room().c_str(), session.model().nick().c_str());
+    }
+    logged_join = joined;
+    if (args->say && !said && joined && session.model().joined_room() == args->room) {
+      said = session.send_message(*args->say);
+      if (said) std::fprintf(stderr, "hubchat_client: sent message\n");
+    }
+    if (said && !echo_seen &&
+        echoed(session.model(), args->room, session.model().nick(), *args->say)) {
+      echo_seen = true;
+      std::fprintf(stderr, "hubchat_client: message echoed by the relay%s\n",
+                   args->exit_after_say ? ", exiting" : "");
+      if (args->exit_after_say) glfwSetWindowShouldClose(window.get(), GLFW_TRUE);
+    }
+    if (args->timeout_s > 0 && now - start > std::chrono::duration<double>(args->timeout_s)) {
+      std::fprintf(stderr, "hubchat_client: timeout after %.1f s\n", args->timeout_s);
+      exit_code = 1;
+      glfwSetWindowShouldClose(window.get(), GLFW_TRUE);
+    }
+
+    latch.begin_frame();
+    ImGui_ImplOpenGL3_NewFrame();
+    ImGui_ImplGlfw_NewFrame();
+    ImGui::NewFrame();
+    view.draw(now);
+    ImGui::Render();
+    int w = 0, h = 0;
+    glfwGetFramebufferSize(window.get(), &w, &h);
+    glViewport(0, 0, w, h);
+    glClearColor(0.106f, 0.114f, 0.137f, 1.0f);
+    glClear(GL_COLOR_BUFFER_BIT);
+    ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+    glfwSwapBuffers(window.get());
+  }
+  session.disconnect();
+  return exit_code;
+}

@@ -1,0 +1,367 @@
+// hubchat browser client: Emscripten GLFW + WebGL 2 + Dear ImGui over
+// ChatSession with the emscripten/websocket.h transport. The page
+// (web/hubchat.js) loads the module and the font, then calls hubchat_start();
+// the exported hubchat_* functions below are the page's and the tests' only
+// interface to the client (text from the hidden input, the read-only hook).
+#include <GLFW/glfw3.h>
+#include <emscripten/emscripten.h>
+#include <emscripten/html5.h>
+#include <imgui.h>
+#include <imgui_impl_glfw.h>
+#include <imgui_impl_opengl3.h>
+
+#include <cmath>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "client/session/chat_session.hpp"
+#include "client/transport/transport.hpp"
+#include "client/ui/chat_view.hpp"
+#include "client/ui/fonts.hpp"
+#include "client/ui/key_latch.hpp"
+#include "client/ui/style.hpp"
+#include "shared/json.hpp"
+
+namespace {
+
+using hubchat::client::Clock;
+using hubchat::client::ConnectionState;
+
+class WebApp;
+
+// The one global: Emscripten's main loop, ImGui's IME hook and the exported C
+// functions cannot carry a context pointer through JavaScript, so they reach
+// the app through this. `returned` keeps strings handed to JavaScript alive
+// after the call that returns their pointer.
+struct Globals {
+  std::unique_ptr<WebApp> app;
+  std::string returned;
+  int ime_x = 0, ime_y = 0;  // caret position ImGui last reported (canvas px)
+  std::string clipboard;     // what ImGui last copied (also given to the browser)
+};
+Globals& globals();
+
+struct WindowDeleter {
+  void operator()(GLFWwindow* w) const { glfwDestroyWindow(w); }
+};
+
+// Everything the client is made of; one instance, in globals().app.
+class WebApp {
+ public:
+  WebApp(std::vector<unsigned char> font, hubchat::ui::ChatView::Settings settings)
+      : font_(std::move(font)),
+        session_(hubchat::client::make_platform_transport()),
+        view_(session_, std::move(settings)) {}
+
+  ~WebApp() {
+    latch_.reset();
+    if (gl_) ImGui_ImplOpenGL3_Shutdown();
+    if (glfw_backend_) ImGui_ImplGlfw_Shutdown();
+    if (imgui_) ImGui::DestroyContext();
+    window_.reset();
+    if (glfw_) glfwTerminate();
+  }
+  WebApp(const WebApp&) = delete;
+  WebApp& operator=(const WebApp&) = delete;
+
+  bool init() {
+    glfw_ = glfwInit() == GLFW_TRUE;
+    if (!glfw_) return false;
+    glfwWindowHint(GLFW_CLIENT_API, GLFW_OPENGL_ES_API);
+    glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
+    int w = 0, h = 0;
+    double dpr = 1;
+    canvas_pixels(w, h, dpr);
+    window_.reset(glfwCreateWindow(w, h, "hubchat", nullptr, nullptr));
+    if (!window_) return false;
+    glfwMakeContextCurrent(window_.get());
+
+    IMGUI_CHECKVERSION();
+    ImGui::CreateContext();
+    imgui_ = true;
+    ImGuiIO& io = ImGui::GetIO();
+    io.IniFilename = nullptr;
+    io.ImeSetInputScreenPosFn = [](int x, int y) {
+      globals().ime_x = x;
+      globals().ime_y = y;
+    };
+    glfw_backend_ = ImGui_ImplGlfw_InitForOpenGL(window_.get(), true);
+    gl_ = glfw_backend_ && ImGui_ImplOpenGL3_Init("#version 300 es");
+    if (!gl_) return false;
+    // Copy (Ctrl+C/X) goes to the browser's clipboard too; paste comes from the
+    // browser through the page's hidden input (hubchat.js), not from here.
+    io.SetClipboardTextFn = [](void*, const char* text) {
+      globals().clipboard = text;
+      EM_ASM(
+          {
+            if (navigator.clipboard)
+              navigator.clipboard.writeText(UTF8ToString($0)).catch(function(){});
+          },
+          text);
+    };
+    io.GetClipboardTextFn = [](void*) { return globals().clipboard.c_str(); };
+    // Text comes from the page's hidden input (IME, paste): not from GLFW.
+    latch_ = std::make_unique<hubchat::ui::InputLatch>(window_.get(), /*glfw_text=*/false);
+    return true;
+  }
+
+  void connect_now() { view_.connect(Clock::now()); }
+
+  void frame() {
+    int w = 0, h = 0;
+    double dpr = 1;
+    canvas_pixels(w, h, dpr);
+    int cur_w = 0, cur_h = 0;
+    glfwGetWindowSize(window_.get(), &cur_w, &cur_h);
+    if (w != cur_w || h != cur_h) glfwSetWindowSize(window_.get(), w, h);
+    if (dpr != scale_) rescale(dpr);
+
+    const auto now = Clock::now();
+    session_.tick(now);
+    latch_->begin_frame();
+    ImGui_ImplOpenGL3_NewFrame();
+    ImGui_ImplGlfw_NewFrame();
+    ImGui::NewFrame();
+    view_.draw(now);
+    ImGui::Render();
+    glViewport(0, 0, w, h);
+    glClearColor(0.106f, 0.114f, 0.137f, 1.0f);
+    glClear(GL_COLOR_BUFFER_BIT);
+    ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+    ++frames_;
+    report_text_input();
+  }
+
+  void push_text(const char* utf8) {
+    if (latch_) latch_->push_text(utf8);
+  }
+  void set_composition(const char* utf8) { view_.set_composition(utf8); }
+
+  std::string state_json() const {
+    const auto& model = session_.model();
+    const auto& conn = model.connection();
+    const auto now = Clock::now();
+    std::string out = "{\"state\":";
+    hubchat::json::append_string(out, state_name(conn.state));
+    out += ",\"joined\":";
+    out += conn.state == ConnectionState::connected && conn.joined ? "true" : "false";
+    out += ",\"legacy\":";
+    out += session_.legacy() ? "true" : "false";
+    out += ",\"attempt\":";
+    hubchat::json::append_int(out, conn.attempt);
+    out += ",\"retry_in_ms\":";
+    const auto retry =
+        conn.state == ConnectionState::reconnecting
+            ? std::chrono::duration_cast<std::chrono::milliseconds>(conn.next_retry - now).count()
+            : 0;
+    hubchat::json::append_int(out, retry > 0 ? retry : 0);
+    out += ",\"room\":";
+    hubchat::json::append_string(out, model.active_room());
+    out += ",\"joined_room\":";
+    hubchat::json::append_string(out, model.joined_room());
+    out += ",\"nick\":";
+    hubchat::json::append_string(out, model.nick());
+    out += ",\"status\":";
+    hubchat::json::append_string(out, model.status_text(now));
+    out += ",\"last_error\":";
+    hubchat::json::append_string(out, conn.last_error);
+    out += ",\"text_input\":";
+    out += text_active_ ? "true" : "false";
+    out += ",\"composition\":";
+    hubchat::json::append_string(out, view_.composition());
+    out += ",\"pending_input\":";
+    hubchat::json::append_uint(out, latch_ ? latch_->pending() : 0);
+    out += ",\"sent\":";
+    hubchat::json::append_uint(out, view_.sent_count());
+    out += ",\"frames\":";
+    hubchat::json::append_uint(out, frames_);
+    out += ",\"font\":{\"ok\":";
+    out += font_result_.ok ? "true" : "false";
+    out += ",\"glyphs\":";
+    hubchat::json::append_int(out, font_result_.glyphs);
+    out += ",\"atlas\":\"" + std::to_string(font_result_.atlas_width) + "x" +
+           std::to_string(font_result_.atlas_height) + "\",\"build_ms\":";
+    hubchat::json::append_int(out, std::llround(font_result_.build_ms));
+    out += "},\"rooms\":{";
+    bool first = true;
+    for (const auto& [name, room] : model.rooms()) {
+      if (!first) out += ',';
+      first = false;
+      hubchat::json::append_string(out, name);
+      out += ":{\"unread\":";
+      hubchat::json::append_int(out, room.unread());
+      out += ",\"members\":[";
+      for (std::size_t i = 0; i < room.members().size(); ++i) {
+        if (i > 0) out += ',';
+        hubchat::json::append_string(out, room.members()[i]);
+      }
+      out += "]}";
+    }
+    out += "}}";
+    return out;
+  }
+
+  // Chat messages of every room, oldest first: [{room,seq,from,body,ts,replayed}].
+  std::string messages_json() const {
+    std::string out = "[";
+    bool first = true;
+    for (const auto& [name, room] : session_.model().rooms()) {
+      for (const auto& line : room.lines()) {
+        if (line.kind != hubchat::client::LineKind::message) continue;
+        if (!first) out += ',';
+        first = false;
+        out += "{\"room\":";
+        hubchat::json::append_string(out, name);
+        out += ",\"seq\":";
+        hubchat::json::append_uint(out, line.seq);
+        out += ",\"from\":";
+        hubchat::json::append_string(out, line.from);
+        out += ",\"body\":";
+        hubchat::json::append_string(out, line.body);
+        out += ",\"ts\":";
+        hubchat::json::append_int(out, line.ts);
+        out += ",\"replayed\":";
+        out += line.replayed ? "true" : "false";
+        out += '}';
+      }
+    }
+    out += ']';
+    return out;
+  }
+
+  const std::string& draft() const { return view_.draft(); }
+
+ private:
+  static const char* state_name(ConnectionState s) {
+    switch (s) {
+      case ConnectionState::connected:
+        return "connected";
+      case ConnectionState::connecting:
+        return "connecting";
+      case ConnectionState::reconnecting:
+        return "reconnecting";
+      case ConnectionState::disconnected:
+        break;
+    }
+    return "disconnected";
+  }
+
+  // The canvas' drawing-buffer size for its CSS size at the device pixel ratio.
+  static void canvas_pixels(int& w, int& h, double& dpr) {
+    double css_w = 0, css_h = 0;
+    emscripten_get_element_css_size("#canvas", &css_w, &css_h);
+    dpr = emscripten_get_device_pixel_ratio();
+    if (dpr <= 0) dpr = 1;
+    w = static_cast<int>(std::lround(css_w * dpr));
+    h = static_cast<int>(std::lround(css_h * dpr));
+    if (w < 1) w = 1;
+    if (h < 1) h = 1;
+  }
+
+  // ImGui works in canvas pixels: fonts and sizes scale with devicePixelRatio
+  // so text stays sharp on high-DPI screens.
+  void rescale(double dpr) {
+    scale_ = dpr;
+    hubchat::ui::apply_chat_style(static_cast<float>(dpr));
+    font_result_ = hubchat::ui::load_chat_font(
+        *ImGui::GetIO().Fonts, font_, hubchat::ui::kBaseFontPixels * static_cast<float>(dpr));
+    std::printf("hubchat: font %s, %d glyphs, atlas %dx%d built in %.1f ms (scale %.2f)\n",
+                font_result_.ok ? "ok" : font_result_.error.c_str(), font_result_.glyphs,
+                font_result_.atlas_width, font_result_.atlas_height, font_result_.build_ms, dpr);
+    ImGui_ImplOpenGL3_DestroyFontsTexture();
+    ImGui_ImplOpenGL3_CreateFontsTexture();
+  }
+
+  // Tells the page whether ImGui wants text (so it focuses its hidden input)
+  // and where the caret is (CSS pixels, for the IME candidate window).
+  void report_text_input() {
+    const bool active = ImGui::GetIO().WantTextInput;
+    const int x = globals().ime_x, y = globals().ime_y;
+    if (active == text_active_ && x == reported_x_ && y == reported_y_) return;
+    text_active_ = active;
+    reported_x_ = x, reported_y_ = y;
+    const double s = scale_ > 0 ? scale_ : 1.0;
+    EM_ASM(
+        {
+          if (Module.hubchatTextInput) Module.hubchatTextInput($0, $1, $2, $3);
+        },
+        active ? 1 : 0, x / s, y / s, ImGui::GetFontSize() / s);
+  }
+
+  std::vector<unsigned char> font_;
+  hubchat::ui::FontLoadResult font_result_;
+  hubchat::client::ChatSession session_;
+  hubchat::ui::ChatView view_;
+  std::unique_ptr<GLFWwindow, WindowDeleter> window_;
+  std::unique_ptr<hubchat::ui::InputLatch> latch_;
+  bool glfw_ = false, imgui_ = false, glfw_backend_ = false, gl_ = false;
+  double scale_ = 0;
+  int reported_x_ = -1, reported_y_ = -1;
+  bool text_active_ = false;
+  std::uint64_t frames_ = 0;
+};
+
+Globals& globals() {
+  static Globals g;
+  return g;
+}
+
+const char* hand_out(std::string s) {
+  globals().returned = std::move(s);
+  return globals().returned.c_str();
+}
+
+}  // namespace
+
+extern "C" {
+
+// Starts the client: font bytes (copied; may be null/0), the connect panel's
+// server URL, nick and room, and whether to connect right away. Returns 1 on
+// success, 0 if WebGL 2 / GLFW could not be set up.
+EMSCRIPTEN_KEEPALIVE int hubchat_start(const unsigned char* font, int font_len, const char* server,
+                                       const char* nick, const char* room, int autoconnect) {
+  Globals& g = globals();
+  if (g.app) return 1;
+  std::vector<unsigned char> bytes;
+  if (font != nullptr && font_len > 0) bytes.assign(font, font + font_len);
+  hubchat::ui::ChatView::Settings settings{server, nick, *room != '\0' ? room : "lobby"};
+  g.app = std::make_unique<WebApp>(std::move(bytes), std::move(settings));
+  if (!g.app->init()) {
+    std::fprintf(stderr, "hubchat: could not initialise GLFW / WebGL 2\n");
+    g.app.reset();
+    return 0;
+  }
+  if (autoconnect != 0) g.app->connect_now();
+  emscripten_set_main_loop([] { globals().app->frame(); }, 0, false);
+  return 1;
+}
+
+// Committed text from the page's hidden input (typing, IME, paste), UTF-8.
+EMSCRIPTEN_KEEPALIVE void hubchat_push_text(const char* utf8) {
+  if (globals().app) globals().app->push_text(utf8);
+}
+
+// The IME's composition in progress ("" when none), shown at the input line.
+EMSCRIPTEN_KEEPALIVE void hubchat_set_composition(const char* utf8) {
+  if (globals().app) globals().app->set_composition(utf8);
+}
+
+// Test/debug hook (window.hubchat in hubchat.js): JSON snapshots.
+EMSCRIPTEN_KEEPALIVE const char* hubchat_state_json() {
+  return hand_out(globals().app ? globals().app->state_json() : "null");
+}
+EMSCRIPTEN_KEEPALIVE const char* hubchat_messages_json() {
+  return hand_out(globals().app ? globals().app->messages_json() : "[]");
+}
+EMSCRIPTEN_KEEPALIVE const char* hubchat_draft() {
+  return hand_out(globals().app ? globals().app->draft() : std::string());
+}
+
+}  // extern "C"
+
+// Nothing to do at load: the page calls hubchat_start once the font is there.
+int main() {
+  return 0;
+}

@@ -1,0 +1,36 @@
+// Font loading for the chat UI: NanumGothic (Debian's fonts-nanum) with only
+// the glyph ranges a Korean/English chat needs (Latin, punctuation, Hangul Jamo,
+// compatibility Jamo and the 11,172 precomposed syllables), rasterised once at
+// the requested pixel size with oversampling 1 to keep the atlas build fast.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include <imgui.h>
+
+namespace hubchat::ui {
+
+// Zero-terminated ImGui glyph range list (pairs of first/last code points).
+const ImWchar* chat_glyph_ranges();
+
+struct FontLoadResult {
+  bool ok = false;
+  double build_ms = 0;  // time spent in ImFontAtlas::Build()
+  int atlas_width = 0, atlas_height = 0;
+  int glyphs = 0;
+  std::string error;
+};
+
+// Replaces the atlas' fonts with `ttf` at `pixel_size` and builds the atlas.
+// `ttf` must stay alive (and unmoved) as long as the atlas uses it. Falls back to
+// ImGui's default font (no Hangul) when `ttf` is empty or unusable. The renderer's
+// font texture must be (re)created afterwards.
+FontLoadResult load_chat_font(ImFontAtlas& atlas, const std::vector<unsigned char>& ttf,
+                              float pixel_size);
+
+// Reads a whole file (empty on error).
+std::vector<unsigned char> read_file_bytes(const std::string& path);
+
+}  // namespace hubchat::ui

@@ -1,0 +1,338 @@
+// Shared helpers of the browser end-to-end tests: free ports, the real relay
+// process, headless Chromium (Debian's /usr/bin/chromium via playwright-core,
+// flags from TOOLCHAIN.md), pages whose console errors fail the test, and
+// deadline-bound polling. Every wait here has a deadline; nothing sleeps and hopes.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+export const SKIP = 77;  // ctest SKIP_RETURN_CODE
+
+export function log(...args) {
+  console.log(`[${new Date().toISOString().slice(11, 23)}]`, ...args);
+}
+
+// Command line: --relay PATH --web-dir DIR --out DIR
+export function parseArgs(argv = process.argv.slice(2)) {
+  const out = {};
+  for (let i = 0; i < argv.length; i += 2) out[argv[i].replace(/^--/, '')] = argv[i + 1];
+  for (const k of ['relay', 'web-dir', 'out']) {
+    if (!out[k]) throw new Error(`missing --${k}`);
+  }
+  if (!fs.existsSync(path.join(out['web-dir'], 'client.wasm'))) {
+    console.log(`SKIP: no staged web client (client.wasm) in ${out['web-dir']}: build the wasm ` +
+                'client first (NODE_PATH=/usr/share/nodejs emcmake cmake -S . -B build/wasm && ' +
+                'make -C build/wasm) or point the CMake cache variable HUBCHAT_WEB_DIR at its web/ folder');
+    process.exit(SKIP);
+  }
+  fs.mkdirSync(out.out, { recursive: true });
+  return out;
+}
+
+export async function sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+// Thrown from a waitFor condition: stop waiting, the condition can never hold.
+export class Fatal extends Error {}
+
+// Polls `fn` (sync or async) until it returns a truthy value; throws with
+// `what` (and the last value/error seen, plus `detail()` if given) after `timeoutMs`.
+export async function waitFor(what, fn, timeoutMs = 15000, detail = null, intervalMs = 50) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  for (;;) {
+    try {
+      last = await fn();
+      if (last) return last;
+    } catch (err) {
+      if (err instanceof Fatal) throw err;
+      last = err;
+    }
+    if (Date.now() > deadline) {
+      let msg = last instanceof Error ? last.message : JSON.stringify(last);
+      if (detail) msg += `; ${await Promise.resolve().then(detail).catch((e) => e.message)}`;
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${msg})`);
+    }
+    await sleep(intervalMs);
+  }
+}
+
+export async function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function portOpen(port) {
+  return new Promise((resolve) => {
+    const s = net.connect(port, '127.0.0.1');
+    s.once('connect', () => { s.destroy(); resolve(true); });
+    s.once('error', () => resolve(false));
+  });
+}
+
+// The real relay on 127.0.0.1:`port`, serving `webDir`. Resolves once /healthz answers.
+export async function startRelay(relayBin, port, webDir, logFile) {
+  const logStream = fs.createWriteStream(logFile, { flags: 'a' });
+  const proc = spawn(relayBin, ['--host', '127.0.0.1', '--port', String(port), '--web-root', webDir],
+                     { stdio: ['ignore', 'pipe', 'pipe'] });
+  proc.stdout.pipe(logStream, { end: false });
+  proc.stderr.pipe(logStream, { end: false });
+  let exited = null;
+  proc.on('exit', (code, signal) => { exited = { code, signal }; });
+  await waitFor(`relay on port ${port}`, async () => {
+    if (exited) throw new Fatal(`relay exited early: ${JSON.stringify(exited)} (see ${logFile})`);
+    if (!(await portOpen(port))) return false;
+    const r = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => null);
+    return r && r.ok;
+  }, 10000);
+  const relay = {
+    proc,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    get exited() { return exited; },
+    // SIGTERM and wait for the process to be gone.
+    async stop() {
+      if (exited) return;
+      proc.kill('SIGTERM');
+      await waitFor('relay exit', () => exited !== null, 10000);
+    },
+  };
+  return relay;
+}
+
+// Headless Chromium with a fresh profile. Each page gets its own context
+// (window): pages sharing one window get their animation frames throttled
+// behind the front tab, which starves the client's main loop.
+export async function launchBrowser() {
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--disable-quic',
+      '--no-first-run', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync',
+      // Several pages must keep running side by side.
+      '--disable-background-timer-throttling', '--disable-renderer-backgrounding',
+      '--disable-backgrounding-occluded-windows',
+    ],
+  });
+  return {
+    browser,
+    async newPage() {
+      const context = await browser.newContext({ viewport: { width: 1100, height: 700 } });
+      return context.newPage();
+    },
+    async close() {
+      await browser.close().catch(() => {});
+    },
+  };
+}
+
+// A page that records console errors and page errors (the test fails on any),
+// except for `allowed` patterns (e.g. expected connection failures while the
+// relay is down).
+export async function openPage(browser, url, name, allowed = []) {
+  const page = await browser.newPage();
+  const problems = [];
+  const consoleLines = [];
+  page.on('console', (msg) => {
+    const text = msg.text();
+    consoleLines.push(`${msg.type()}: ${text}`);
+    if (msg.type() === 'error' && !allowed.some((re) => re.test(text))) {
+      problems.push(`console.error: ${text}`);
+    }
+    if (process.env.HUBCHAT_TEST_VERBOSE) log(`${name} console.${msg.type()}: ${text}`);
+  });
+  page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
+  await page.goto(url);
+  return { page, name, problems, console: consoleLines };
+}
+
+export function assertNoProblems(...pages) {
+  const all = pages.flatMap((p) => p.problems.map((x) => `${p.name}: ${x}`));
+  if (all.length > 0) throw new Error(`browser reported errors:\n  ${all.join('\n  ')}`);
+}
+
+// Waits until the WASM client started and answers through window.hubchat.
+export async function clientReady(p, timeoutMs = 30000) {
+  return waitFor(`${p.name} client ready`, () => {
+    // An aborted module (e.g. WebAssembly refused by the page's CSP) never gets ready.
+    const aborted = p.console.find((l) => l.includes('Aborted('));
+    if (aborted) throw new Fatal(`${p.name}: the WASM module aborted: ${aborted}`);
+    return p.page.evaluate(() => window.hubchat && window.hubchat.ready());
+  }, timeoutMs, async () => `loading text: ${JSON.stringify(await p.page.evaluate(
+      () => document.getElementById('loading-text')?.textContent))}; console: ${
+      JSON.stringify(p.console.slice(-6))}`);
+}
+
+// What a page's client looks like right now, for failure messages.
+export async function describe(p) {
+  const [s, draft, msgs] = await Promise.all([
+    state(p), p.page.evaluate(() => window.hubchat.draft()), messages(p)]);
+  return `${p.name}: state=${JSON.stringify(s)} draft=${JSON.stringify(draft)} ` +
+         `messages=${JSON.stringify(msgs)}`;
+}
+
+export async function state(p) {
+  return p.page.evaluate(() => window.hubchat.state());
+}
+
+export async function messages(p) {
+  return p.page.evaluate(() => window.hubchat.messages());
+}
+
+// Joined, and the input line is focused (ImGui wants text, the hidden field has focus).
+export async function readyToType(p, timeoutMs = 20000) {
+  return waitFor(`${p.name} joined with the input focused`, async () => {
+    const s = await state(p);
+    const focused = await p.page.evaluate(
+        () => document.activeElement && document.activeElement.id === 'text-input');
+    return s && s.joined && s.text_input && focused;
+  }, timeoutMs);
+}
+
+// Types `parts` with real key events: ASCII through page.keyboard.type (keydown,
+// keypress, input, keyup), Hangul through insertText (what an IME commits),
+// '\n' as Shift+Enter, {key: 'Backspace'} etc. as key presses,
+// {compose: ['ㅎ', '하', '한'], commit: '한'} as an IME composition (Chromium's
+// Input.imeSetComposition, then Input.insertText commits), Enter at the end.
+export async function typeMessage(p, parts) {
+  const kb = p.page.keyboard;
+  for (const part of parts) {
+    if (typeof part === 'object' && part.compose) {
+      p.cdp ??= await p.page.context().newCDPSession(p.page);
+      for (const text of part.compose) {
+        await p.cdp.send('Input.imeSetComposition',
+                         { text, selectionStart: text.length, selectionEnd: text.length });
+        await waitFor(`${p.name} shows the composition ${text}`,
+                      async () => (await state(p)).composition === text);
+      }
+      await p.cdp.send('Input.insertText', { text: part.commit });
+    } else if (typeof part === 'object') {
+      await kb.press(part.key);
+    } else if (part === '\n') {
+      await kb.press('Shift+Enter');
+    } else if (/^[\x20-\x7e]*$/.test(part)) {
+      await kb.type(part);
+    } else {
+      await kb.insertText(part);
+    }
+  }
+  await kb.press('Enter');
+}
+
+export async function screenshot(p, outDir, file) {
+  const target = path.join(outDir, file);
+  await p.page.screenshot({ path: target });
+  log(`screenshot: ${target}`);
+  return target;
+}
+
+// The text `parts` (see typeMessage) put into the input line.
+export function typedText(parts) {
+  return parts.map((x) => (typeof x === 'string' ? x : x.commit ?? '')).join('');
+}
+
+// Runs `body`, prints the result, and exits with 0 / 1.
+export async function main(name, body) {
+  const cleanups = [];
+  const onCleanup = (fn) => cleanups.push(fn);
+  let failed = null;
+  const watchdog = setTimeout(() => {
+    console.error(`${name}: FAIL: whole-test deadline exceeded`);
+    process.exit(1);
+  }, 170000);
+  try {
+    await body(onCleanup);
+  } catch (err) {
+    failed = err;
+  }
+  for (const fn of cleanups.reverse()) {
+    try { await fn(); } catch (err) { log(`cleanup: ${err.message}`); }
+  }
+  clearTimeout(watchdog);
+  if (failed) {
+    console.error(`${name}: FAIL: ${failed.stack || failed}`);
+    process.exit(1);
+  }
+  console.log(`${name}: PASS`);
+  process.exit(0);
+}
+
+// A plain lossless (hubchat.v1) client from node, using the `ws` package.
+export async function losslessClient(url, room, nick, timeoutMs = 10000) {
+  const { default: WebSocket } = await import('ws');
+  const ws = new WebSocket(url, 'hubchat.v1');
+  const events = [];
+  ws.on('message', (data) => {
+    for (const line of data.toString('utf8').split('\n')) {
+      if (line.trim() !== '') events.push(JSON.parse(line));
+    }
+  });
+  await waitFor(`${nick} connected to ${url}`, () => {
+    if (ws.readyState > 1) throw new Error('socket closed');
+    return ws.readyState === 1;
+  }, timeoutMs);
+  ws.send(JSON.stringify({ type: 'join', room, nick }));
+  const welcome = await waitFor(`${nick} welcome`, () => events.find((e) => e.type === 'welcome'),
+                                timeoutMs);
+  return {
+    ws,
+    events,
+    nick: welcome.nick,
+    // Sends and waits for the relay's echo (the message is then in the room log).
+    async say(body) {
+      ws.send(JSON.stringify({ type: 'msg', body }));
+      return waitFor(`echo of ${JSON.stringify(body)}`,
+                     () => events.find((e) => e.type === 'msg' && e.from === welcome.nick &&
+                                              e.body === body), timeoutMs);
+    },
+    close() { ws.terminate(); },
+  };
+}
+
+// A TCP forwarder with a gate: while closed, new connections are dropped at
+// once; open, they are piped to 127.0.0.1:`targetPort`. Lets a test decide
+// when a client may reconnect.
+export async function gatedProxy(targetPort) {
+  const sockets = new Set();
+  let open = true;
+  const server = net.createServer((client) => {
+    if (!open) {
+      client.destroy();
+      return;
+    }
+    const upstream = net.connect(targetPort, '127.0.0.1');
+    sockets.add(client);
+    sockets.add(upstream);
+    const done = () => {
+      client.destroy();
+      upstream.destroy();
+      sockets.delete(client);
+      sockets.delete(upstream);
+    };
+    client.on('error', done).on('close', done);
+    upstream.on('error', done).on('close', done);
+    client.pipe(upstream);
+    upstream.pipe(client);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: server.address().port,
+    setOpen(value) { open = value; },
+    async close() {
+      for (const s of sockets) s.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}

@@ -1,0 +1,169 @@
+// hubchat web client bootstrap: reads ?server= / ?nick= / ?room=, loads the
+// Emscripten module (client.js + client.wasm) and the Hangul font
+// (NanumGothic.ttf, served next to this page) in parallel, hands the font bytes
+// and the settings to the wasm, forwards committed text from a hidden text
+// field (typing, IME composition, paste) to the client, and exposes
+// window.hubchat, a small read-only test/debug hook.
+'use strict';
+
+(function () {
+  const params = new URLSearchParams(window.location.search);
+  const defaultServer = () => {
+    const scheme = window.location.protocol === 'https:' ? 'wss://' : 'ws://';
+    const host = window.location.host || 'localhost:8080';
+    return scheme + host + '/ws';
+  };
+  const config = {
+    server: params.get('server') || defaultServer(),
+    nick: params.get('nick') || '',
+    room: params.get('room') || '',
+  };
+  // Connect right away when the page was opened with both a nick and a room.
+  config.autoConnect = config.nick !== '' && config.room !== '';
+
+  const canvas = document.getElementById('canvas');
+  const textInput = document.getElementById('text-input');
+  const loading = document.getElementById('loading');
+  const loadingText = document.getElementById('loading-text');
+
+  let started = false;
+  let composing = false;
+  let wantText = false;
+
+  function fail(message) {
+    loading.classList.remove('hidden');
+    loading.classList.add('failed');
+    loadingText.textContent = message;
+  }
+
+  function readCString(ptr) {
+    return ptr ? Module.UTF8ToString(ptr) : '';
+  }
+
+  // ---- text input: the hidden field owns keyboard focus while ImGui wants text.
+  function pushText(text) {
+    if (started && text) Module.ccall('hubchat_push_text', null, ['string'], [text]);
+  }
+  function setComposition(text) {
+    if (started) Module.ccall('hubchat_set_composition', null, ['string'], [text || '']);
+  }
+  function takeFieldText() {
+    const text = textInput.value;
+    textInput.value = '';
+    return text;
+  }
+
+  textInput.addEventListener('compositionstart', () => {
+    composing = true;
+  });
+  textInput.addEventListener('compositionupdate', (e) => setComposition(e.data));
+  textInput.addEventListener('compositionend', (e) => {
+    composing = false;
+    setComposition('');
+    const text = takeFieldText() || e.data || '';
+    pushText(text);
+  });
+  textInput.addEventListener('input', (e) => {
+    if (composing || e.isComposing) return;  // committed at compositionend
+    if (e.inputType === 'insertLineBreak' || e.inputType === 'insertParagraph') {
+      takeFieldText();  // Enter / Shift+Enter reach the client as keys
+      return;
+    }
+    pushText(takeFieldText());
+  });
+
+  // Runs before Emscripten's GLFW key listeners (registered later, same target
+  // and phase): keys that belong to an IME composition must not reach the
+  // client, and Ctrl/Cmd+V must paste through the text field (the browser's
+  // clipboard), not through GLFW's empty one.
+  function filterKeys(e) {
+    if (e.isComposing || e.keyCode === 229) {
+      e.stopImmediatePropagation();
+      return;
+    }
+    if ((e.ctrlKey || e.metaKey) && (e.key === 'v' || e.key === 'V')) {
+      e.stopImmediatePropagation();
+    }
+  }
+  window.addEventListener('keydown', filterKeys, true);
+  window.addEventListener('keypress', filterKeys, true);
+
+  // Clicking the canvas must not take focus away from the text field.
+  canvas.addEventListener('mousedown', (e) => {
+    if (wantText) e.preventDefault();
+  });
+  textInput.addEventListener('blur', () => {
+    if (wantText && document.hasFocus()) setTimeout(() => wantText && textInput.focus(), 0);
+  });
+
+  // Called by the client (web_main.cpp) when ImGui starts/stops wanting text,
+  // and with the caret position (CSS pixels) for the IME candidate window.
+  function onTextInput(active, x, y, lineHeight) {
+    wantText = !!active;
+    if (wantText) {
+      textInput.style.left = Math.max(0, x) + 'px';
+      textInput.style.top = Math.max(0, y) + 'px';
+      textInput.style.height = Math.max(8, lineHeight) + 'px';
+      if (document.activeElement !== textInput) textInput.focus({preventScroll: true});
+    } else if (document.activeElement === textInput && !composing) {
+      textInput.blur();
+    }
+  }
+
+  // ---- the Emscripten module (client.js is not MODULARIZEd: global Module).
+  let resolveRuntime;
+  const runtimeReady = new Promise((resolve) => {
+    resolveRuntime = resolve;
+  });
+  window.Module = {
+    canvas: canvas,
+    print: (text) => console.log(text),
+    printErr: (text) => console.warn(text),
+    onRuntimeInitialized: () => resolveRuntime(),
+    onAbort: (what) => fail('hubchat stopped: ' + what),
+    hubchatTextInput: onTextInput,
+  };
+
+  const fontReady = fetch('NanumGothic.ttf')
+    .then((r) => (r.ok ? r.arrayBuffer() : Promise.reject(new Error('HTTP ' + r.status))))
+    .then((buf) => new Uint8Array(buf))
+    .catch((err) => {
+      // Still usable, without Hangul glyphs.
+      console.warn('hubchat: NanumGothic.ttf could not be loaded (' + err.message + ')');
+      return null;
+    });
+
+  const script = document.createElement('script');
+  script.src = 'client.js';
+  script.async = true;
+  script.onerror = () => fail('Could not load client.js');
+  document.body.appendChild(script);
+
+  Promise.all([runtimeReady, fontReady]).then(([, font]) => {
+    let ptr = 0;
+    const size = font ? font.length : 0;
+    if (size > 0) {
+      ptr = Module._malloc(size);
+      Module.HEAPU8.set(font, ptr);
+    }
+    const ok = Module.ccall(
+      'hubchat_start', 'number', ['number', 'number', 'string', 'string', 'string', 'number'],
+      [ptr, size, config.server, config.nick, config.room, config.autoConnect ? 1 : 0]);
+    if (ptr) Module._free(ptr);  // the client keeps its own copy
+    if (!ok) {
+      fail('hubchat could not start (WebGL 2 unavailable?)');
+      return;
+    }
+    started = true;
+    loading.classList.add('hidden');
+  });
+
+  // ---- test/debug hook (read-only views of the client's state).
+  window.hubchat = {
+    config: config,
+    ready: () => started,
+    state: () => (started ? JSON.parse(readCString(Module._hubchat_state_json())) : null),
+    messages: () => (started ? JSON.parse(readCString(Module._hubchat_messages_json())) : []),
+    draft: () => (started ? readCString(Module._hubchat_draft()) : ''),
+  };
+})();
