@@ -10,9 +10,12 @@ packages=(
   libwebsockets-dev libcli11-dev libgtest-dev libbenchmark-dev
   emscripten libimgui-dev libglfw3-dev libgl-dev fonts-nanum
   clang libclang-rt-14-dev
-  nodejs npm chromium xvfb libgl1-mesa-dri imagemagick x11-utils
+  chromium xvfb libgl1-mesa-dri imagemagick x11-utils
   gnuplot-nox openssl curl procps
 )
+# Node.js: the machine's own if it has one (Debian's npm conflicts with it).
+command -v node >/dev/null || packages+=(nodejs)
+command -v npm >/dev/null || packages+=(npm)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
