@@ -37,7 +37,7 @@ struct SessionSlot {
 
 // Incoming WebSocket data arrives in pieces of at most this size (lws then
 // allocates only this much per connection; read_pump reassembles).
-constexpr std::size_t kRxBufferSize = 1024;
+constexpr std::size_t kRxBufferSize = 256;
 
 std::uint64_t epoch_now_ms() {
   using namespace std::chrono;
