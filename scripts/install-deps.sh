@@ -28,7 +28,9 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-if [ -f tests/browser/package-lock.json ] && [ ! -d tests/browser/node_modules ]; then
-  echo "== npm ci (tests/browser)"
-  npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error >/dev/null
-fi
+for dir in tests/browser tests/bench; do
+  if [ -f $dir/package-lock.json ] && [ ! -d $dir/node_modules ]; then
+    echo "== npm ci ($dir)"
+    npm ci --prefix $dir --no-audit --no-fund --loglevel=error >/dev/null
+  fi
+done

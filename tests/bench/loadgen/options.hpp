@@ -1,0 +1,42 @@
+// hubchat_loadgen's command line: what to load, how hard, for how long.
+#pragma once
+
+#include <sys/types.h>
+#include <cstddef>
+#include <optional>
+#include <string>
+
+#include "tests/bench/loadgen/message_body.hpp"
+
+namespace hubchat::bench {
+
+enum class Mode : std::uint8_t { fanout, idle };
+
+struct Options {
+  Mode mode = Mode::fanout;
+  Dialect dialect = Dialect::lossless;
+  std::string host = "127.0.0.1";
+  int port = 8080;
+  std::string path = "/ws";
+  std::string room = "bench";
+  unsigned threads = 1;
+  std::size_t clients = 100;
+  std::size_t senders = 10;
+  double rate = 0;          // msg/s per sender, open-loop; 0: closed-loop
+  std::size_t window = 16;  // closed-loop: outstanding messages per sender
+  std::size_t message_bytes = 64;
+  double warmup_s = 1;
+  double duration_s = 5;
+  double drain_s = 3;
+  double connect_timeout_s = 30;
+  unsigned source_ips = 1;        // spread connections over 127.0.0.1..127.0.0.N
+  unsigned max_handshakes = 256;  // connections in handshake at once (per thread)
+  int rcvbuf = 0;                 // SO_RCVBUF bytes for client sockets (0: kernel autotuning)
+  pid_t server_pid = 0;
+  std::string label;  // copied into the report
+};
+
+// Returns an exit code when the program should stop (help, usage error).
+std::optional<int> parse_options(int argc, char** argv, Options& options);
+
+}  // namespace hubchat::bench

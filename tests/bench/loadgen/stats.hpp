@@ -1,0 +1,73 @@
+// What one worker thread counted; merged across threads for the report.
+#pragma once
+
+#include <cstdint>
+#include <map>
+
+#include "tests/bench/loadgen/latency_histogram.hpp"
+
+namespace hubchat::bench {
+
+struct Stats {
+  // connections
+  std::uint64_t connected = 0;                    // reached ready (lossless: got the welcome)
+  std::uint64_t connect_failures = 0;             // refused, reset or timed out before ready
+  std::map<std::uint16_t, std::uint64_t> closes;  // close frames received, by code
+  std::uint64_t hangups = 0;                      // EOF/reset after ready without a close frame
+  std::uint64_t protocol_errors = 0;              // malformed frames from the server
+  std::uint64_t pings = 0;                        // pings answered
+  // sending
+  std::uint64_t sent = 0;
+  std::uint64_t sent_in_window = 0;   // send stamp in [warm-up end, measure end)
+  std::uint64_t max_send_lag_ns = 0;  // open-loop: worst lateness behind schedule
+  // receiving
+  std::uint64_t delivered = 0;            // our messages received, any time
+  std::uint64_t delivered_in_window = 0;  // ... whose send stamp is in the window
+  std::uint64_t received_in_window = 0;   // ... received (clock) inside the window
+  std::uint64_t frames_in_window = 0;     // text frames received inside the window
+  std::uint64_t frames = 0;
+  std::uint64_t bytes = 0;
+  std::uint64_t gaps = 0;          // times a sender's seq jumped forward
+  std::uint64_t missing = 0;       // seqs skipped by those jumps
+  std::uint64_t duplicates = 0;    // same seq as the last one from that sender
+  std::uint64_t out_of_order = 0;  // seq below the last one from that sender
+  std::uint64_t foreign = 0;       // bodies that are not this run's
+  std::uint64_t other_events = 0;  // lossless join/leave/welcome... lines
+  LatencyHistogram latency;        // ns, messages sent in the window
+
+  void merge(const Stats& other);
+  std::uint64_t closes_total() const;
+};
+
+inline void Stats::merge(const Stats& o) {
+  connected += o.connected;
+  connect_failures += o.connect_failures;
+  for (const auto& [code, n] : o.closes) closes[code] += n;
+  hangups += o.hangups;
+  protocol_errors += o.protocol_errors;
+  pings += o.pings;
+  sent += o.sent;
+  sent_in_window += o.sent_in_window;
+  if (o.max_send_lag_ns > max_send_lag_ns) max_send_lag_ns = o.max_send_lag_ns;
+  delivered += o.delivered;
+  delivered_in_window += o.delivered_in_window;
+  received_in_window += o.received_in_window;
+  frames_in_window += o.frames_in_window;
+  frames += o.frames;
+  bytes += o.bytes;
+  gaps += o.gaps;
+  missing += o.missing;
+  duplicates += o.duplicates;
+  out_of_order += o.out_of_order;
+  foreign += o.foreign;
+  other_events += o.other_events;
+  latency.merge(o.latency);
+}
+
+inline std::uint64_t Stats::closes_total() const {
+  std::uint64_t n = 0;
+  for (const auto& [code, count] : closes) n += count;
+  return n;
+}
+
+}  // namespace hubchat::bench

@@ -1,0 +1,620 @@
+#!/usr/bin/env python3
+"""hubchat benchmark runner: relay vs a node `ws` baseline (stdlib only).
+
+Starts a fresh server for every run (relay or baseline, pinned to core 0),
+runs hubchat_loadgen (pinned to the other cores), interleaves the servers
+(A B A B) for several rounds, and writes the medians, relay/baseline ratios,
+a markdown table and a gnuplot chart (p99 latency vs offered load).
+
+  python3 tests/bench/run.py                 # full run, 3 rounds (~15 min)
+  python3 tests/bench/run.py --quick         # 1 round, short phases (~3 min)
+  python3 tests/bench/run.py --smoke --relay build/relay/relay --loadgen ...
+                                             # CTest bench_smoke: relay only,
+                                             # asserts zero loss / zero drops
+
+Scenarios (docs/benchmark.md): s1 closed-loop fan-out, s2 paced fan-out
+(100k deliveries/s), s2legacy (s2 on the relay in the legacy dialect), ladder
+(s2 rate raised until loss, a drop or p99 >= 100 ms), s3 idle connections.
+Every loop is bounded: each run has a timeout and the ladder a fixed list.
+"""
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent.parent
+P99_LIMIT_US = 100_000
+LADDER = [50e3, 70e3, 100e3, 140e3, 200e3, 280e3, 400e3, 560e3, 800e3, 1.12e6, 1.6e6,
+          2.24e6, 3.2e6, 4.5e6, 6.4e6]
+
+
+def log(*parts):
+    print("[bench]", *parts, file=sys.stderr, flush=True)
+
+
+def raise_fd_limit():
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    want = hard if hard != resource.RLIM_INFINITY else 1 << 20
+    if soft < want:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+def find_binary(explicit, build_dir, candidates):
+    if explicit:
+        return Path(explicit).resolve()
+    for rel in candidates:
+        p = build_dir / rel
+        if p.is_file() and os.access(p, os.X_OK):
+            return p
+    return None
+
+
+def pinning():
+    """(server cpu prefix, generator cpu prefix, generator threads)."""
+    cpus = sorted(os.sched_getaffinity(0))
+    if len(cpus) < 2 or not shutil.which("taskset"):
+        return [], [], 1
+    gen = cpus[1:]
+    return (["taskset", "-c", str(cpus[0])], ["taskset", "-c", ",".join(map(str, gen))],
+            len(gen))
+
+
+def wait_for_port(port, proc, timeout=15.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            return False
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return True
+        except OSError:
+            time.sleep(0.05)
+    return False
+
+
+def tcp_counters():
+    """System-wide TCP counters that explain latency tails on loopback (timers fired)."""
+    wanted = {"RetransSegs", "TCPLossProbes", "TCPTimeouts"}
+    found = {}
+    for path in ("/proc/net/snmp", "/proc/net/netstat"):
+        try:
+            lines = Path(path).read_text().splitlines()
+        except OSError:
+            continue
+        for names, values in zip(lines[::2], lines[1::2]):
+            for name, value in zip(names.split()[1:], values.split()[1:]):
+                if name in wanted and names.startswith(("Tcp:", "TcpExt:")):
+                    found[name] = int(value)
+    return found
+
+
+def cpu_jiffies():
+    """(busy, total) jiffies over all CPUs from /proc/stat."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
+    return sum(fields) - idle, sum(fields)
+
+
+def busy_cores(before, after):
+    ncpu = os.cpu_count() or 1
+    total = after[1] - before[1]
+    return ncpu * (after[0] - before[0]) / total if total > 0 else 0.0
+
+
+def wait_until_quiet(limit_s, threshold=0.35):
+    """Bounded wait for other processes (builds, browsers) to leave the cores alone.
+    Returns the busy cores seen in the last 1 s sample."""
+    deadline = time.monotonic() + limit_s
+    while True:
+        before = cpu_jiffies()
+        time.sleep(1.0)
+        busy = busy_cores(before, cpu_jiffies())
+        if busy < threshold or time.monotonic() >= deadline:
+            return busy
+
+
+class Server:
+    """One server process for one run (fresh state, fresh RSS baseline)."""
+
+    def __init__(self, kind, cfg, port):
+        self.kind, self.port = kind, port
+        if kind == "relay":
+            cmd = [str(cfg.relay), "--port", str(port), "--host", "127.0.0.1",
+                   "--rate-limit", "0", "--max-connections-per-ip", "1000000",
+                   "--max-connections", "100000", "--handshake-timeout", "60"]
+        else:
+            cmd = [cfg.node, str(HERE / "baseline" / "server.js"), str(port)]
+        self.proc = subprocess.Popen(cfg.server_pin + cmd, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.PIPE, start_new_session=True)
+        if not wait_for_port(port, self.proc):
+            err = self.stop()
+            raise RuntimeError(f"{kind} did not start on port {port}: {err}")
+
+    @property
+    def pid(self):
+        # taskset execs the server, so the pid is the server's own.
+        return self.proc.pid
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=5)
+        err = self.proc.stderr.read().decode(errors="replace") if self.proc.stderr else ""
+        return err[-2000:]
+
+
+class Bench:
+    def __init__(self, cfg):
+        self.cfg = cfg
+        self.port = cfg.port
+        self.runs = []  # every run's record
+
+    def next_port(self):
+        self.port += 1
+        return self.port
+
+    def run(self, kind, scenario, args, dialect, rnd, extra=None):
+        """Fresh server, one loadgen run; returns the parsed JSON result (or None)."""
+        cfg = self.cfg
+        quiet = wait_until_quiet(cfg.quiet_wait) if cfg.quiet_wait > 0 else None
+        server = Server(kind, cfg, self.next_port())
+        timing = float(args.get("warmup", 0)) + float(args.get("duration", 0)) + \
+            float(args.get("drain", 0)) + float(args.get("connect-timeout", 30))
+        cmd = cfg.gen_pin + [str(cfg.loadgen), "--port", str(server.port), "--dialect", dialect,
+                             "--threads", str(cfg.threads), "--server-pid", str(server.pid),
+                             "--label", f"{kind}/{scenario}/r{rnd}"]
+        for key, value in args.items():
+            cmd += [f"--{key}", str(value)]
+        result = None
+        tcp_before = tcp_counters()
+        jiffies_before = cpu_jiffies()
+        wall_before = time.monotonic()
+        try:
+            out = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 timeout=timing + 30, check=False)
+            lines = [l for l in out.stdout.decode().splitlines() if l.startswith("{")]
+            if lines:
+                result = json.loads(lines[-1])
+            else:
+                log(f"{kind}/{scenario}: no result (exit {out.returncode}):",
+                    out.stderr.decode()[-500:])
+        except subprocess.TimeoutExpired:
+            log(f"{kind}/{scenario}: loadgen timed out")
+        finally:
+            err = server.stop()
+        tcp_after = tcp_counters()
+        busy = busy_cores(jiffies_before, cpu_jiffies())
+        if result is not None:
+            # Machine load while the run lasted (all processes, in cores) and
+            # before it: other work on the 2 cores disturbs every figure.
+            result["machine_busy_cores"] = round(busy, 3)
+            result["busy_cores_before"] = None if quiet is None else round(quiet, 3)
+            result["wall_s"] = round(time.monotonic() - wall_before, 2)
+            result["tcp"] = {k: tcp_after[k] - tcp_before[k] for k in tcp_after if k in tcp_before}
+        if result is None and err:
+            log(f"{kind} stderr:", err)
+        record = {"server": kind, "scenario": scenario, "round": rnd, "dialect": dialect,
+                  "args": args, "result": result}
+        if extra:
+            record.update(extra)
+        self.runs.append(record)
+        if result:
+            log(summary_line(record))
+        return result
+
+
+def summary_line(rec):
+    r = rec["result"]
+    head = f"{rec['server']:5} {rec['scenario']:9} r{rec['round']}"
+    if r["mode"] == "idle":
+        return (f"{head} connected={r['connected']} rss/conn={r['rss_per_conn_bytes']} B "
+                f"dropped={r['dropped']}")
+    return (f"{head} deliv/s={r['deliveries_per_s']:.0f} p99={r['latency_us']['p99']:.0f}us "
+            f"srv_cpu/deliv={r['server_cpu_per_delivery_us']}us srv_util={r['server_cpu_util']} "
+            f"gen_util={r['loadgen_cpu_util']:.2f} lost={r['lost']} dropped={r['dropped']} "
+            f"msgs/frame={r['msgs_per_frame']:.1f} tcp={r.get('tcp')} "
+            f"busy_before={r.get('busy_cores_before')}")
+
+
+def passes(r):
+    return (r is not None and r["lost"] == 0 and r["dropped"] == 0 and
+            r["connect_failures"] == 0 and r["latency_us"]["p99"] < P99_LIMIT_US and
+            r["delivered_in_window"] > 0)
+
+
+# ---------------------------------------------------------------- scenarios
+
+def phases(cfg, warmup, duration, drain):
+    if cfg.quick:
+        return {"warmup": 1, "duration": 2, "drain": 2}
+    return {"warmup": warmup, "duration": duration, "drain": drain}
+
+
+def s1_args(cfg):
+    return {"clients": 100, "senders": 10, "window": 16, "message-bytes": 64,
+            **phases(cfg, 2, 5, 3)}
+
+
+def s2_args(cfg, per_sender_rate=20.0):
+    return {"clients": 1000, "senders": 5, "rate": f"{per_sender_rate:g}", "message-bytes": 64,
+            **phases(cfg, 2, 5, 3)}
+
+
+def s3_args(cfg):
+    return {"mode": "idle", "clients": 5000, "duration": 2 if cfg.quick else 3,
+            "max-handshakes": 128, "connect-timeout": 60}
+
+
+def ladder(bench, kind, dialect, rnd):
+    cfg = bench.cfg
+    steps = LADDER[:cfg.ladder_steps] if cfg.ladder_steps else LADDER
+    best = None
+    for offered in steps:
+        args = s2_args(cfg, offered / 5000.0)
+        if not cfg.quick:
+            args.update({"warmup": 1, "duration": 3, "drain": 3})
+        r = bench.run(kind, "ladder", args, dialect, rnd, {"offered": offered})
+        if not passes(r):
+            break
+        best = r
+    return best
+
+
+def scenario_list(cfg):
+    return [s.strip() for s in cfg.scenarios.split(",") if s.strip()]
+
+
+def run_all(bench):
+    cfg = bench.cfg
+    servers = [s.strip() for s in cfg.servers.split(",") if s.strip()]
+    scenarios = scenario_list(cfg)
+    for rnd in range(1, cfg.rounds + 1):
+        log(f"round {rnd}/{cfg.rounds}")
+        for scenario in scenarios:
+            for kind in servers:  # interleaved: A B A B
+                dialect = "lossless" if kind == "relay" else "legacy"
+                if scenario == "s1":
+                    bench.run(kind, "s1", s1_args(cfg), dialect, rnd)
+                elif scenario == "s2":
+                    bench.run(kind, "s2", s2_args(cfg), dialect, rnd)
+                elif scenario == "s2legacy":
+                    if kind == "relay":
+                        bench.run(kind, "s2legacy", s2_args(cfg), "legacy", rnd)
+                elif scenario == "ladder":
+                    ladder(bench, kind, dialect, rnd)
+                elif scenario == "s3":
+                    bench.run(kind, "s3", s3_args(cfg), "legacy", rnd)
+                    if kind == "relay" and cfg.s3_lossless:
+                        bench.run(kind, "s3lossless", s3_args(cfg), "lossless", rnd)
+
+
+# ---------------------------------------------------------------- results
+
+def med(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def results_of(runs, server, scenario):
+    return [r["result"] for r in runs
+            if r["server"] == server and r["scenario"] == scenario and r["result"]]
+
+
+def ladder_max(runs, server):
+    """Per round: highest passing offered load; median over rounds."""
+    per_round = {}
+    for r in runs:
+        if r["server"] != server or r["scenario"] != "ladder":
+            continue
+        per_round.setdefault(r["round"], None)
+        if passes(r["result"]):
+            best = per_round[r["round"]]
+            if best is None or r["offered"] > best["offered"]:
+                per_round[r["round"]] = r
+    best = [r for r in per_round.values() if r]
+    if not per_round:
+        return None
+    return {
+        "offered": med([r["offered"] for r in best]) if best else 0,
+        "deliveries_per_s": med([r["result"]["deliveries_per_s"] for r in best]) if best else 0,
+        "p99_us": med([r["result"]["latency_us"]["p99"] for r in best]) if best else None,
+        "server_cpu_util": med([r["result"]["server_cpu_util"] for r in best]) if best else None,
+        "loadgen_cpu_util": med([r["result"]["loadgen_cpu_util"] for r in best]) if best else None,
+        "rounds": len(per_round),
+    }
+
+
+def ladder_curve(runs, server):
+    """offered -> median p99 (ms) over rounds, for every step that produced a result."""
+    points = {}
+    for r in runs:
+        if r["server"] == server and r["scenario"] == "ladder" and r["result"]:
+            points.setdefault(r["offered"], []).append(r["result"]["latency_us"]["p99"] / 1000)
+    return sorted((k, med(v)) for k, v in points.items())
+
+
+def fmt(value, digits=3):
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        if abs(value) >= 1e5:
+            return f"{value:,.0f}"
+        return f"{value:.{digits}g}"
+    return str(value)
+
+
+def ratio(a, b):
+    if a is None or b is None or b == 0:
+        return None
+    return a / b
+
+
+def summarize(runs):
+    summary = {}
+    for scenario in ("s1", "s2", "s2legacy", "s3", "s3lossless"):
+        for server in ("relay", "node"):
+            rs = results_of(runs, server, scenario)
+            if not rs:
+                continue
+            if scenario.startswith("s3"):
+                summary[(scenario, server)] = {
+                    "rss_per_conn_bytes": med([r["rss_per_conn_bytes"] for r in rs]),
+                    "connected": med([r["connected"] for r in rs]),
+                    "dropped": max(r["dropped"] for r in rs),
+                    "rounds": len(rs)}
+                continue
+            summary[(scenario, server)] = {
+                "deliveries_per_s": med([r["deliveries_per_s"] for r in rs]),
+                "server_cpu_per_delivery_us": med([r["server_cpu_per_delivery_us"] for r in rs]),
+                "server_cpu_util": med([r["server_cpu_util"] for r in rs]),
+                "loadgen_cpu_util": med([r["loadgen_cpu_util"] for r in rs]),
+                "p50_us": med([r["latency_us"]["p50"] for r in rs]),
+                "p99_us": med([r["latency_us"]["p99"] for r in rs]),
+                "p999_us": med([r["latency_us"]["p999"] for r in rs]),
+                "msgs_per_frame": med([r["msgs_per_frame"] for r in rs]),
+                "lost": max(r["lost"] for r in rs),
+                "dropped": max(r["dropped"] for r in rs),
+                "expected": med([r["expected"] for r in rs]),
+                "other_cpu_cores": med([r.get("machine_busy_cores", 0) - r["server_cpu_util"] -
+                                        r["loadgen_cpu_util"] for r in rs
+                                        if r.get("machine_busy_cores") is not None]),
+                "tcp_retrans": med([r.get("tcp", {}).get("RetransSegs") for r in rs]),
+                "tcp_timeouts": med([r.get("tcp", {}).get("TCPTimeouts") for r in rs]),
+                "delivered": med([r["delivered_in_window"] for r in rs]),
+                "rounds": len(rs)}
+    return summary
+
+
+def markdown(cfg, runs, summary):
+    lines = [f"# hubchat benchmark results ({time.strftime('%Y-%m-%d %H:%M')})", "",
+             f"Medians of {cfg.rounds} round(s); servers pinned `{' '.join(cfg.server_pin) or '-'}`"
+             f", generator `{' '.join(cfg.gen_pin) or '-'}` with {cfg.threads} thread(s). "
+             "Ratio = relay / node.", ""]
+    rows = [("S1 closed-loop, 100 clients, 10 senders x W16: deliveries/s", "s1",
+             "deliveries_per_s"),
+            ("S1 p99 latency (ms)", "s1", "p99_us"),
+            ("S1 server CPU per delivery (µs)", "s1", "server_cpu_per_delivery_us"),
+            ("S1 TCP retransmits during the run (system-wide)", "s1", "tcp_retrans"),
+            ("S1 TCP RTO timeouts during the run (system-wide)", "s1", "tcp_timeouts"),
+            ("S1 CPU used by other processes during the run (cores, approx.)", "s1",
+             "other_cpu_cores"),
+            ("S2 1000 clients, 5 x 20 msg/s: server CPU per delivery (µs)", "s2",
+             "server_cpu_per_delivery_us"),
+            ("S2 deliveries/s", "s2", "deliveries_per_s"),
+            ("S2 p50 latency (ms)", "s2", "p50_us"),
+            ("S2 p99 latency (ms)", "s2", "p99_us"),
+            ("S2 messages per frame", "s2", "msgs_per_frame"),
+            ("S2 lost / dropped (max over rounds)", "s2", None),
+            ("S3 RSS per idle connection (bytes), 5000 conns, legacy", "s3",
+             "rss_per_conn_bytes")]
+    lines += ["| metric | relay | node ws | ratio |", "|---|---:|---:|---:|"]
+    for title, scenario, key in rows:
+        a = summary.get((scenario, "relay"))
+        b = summary.get((scenario, "node"))
+        if not a and not b:
+            continue
+        if key is None:
+            va = f"{a['lost']} / {a['dropped']}" if a else "–"
+            vb = f"{b['lost']} / {b['dropped']}" if b else "–"
+            lines.append(f"| {title} | {va} | {vb} | |")
+            continue
+        va = a.get(key) if a else None
+        vb = b.get(key) if b else None
+        if key.endswith("_us") and "latency" in title:
+            va = va / 1000 if va is not None else None
+            vb = vb / 1000 if vb is not None else None
+        shown = "" if key in ("tcp_retrans", "tcp_timeouts", "other_cpu_cores") else \
+            fmt(ratio(va, vb))
+        lines.append(f"| {title} | {fmt(va)} | {fmt(vb)} | {shown} |")
+    lr, ln = ladder_max(runs, "relay"), ladder_max(runs, "node")
+    if lr or ln:
+        va = lr["offered"] if lr else None
+        vb = ln["offered"] if ln else None
+        lines.append(f"| S2 ladder: highest passing deliveries/s (no loss, no drop, p99 < 100 ms)"
+                     f" | {fmt(va)} | {fmt(vb)} | {fmt(ratio(va, vb))} |")
+        for name, l in (("relay", lr), ("node", ln)):
+            if l and l["offered"]:
+                lines.append(f"| ladder max, {name}: p99 ms / server CPU util / generator CPU util"
+                             f" | {fmt(l['p99_us'] / 1000 if l['p99_us'] else None)} / "
+                             f"{fmt(l['server_cpu_util'])} / {fmt(l['loadgen_cpu_util'])} | | |")
+    lines.append("")
+    leg = summary.get(("s2legacy", "relay"))
+    los = summary.get(("s2", "relay"))
+    if leg and los:
+        match = leg["delivered"] == leg["expected"] and los["delivered"] == los["expected"] \
+            and leg["expected"] == los["expected"]
+        lines += ["## Relay, S2 in both dialects", "",
+                  "| dialect | expected | delivered | lost | dropped | CPU/delivery µs | p99 ms |",
+                  "|---|---:|---:|---:|---:|---:|---:|"]
+        for name, s in (("lossless", los), ("legacy", leg)):
+            lines.append(f"| {name} | {fmt(s['expected'])} | {fmt(s['delivered'])} | {s['lost']} "
+                         f"| {s['dropped']} | {fmt(s['server_cpu_per_delivery_us'])} | "
+                         f"{fmt(s['p99_us'] / 1000)} |")
+        lines += ["", f"Delivery counts match: **{'yes' if match else 'NO'}**", ""]
+    s3l = summary.get(("s3lossless", "relay"))
+    if s3l:
+        lines += [f"Relay S3 in the lossless dialect: {fmt(s3l['rss_per_conn_bytes'])} bytes per "
+                  f"connection, {fmt(s3l['connected'])} connected, {s3l['dropped']} dropped "
+                  "(every join is broadcast to the room).", ""]
+    lines += ["## Ladder (p99 ms by offered deliveries/s, median over rounds)", "",
+              "| offered/s | relay p99 ms | node p99 ms |", "|---:|---:|---:|"]
+    cr, cn = dict(ladder_curve(runs, "relay")), dict(ladder_curve(runs, "node"))
+    for offered in sorted(set(cr) | set(cn)):
+        lines.append(f"| {offered:,.0f} | {fmt(cr.get(offered))} | {fmt(cn.get(offered))} |")
+    lines += ["", "Chart: `ladder_p99.png` (same folder). Raw runs: `runs.json`.", ""]
+    return "\n".join(lines)
+
+
+def chart(out_dir, runs):
+    gnuplot = shutil.which("gnuplot")
+    curves = {s: ladder_curve(runs, s) for s in ("relay", "node")}
+    plots = []
+    for server, points in curves.items():
+        if not points:
+            continue
+        data = out_dir / f"ladder_{server}.dat"
+        data.write_text("".join(f"{x} {y}\n" for x, y in points))
+        plots.append(f"'{data.name}' using 1:2 with linespoints lw 2 title '{server}'")
+    if not plots:
+        return None
+    script = out_dir / "ladder_p99.gp"
+    script.write_text("\n".join([
+        "set terminal pngcairo size 900,560" if gnuplot and has_pngcairo(gnuplot)
+        else "set terminal png size 900,560",
+        "set output 'ladder_p99.png'",
+        "set title 'hubchat S2 ladder: p99 latency vs offered load (1000 clients, 5 senders, 64 B)'",
+        "set xlabel 'offered deliveries/s'", "set ylabel 'p99 latency (ms)'",
+        "set logscale xy", "set grid", "set key left top",
+        "set arrow from graph 0, first 100 to graph 1, first 100 nohead dt 2",
+        "plot " + ", ".join(plots), ""]))
+    if not gnuplot:
+        log("gnuplot not found (apt-get install -y gnuplot-nox): chart script left at", script)
+        return None
+    subprocess.run([gnuplot, script.name], cwd=out_dir, check=False,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
+    png = out_dir / "ladder_p99.png"
+    return png if png.exists() else None
+
+
+def has_pngcairo(gnuplot):
+    try:
+        out = subprocess.run([gnuplot, "-e", "set terminal"], capture_output=True, timeout=10)
+        return b"pngcairo" in out.stdout + out.stderr
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+# ---------------------------------------------------------------- smoke
+
+def smoke(bench):
+    """Relay only, low rate, both dialects: zero loss, zero drops, no timing checks."""
+    phases_ = {"warmup": 0.5, "duration": 2, "drain": 3}
+    checks = [
+        ("paced-lossless", {"clients": 50, "senders": 5, "rate": 10, **phases_}, "lossless"),
+        ("paced-legacy", {"clients": 50, "senders": 5, "rate": 10, **phases_}, "legacy"),
+        ("closed-loop", {"clients": 20, "senders": 2, "window": 4, **phases_}, "lossless"),
+    ]
+    failed = 0
+    for name, args, dialect in checks:
+        r = bench.run("relay", f"smoke-{name}", args, dialect, 1)
+        problems = []
+        if r is None:
+            problems.append("no result")
+        else:
+            if r["connected"] != args["clients"] or r["connect_failures"]:
+                problems.append(f"connected {r['connected']}/{args['clients']}")
+            if r["expected"] == 0 or r["delivered_in_window"] != r["expected"] or r["lost"]:
+                problems.append(f"delivered {r['delivered_in_window']} of {r['expected']}")
+            for key in ("dropped", "gaps", "duplicates", "out_of_order", "foreign"):
+                if r[key]:
+                    problems.append(f"{key}={r[key]}")
+        status = "ok" if not problems else "FAILED: " + ", ".join(problems)
+        print(f"bench_smoke {name}: {status}", flush=True)
+        failed += bool(problems)
+    print(f"{len(checks) - failed} passed, {failed} failed", flush=True)
+    return 1 if failed else 0
+
+
+# ---------------------------------------------------------------- main
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--build-dir", default=str(REPO / "build" / "bench"))
+    ap.add_argument("--relay", help="relay binary (default: found in --build-dir)")
+    ap.add_argument("--loadgen", help="hubchat_loadgen binary (default: found in --build-dir)")
+    ap.add_argument("--node", default=shutil.which("node") or "node")
+    ap.add_argument("--out", help="results folder (default: BUILD_DIR/results)")
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--servers", default="relay,node")
+    ap.add_argument("--scenarios", default="s1,s2,s2legacy,ladder,s3")
+    ap.add_argument("--ladder-steps", type=int, default=0, help="use only the first N steps")
+    ap.add_argument("--no-s3-lossless", dest="s3_lossless", action="store_false",
+                    help="skip S3 with lossless clients on the relay")
+    ap.add_argument("--port", type=int, default=18100, help="first port (one per run)")
+    ap.add_argument("--quiet-wait", type=float, default=20.0,
+                    help="seconds to wait (at most) before each run for the machine to go idle")
+    ap.add_argument("--quick", action="store_true", help="1 round, short phases, short ladder")
+    ap.add_argument("--smoke", action="store_true", help="CTest smoke: relay only, asserts")
+    cfg = ap.parse_args()
+
+    build_dir = Path(cfg.build_dir).resolve()
+    cfg.relay = find_binary(cfg.relay, build_dir, ["relay/relay", "relay"])
+    cfg.loadgen = find_binary(cfg.loadgen, build_dir,
+                              ["bench/hubchat_loadgen", "tests/bench/hubchat_loadgen"])
+    if not cfg.relay or not cfg.loadgen:
+        sys.exit(f"relay ({cfg.relay}) or hubchat_loadgen ({cfg.loadgen}) not found; build them "
+                 "or pass --relay/--loadgen")
+    cfg.out = Path(cfg.out).resolve() if cfg.out else build_dir / "results"
+    cfg.out.mkdir(parents=True, exist_ok=True)
+    cfg.server_pin, cfg.gen_pin, cfg.threads = pinning()
+    fds = raise_fd_limit()
+    if cfg.quick:
+        cfg.rounds = 1
+        cfg.ladder_steps = cfg.ladder_steps or 8
+    if fds < 12000 and "s3" in scenario_list(cfg):
+        log(f"open-file limit {fds} is below what S3 needs (5000 connections + server side)")
+    bench = Bench(cfg)
+
+    if cfg.smoke:
+        cfg.quiet_wait = 0
+        rc = smoke(bench)
+        (cfg.out / "runs.json").write_text(json.dumps(bench.runs, indent=1))
+        sys.exit(rc)
+
+    if "node" in cfg.servers and not (HERE / "node_modules" / "ws").is_dir():
+        log("installing the baseline's node modules (npm ci)")
+        subprocess.run(["npm", "ci", "--prefix", str(HERE), "--no-audit", "--no-fund",
+                        "--loglevel=error"], check=True, timeout=300)
+    started = time.monotonic()
+    run_all(bench)
+    (cfg.out / "runs.json").write_text(json.dumps(bench.runs, indent=1))
+    summary = summarize(bench.runs)
+    summary_json = {f"{k[0]}/{k[1]}": v for k, v in summary.items()}
+    summary_json["ladder/relay"] = ladder_max(bench.runs, "relay")
+    summary_json["ladder/node"] = ladder_max(bench.runs, "node")
+    (cfg.out / "summary.json").write_text(json.dumps(summary_json, indent=1))
+    png = chart(cfg.out, bench.runs)
+    text = markdown(cfg, bench.runs, summary)
+    (cfg.out / "results.md").write_text(text)
+    print(text)
+    log(f"done in {time.monotonic() - started:.0f} s; results in {cfg.out}"
+        + (f", chart {png}" if png else ""))
+
+
+if __name__ == "__main__":
+    main()
