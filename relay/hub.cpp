@@ -22,8 +22,13 @@ constexpr std::size_t kRoomOverhead = 256;
 
 }  // namespace
 
-Hub::Hub(const Options& options, Metrics& metrics, Wake wake, std::uint64_t epoch)
-    : options_(options), metrics_(metrics), wake_(std::move(wake)), epoch_(epoch) {}
+Hub::Hub(const Options& options, Metrics& metrics, Wake wake, std::uint64_t epoch,
+         ArmFlush arm_flush)
+    : options_(options),
+      metrics_(metrics),
+      wake_(std::move(wake)),
+      arm_flush_(std::move(arm_flush)),
+      epoch_(epoch) {}
 
 Room& Hub::room_named(std::string_view name) {
   auto it = rooms_.find(std::string(name));
@@ -55,7 +60,9 @@ std::string Hub::unique_nick(const Room& room, std::string_view wanted) const {
   }
 }
 
-std::string Hub::guest_nick() { return "guest-" + std::to_string(++guests_); }
+std::string Hub::guest_nick() {
+  return "guest-" + std::to_string(++guests_);
+}
 
 void Hub::enter(Session& session, Room& room, std::string nick) {
   session.room = &room;
@@ -77,15 +84,17 @@ void Hub::join_live(Session& session, std::string_view room_name, std::string_vi
 
 void Hub::join(Session& session, const Event& request) {
   if (!is_valid_name(request.room, options_.max_room_bytes)) {
-    reply_error(session, "bad_name", "room names are 1-" + std::to_string(options_.max_room_bytes) +
-                                         " bytes without control or bidi characters");
+    reply_error(session, "bad_name",
+                "room names are 1-" + std::to_string(options_.max_room_bytes) +
+                    " bytes without control or bidi characters");
     return;
   }
   std::string wanted = request.nick.empty() ? session.nick : request.nick;
   if (wanted.empty()) wanted = guest_nick();
   if (!is_valid_name(wanted, options_.max_nick_bytes)) {
-    reply_error(session, "bad_name", "nicks are 1-" + std::to_string(options_.max_nick_bytes) +
-                                         " bytes without control or bidi characters");
+    reply_error(session, "bad_name",
+                "nicks are 1-" + std::to_string(options_.max_nick_bytes) +
+                    " bytes without control or bidi characters");
     return;
   }
   if (session.room) leave(session);  // a room switch (or a re-join) starts afresh
@@ -99,6 +108,7 @@ void Hub::join(Session& session, const Event& request) {
   missed.type = EventType::missed;
   missed.room = room.name;
   session.cursor = log.first_seq();  // no `since`: replay everything held
+  session.replay_unstarted = true;
   if (request.has_since) {
     if (request.epoch != 0 && request.epoch != epoch_) {
       missed.reason = "restart";
@@ -164,8 +174,9 @@ void Hub::post(Session& session, std::string_view body) {
 
 void Hub::rename(Session& session, std::string_view nick) {
   if (!is_valid_name(nick, options_.max_nick_bytes)) {
-    reply_error(session, "bad_name", "nicks are 1-" + std::to_string(options_.max_nick_bytes) +
-                                         " bytes without control or bidi characters");
+    reply_error(session, "bad_name",
+                "nicks are 1-" + std::to_string(options_.max_nick_bytes) +
+                    " bytes without control or bidi characters");
     return;
   }
   if (!session.room) {
@@ -197,7 +208,31 @@ void Hub::append(Room& room, Event event) {
   highest_seq_ = log.append(std::move(stored));
   history_bytes_ += log.bytes() - before;
   if (history_bytes_ > options_.history_total_bytes) enforce_total_history_bound(room);
+  if (options_.flush_interval_ms == 0 || !arm_flush_) {
+    wake_members(room);
+  } else if (!room.dirty) {
+    room.dirty = true;
+    room.dirty_since = highest_seq_;
+    dirty_rooms_.push_back(&room);
+    if (dirty_rooms_.size() == 1) arm_flush_();
+  } else if (highest_seq_ - room.dirty_since >= options_.history_events / 2) {
+    // A burst is filling the ring: waiting for the timer could let it
+    // overtake readers who did nothing wrong. Wake them now.
+    room.dirty_since = highest_seq_ + 1;
+    wake_members(room);
+  }
+}
+
+void Hub::wake_members(Room& room) {
   for (Session* member : room.members) request_write(*member);
+}
+
+void Hub::flush() {
+  for (Room* room : dirty_rooms_) {
+    room->dirty = false;
+    wake_members(*room);
+  }
+  dirty_rooms_.clear();
 }
 
 void Hub::enforce_total_history_bound(Room& grown) {
@@ -208,6 +243,7 @@ void Hub::enforce_total_history_bound(Room& grown) {
     if (idle == rooms_.end()) break;
     history_bytes_ -= idle->second->log->bytes() + kRoomOverhead + idle->second->name.size();
     --empty_rooms_;
+    if (idle->second->dirty) std::erase(dirty_rooms_, idle->second.get());
     rooms_.erase(idle);
   }
   RoomLog& log = *grown.log;
@@ -237,8 +273,7 @@ void Hub::reply_error(Session& session, std::string_view code, std::string_view 
   reply(session, error);
 }
 
-void Hub::close(Session& session, std::uint16_t code, const char* reason,
-                CloseReason counted_as) {
+void Hub::close(Session& session, std::uint16_t code, const char* reason, CloseReason counted_as) {
   if (session.close_code) return;
   session.close_code = code;
   session.close_reason = reason;

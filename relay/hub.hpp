@@ -23,14 +23,22 @@ struct Room {
   std::string name;
   std::unique_ptr<RoomLog> log;
   std::vector<Session*> members;
+  bool dirty = false;   // has events its readers were not woken for yet
+  Seq dirty_since = 0;  // first seq not yet announced to the readers
 };
 
 class Hub {
  public:
   // Asks the transport to call the session's write pump soon.
   using Wake = std::function<void(Session&)>;
+  // With --flush-interval: asks for flush() to be called after the interval.
+  using ArmFlush = std::function<void()>;
 
-  Hub(const Options& options, Metrics& metrics, Wake wake, std::uint64_t epoch);
+  Hub(const Options& options, Metrics& metrics, Wake wake, std::uint64_t epoch,
+      ArmFlush arm_flush = {});
+
+  // Wakes the readers of every room that logged events since the last flush.
+  void flush();
 
   std::uint64_t epoch() const { return epoch_; }
   std::size_t room_count() const { return rooms_.size(); }
@@ -61,6 +69,7 @@ class Hub {
   void enter(Session& session, Room& room, std::string nick);
   // Stamps seq/ts, encodes once per dialect, appends, wakes the members.
   void append(Room& room, Event event);
+  void wake_members(Room& room);
   // Keeps all rooms' history under Options::history_total_bytes: forgets
   // rooms nobody is in first, then trims the room that just grew.
   void enforce_total_history_bound(Room& grown);
@@ -68,7 +77,9 @@ class Hub {
   const Options& options_;
   Metrics& metrics_;
   Wake wake_;
+  ArmFlush arm_flush_;
   std::uint64_t epoch_;
+  std::vector<Room*> dirty_rooms_;
   std::uint64_t guests_ = 0;
   std::size_t history_bytes_ = 0;  // all rooms' logs + per-room overhead
   std::size_t empty_rooms_ = 0;    // rooms without members (forgettable)

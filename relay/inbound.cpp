@@ -18,7 +18,8 @@ bool take_token(const Options& options, Session& session,
   if (options.rate_limit == 0) return true;
   using Seconds = std::chrono::duration<double>;
   const double burst = static_cast<double>(options.rate_burst);
-  if (session.tokens_at.time_since_epoch().count() == 0) session.tokens = burst;
+  if (session.tokens_at.time_since_epoch().count() == 0)
+    session.tokens = burst;
   else
     session.tokens += Seconds(now - session.tokens_at).count() * options.rate_limit;
   if (session.tokens > burst) session.tokens = burst;
@@ -81,16 +82,20 @@ CloseAction on_fragment(const Options& options, Hub& hub, Session& session, Frag
     std::string text = legacy::normalize_incoming(message);
     if (!text.empty()) {
       // A legacy client has no error channel: flooding closes the connection.
-      if (take_token(options, session, now)) hub.post(session, text);
-      else action = kRateLimited;
+      if (take_token(options, session, now))
+        hub.post(session, text);
+      else
+        action = kRateLimited;
     }
   } else {
     for (std::string_view line : lossless::split_batch(message))
       handle_lossless_event(options, hub, session, line, now);
   }
   // Release a large reassembly buffer; keep a small one for the next message.
-  if (session.inbox.capacity() > 4096) session.inbox = std::string();
-  else session.inbox.clear();
+  if (session.inbox.capacity() > 4096)
+    session.inbox = std::string();
+  else
+    session.inbox.clear();
   return action;
 }
 

@@ -4,17 +4,28 @@ namespace hubchat::relay {
 
 const char* to_string(CloseReason reason) {
   switch (reason) {
-    case CloseReason::peer: return "peer";
-    case CloseReason::message_too_big: return "message_too_big";
-    case CloseReason::invalid_utf8: return "invalid_utf8";
-    case CloseReason::binary_frame: return "binary_frame";
-    case CloseReason::server_full: return "server_full";
-    case CloseReason::slow_consumer: return "slow_consumer";
-    case CloseReason::too_many_replies: return "too_many_replies";
-    case CloseReason::shutdown: return "shutdown";
-    case CloseReason::rate_limited: return "rate_limited";
-    case CloseReason::too_many_from_ip: return "too_many_from_ip";
-    case CloseReason::count_: break;
+    case CloseReason::peer:
+      return "peer";
+    case CloseReason::message_too_big:
+      return "message_too_big";
+    case CloseReason::invalid_utf8:
+      return "invalid_utf8";
+    case CloseReason::binary_frame:
+      return "binary_frame";
+    case CloseReason::server_full:
+      return "server_full";
+    case CloseReason::slow_consumer:
+      return "slow_consumer";
+    case CloseReason::too_many_replies:
+      return "too_many_replies";
+    case CloseReason::shutdown:
+      return "shutdown";
+    case CloseReason::rate_limited:
+      return "rate_limited";
+    case CloseReason::too_many_from_ip:
+      return "too_many_from_ip";
+    case CloseReason::count_:
+      break;
   }
   return "?";
 }

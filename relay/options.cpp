@@ -10,51 +10,69 @@ std::optional<int> parse_options(int argc, char** argv, Options& o) {
   CLI::App app{"hubchat relay: a WebSocket chat hub (legacy gorilla dialect + lossless hubchat.v1)",
                "relay"};
   app.set_version_flag("--version", std::string("relay ") + kVersion);
-  app.add_option("--port", o.port, "TCP port to listen on")->capture_default_str()
+  app.add_option("--port", o.port, "TCP port to listen on")
+      ->capture_default_str()
       ->check(CLI::Range(1, 65535));
   app.add_option("--host", o.host, "address or interface to listen on (default: all)");
   app.add_option("--web-root", o.web_root, "directory served at / (the web client)")
       ->check(CLI::ExistingDirectory);
   app.add_option("--max-message-bytes", o.max_message_bytes,
                  "largest incoming message, after reassembling fragments (else close 1009)")
-      ->capture_default_str()->check(CLI::Range(std::size_t{16}, std::size_t{16} << 20));
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{16}, std::size_t{16} << 20));
   app.add_option("--history-events", o.history_events, "events each room keeps for replay")
-      ->capture_default_str()->check(CLI::Range(std::size_t{1}, std::size_t{1} << 24));
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 24));
   app.add_option("--history-bytes", o.history_bytes, "bytes each room keeps for replay")
-      ->capture_default_str()->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 34));
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 34));
   app.add_option("--max-frame-bytes", o.max_frame_bytes,
                  "largest coalesced outgoing frame (a single larger event goes alone)")
-      ->capture_default_str()->check(CLI::Range(std::size_t{64}, std::size_t{16} << 20));
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{64}, std::size_t{16} << 20));
   app.add_option("--ping-interval", o.ping_interval_s, "seconds of silence before a ping")
-      ->capture_default_str()->check(CLI::Range(1, 3600));
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3600));
   app.add_option("--pong-timeout", o.pong_timeout_s,
                  "seconds without a pong (or any valid traffic) before dropping the peer")
-      ->capture_default_str()->check(CLI::Range(2, 7200));
+      ->capture_default_str()
+      ->check(CLI::Range(2, 7200));
   app.add_option("--origin", o.allowed_origins,
                  "allowed Origin for WebSocket handshakes (repeatable; default: any)");
   app.add_option("--max-connections", o.max_connections,
                  "WebSocket connections accepted at once (others get close 1013)")
-      ->capture_default_str()->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
   app.add_option("--rate-limit", o.rate_limit,
                  "chat messages per second per connection, sustained (0: no limit)")
-      ->capture_default_str()->check(CLI::Range(0.0, 1e6));
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1e6));
   app.add_option("--rate-burst", o.rate_burst, "chat messages a connection may send at once")
-      ->capture_default_str()->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
   app.add_option("--max-connections-per-ip", o.max_connections_per_ip,
                  "WebSocket connections from one address (others get close 1008)")
-      ->capture_default_str()->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
   app.add_option("--handshake-timeout", o.handshake_timeout_s,
                  "seconds a connection may take to complete its HTTP/WebSocket handshake")
-      ->capture_default_str()->check(CLI::Range(1, 600));
+      ->capture_default_str()
+      ->check(CLI::Range(1, 600));
   app.add_option("--history-total-bytes", o.history_total_bytes,
                  "bytes of history kept across all rooms (idle rooms are forgotten first)")
-      ->capture_default_str()->check(CLI::Range(std::size_t{4096}, std::size_t{1} << 40));
-  auto* cert = app.add_option("--tls-cert", o.tls_cert, "PEM certificate: serve https:// and wss://")
-                   ->check(CLI::ExistingFile);
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{4096}, std::size_t{1} << 40));
+  auto* cert =
+      app.add_option("--tls-cert", o.tls_cert, "PEM certificate: serve https:// and wss://")
+          ->check(CLI::ExistingFile);
   auto* key = app.add_option("--tls-key", o.tls_key, "PEM private key for --tls-cert")
                   ->check(CLI::ExistingFile);
   cert->needs(key);
   key->needs(cert);
+  app.add_option("--flush-interval", o.flush_interval_ms,
+                 "ms to gather a room's events before waking its readers (0: at once)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1000));
   app.add_option("--default-room", o.default_room, "room of legacy clients without ?room=")
       ->capture_default_str();
   try {

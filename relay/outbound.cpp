@@ -1,6 +1,7 @@
 #include "relay/outbound.hpp"
 
 #include "relay/hub.hpp"
+#include "shared/lossless_codec.hpp"
 
 namespace hubchat::relay {
 namespace {
@@ -35,9 +36,28 @@ void pack_room_events(FrameBatcher& batcher, Session& session) {
 
 }  // namespace
 
+// Events were evicted between a client's join and the relay's first write to
+// it (a busy room with a full ring): that client did nothing wrong, so tell
+// it what is gone and start from the oldest event held. Once writing has
+// begun, falling behind the ring makes it a slow consumer.
+void skip_evicted_history(Session& session) {
+  const RoomLog& log = *session.room->log;
+  Event missed;
+  missed.type = EventType::missed;
+  missed.room = session.room->name;
+  missed.reason = "evicted";
+  missed.missed_from = session.cursor;
+  missed.missed_to = log.first_seq() - 1;
+  lossless::encode_to(missed, session.replies);
+  session.replies.push_back('\n');
+  session.cursor = log.first_seq();
+}
+
 Outbound next_frame(FrameBatcher& batcher, Session& session) {
   if (session.close_code) return Outbound::close;
   const Room* room = session.room;
+  if (room && session.replay_unstarted && session.cursor < room->log->first_seq())
+    skip_evicted_history(session);
   if (room && session.cursor < room->log->first_seq()) {
     session.close_code = 4001;
     session.close_reason = "slow consumer: fell behind the room history";
@@ -46,7 +66,10 @@ Outbound next_frame(FrameBatcher& batcher, Session& session) {
   }
   batcher.clear();
   pack_replies(batcher, session);
-  if (room) pack_room_events(batcher, session);
+  if (room) {
+    pack_room_events(batcher, session);
+    session.replay_unstarted = false;
+  }
   return batcher.empty() ? Outbound::nothing : Outbound::frame;
 }
 

@@ -25,9 +25,13 @@ int read_pump(PumpContext& ctx, lws* wsi, Session& session, const char* data, st
   // With a small rx buffer lws delivers a frame in pieces: the message is
   // whole at the final frame's last piece.
   fragment.last = lws_is_final_fragment(wsi) && lws_remaining_packet_payload(wsi) == 0;
-  CloseAction action = on_fragment(ctx.options, ctx.hub, session, fragment,
-                                   std::chrono::steady_clock::now());
-  if (action) return close_now(wsi, session, action.code, action.reason, action.counted_as);
+  CloseAction action =
+      on_fragment(ctx.options, ctx.hub, session, fragment, std::chrono::steady_clock::now());
+  // Close from the write side, not here: closing while the peer still has
+  // data in flight makes the kernel answer with a reset, which can destroy
+  // the close frame (and its code) before the peer reads it. Until then the
+  // rest of its input is ignored (on_fragment checks close_code).
+  if (action) ctx.hub.close(session, action.code, action.reason, action.counted_as);
   return 0;
 }
 

@@ -54,8 +54,7 @@ std::string url_arg(lws* wsi, const char* name) {
 const lws_protocols kProtocols[] = {
     // No subprotocol: HTTP, and WebSocket upgrades in the legacy dialect.
     {"http", &Server::callback_c, sizeof(SessionSlot), kRxBufferSize, kHttpAndLegacy, nullptr, 0},
-    {"hubchat.v1", &Server::callback_c, sizeof(SessionSlot), kRxBufferSize, kLossless, nullptr,
-     0},
+    {"hubchat.v1", &Server::callback_c, sizeof(SessionSlot), kRxBufferSize, kLossless, nullptr, 0},
     {nullptr, nullptr, 0, 0, 0, nullptr, 0},
 };
 
@@ -65,8 +64,8 @@ const lws_protocols kProtocols[] = {
 // (?server=).
 const lws_protocol_vhost_options kReferrer = {nullptr, nullptr, "referrer-policy:", "no-referrer"};
 const lws_protocol_vhost_options kFrame = {&kReferrer, nullptr, "x-frame-options:", "deny"};
-const lws_protocol_vhost_options kNoSniff = {&kFrame, nullptr, "x-content-type-options:",
-                                             "nosniff"};
+const lws_protocol_vhost_options kNoSniff = {&kFrame, nullptr,
+                                             "x-content-type-options:", "nosniff"};
 const lws_protocol_vhost_options kSecurityHeaders = {
     &kNoSniff, nullptr, "content-security-policy:",
     "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; "
@@ -84,8 +83,13 @@ void Server::ContextDeleter::operator()(lws_context* context) const {
 
 Server::Server(const Options& options)
     : options_(options),
-      hub_(options, metrics_,
-           [](Session& session) { lws_callback_on_writable(session.wsi); }, epoch_now_ms()),
+      hub_(
+          options, metrics_, [](Session& session) { lws_callback_on_writable(session.wsi); },
+          epoch_now_ms(),
+          [this] {
+            lws_sul_schedule(context_.get(), 0, &flush_tick_.sul, &Server::on_flush_tick,
+                             static_cast<lws_usec_t>(options_.flush_interval_ms) * LWS_US_PER_MS);
+          }),
       batcher_(options.max_frame_bytes, LWS_PRE),
       pumps_{options, hub_, metrics_, batcher_} {
   static_assert(std::string_view(lossless::kSubprotocol) == "hubchat.v1");
@@ -138,8 +142,12 @@ Server::Server(const Options& options)
     info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
     info.ssl_cert_filepath = options.tls_cert.c_str();
     info.ssl_private_key_filepath = options.tls_key.c_str();
+    // HTTP/1.1 only: the relay's own responses and WebSocket upgrades are
+    // written for it (browsers open WebSockets over HTTP/1.1 anyway).
+    info.alpn = "http/1.1";
   }
   info.vhost_name = "hubchat";
+  flush_tick_.server = this;
   context_.reset(lws_create_context(&info));
 }
 
@@ -164,8 +172,7 @@ bool Server::origin_allowed(lws* wsi) const {
 
 void Server::on_established(lws* wsi, Session& session) {
   session.wsi = wsi;
-  session.dialect =
-      lws_get_protocol(wsi)->id == kLossless ? Dialect::lossless : Dialect::legacy;
+  session.dialect = lws_get_protocol(wsi)->id == kLossless ? Dialect::lossless : Dialect::legacy;
   ++metrics_.connections;
   ++metrics_.connections_total;
   char ip[64] = "";
@@ -242,8 +249,7 @@ int Server::on_callback(lws* wsi, lws_callback_reasons reason, void* user, void*
       if (lws_hdr_copy(wsi, uri, sizeof uri, WSI_TOKEN_GET_URI) <= 0)
         return send_http_response(wsi, HTTP_STATUS_BAD_REQUEST, "text/plain", "bad request\n");
       std::string_view path(uri);
-      if (path == "/healthz")
-        return send_http_response(wsi, HTTP_STATUS_OK, "text/plain", "ok\n");
+      if (path == "/healthz") return send_http_response(wsi, HTTP_STATUS_OK, "text/plain", "ok\n");
       if (path == "/metrics")
         return send_http_response(wsi, HTTP_STATUS_OK, "text/plain; version=0.0.4",
                                   metrics_.render(hub_.room_count(), hub_.history_bytes()));
@@ -290,6 +296,10 @@ int Server::run() {
   uninstall_stop_signals();
   context_.reset();
   return 0;
+}
+
+void Server::on_flush_tick(lws_sorted_usec_list_t* sul) {
+  reinterpret_cast<FlushTick*>(sul)->server->hub_.flush();
 }
 
 void Server::on_shutdown_tick(lws_sorted_usec_list_t* sul) {

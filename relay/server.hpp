@@ -45,6 +45,12 @@ class Server {
     lws_context* context;
   };
   static void on_shutdown_tick(lws_sorted_usec_list_t* sul);
+  // The --flush-interval timer: wakes the readers of rooms with new events.
+  struct FlushTick {
+    lws_sorted_usec_list_t sul;  // first member: the callback casts back
+    Server* server;
+  };
+  static void on_flush_tick(lws_sorted_usec_list_t* sul);
 
   int on_callback(lws* wsi, lws_callback_reasons reason, void* user, void* in, std::size_t len);
   bool origin_allowed(lws* wsi) const;
@@ -60,6 +66,7 @@ class Server {
   std::unordered_map<std::string, std::size_t> connections_per_ip_;
   lws_retry_bo_t retry_{};
   ShutdownTick shutdown_tick_{};
+  FlushTick flush_tick_{};
   std::unique_ptr<lws_context, ContextDeleter> context_;
 };
 

@@ -25,6 +25,7 @@ struct Session {
   std::uint32_t member_index = 0;  // position in room->members, for O(1) removal
   Seq cursor = 0;                  // next seq of room->log to send
   bool write_requested = false;    // a writable callback is already pending
+  bool replay_unstarted = false;   // joined, but nothing of the room sent yet
   std::uint16_t close_code = 0;    // set: close with this code at the next writable
   const char* close_reason = "";
   CloseReason close_as = CloseReason::peer;
@@ -32,7 +33,7 @@ struct Session {
   std::chrono::steady_clock::time_point tokens_at{};
   std::string nick;
   std::string peer_ip;  // for the per-address connection cap
-  std::string inbox;  // reassembles a fragmented incoming message
+  std::string inbox;    // reassembles a fragmented incoming message
   // Per-client replies (welcome, missed, error), each ending in '\n'; sent
   // before room events. Bounded by Options::max_pending_reply_bytes.
   std::string replies;

@@ -35,6 +35,8 @@ void uninstall_stop_signals() {
   g_context = nullptr;
 }
 
-bool stop_requested() { return g_stop != 0; }
+bool stop_requested() {
+  return g_stop != 0;
+}
 
 }  // namespace hubchat::relay

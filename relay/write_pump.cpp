@@ -16,14 +16,13 @@ int write_pump(PumpContext& ctx, lws* wsi, Session& session) {
     case Outbound::nothing:
       return 0;
     case Outbound::close:
-      return close_now(wsi, session, session.close_code, session.close_reason,
-                       session.close_as);
+      return close_now(wsi, session, session.close_code, session.close_reason, session.close_as);
     case Outbound::frame:
       break;
   }
   const std::size_t size = batcher.frame().size();
-  if (lws_write(wsi, reinterpret_cast<unsigned char*>(batcher.frame_data()), size,
-                LWS_WRITE_TEXT) < static_cast<int>(size))
+  if (lws_write(wsi, reinterpret_cast<unsigned char*>(batcher.frame_data()), size, LWS_WRITE_TEXT) <
+      static_cast<int>(size))
     return -1;
   ctx.metrics.messages_out += batcher.events();
   ++ctx.metrics.frames_out;

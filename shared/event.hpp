@@ -37,8 +37,8 @@ struct Event {
   std::uint64_t epoch = 0;  // welcome; client join (optional)
   bool has_since = false;   // client join
   Seq since = 0;
-  std::vector<std::string> members;  // welcome
-  std::string reason;                // missed: "evicted" | "restart"
+  std::vector<std::string> members;    // welcome
+  std::string reason;                  // missed: "evicted" | "restart"
   Seq missed_from = 0, missed_to = 0;  // missed, inclusive
   std::string code, message;           // error
 

@@ -22,10 +22,10 @@ enum class Kind { string, uint, boolean, null, string_array, other };
 struct Field {
   std::string key;
   Kind kind = Kind::other;
-  std::string text;                 // Kind::string
-  std::uint64_t number = 0;         // Kind::uint
-  bool flag = false;                // Kind::boolean
-  std::vector<std::string> items;   // Kind::string_array
+  std::string text;                // Kind::string
+  std::uint64_t number = 0;        // Kind::uint
+  bool flag = false;               // Kind::boolean
+  std::vector<std::string> items;  // Kind::string_array
 };
 
 // Parses one JSON object (surrounding whitespace allowed, nothing after it).

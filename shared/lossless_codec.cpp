@@ -122,18 +122,30 @@ bool decode(std::string_view line, Event& out, DecodeError& error) {
     const std::string& k = f.key;
     std::string* text = nullptr;
     std::uint64_t* number = nullptr;
-    if (k == "room") text = &out.room;
-    else if (k == "nick") text = &out.nick;
-    else if (k == "from" && !is_missed) text = &out.from;
-    else if (k == "body") text = &out.body;
-    else if (k == "reason") text = &out.reason;
-    else if (k == "code") text = &out.code;
-    else if (k == "message") text = &out.message;
-    else if (k == "seq") number = &out.seq;
-    else if (k == "first") number = &out.first;
-    else if (k == "epoch") number = &out.epoch;
-    else if (k == "from") number = &out.missed_from;
-    else if (k == "to") number = &out.missed_to;
+    if (k == "room")
+      text = &out.room;
+    else if (k == "nick")
+      text = &out.nick;
+    else if (k == "from" && !is_missed)
+      text = &out.from;
+    else if (k == "body")
+      text = &out.body;
+    else if (k == "reason")
+      text = &out.reason;
+    else if (k == "code")
+      text = &out.code;
+    else if (k == "message")
+      text = &out.message;
+    else if (k == "seq")
+      number = &out.seq;
+    else if (k == "first")
+      number = &out.first;
+    else if (k == "epoch")
+      number = &out.epoch;
+    else if (k == "from")
+      number = &out.missed_from;
+    else if (k == "to")
+      number = &out.missed_to;
     else if (k == "since") {
       if (f.kind == json::Kind::null) continue;
       number = &out.since;

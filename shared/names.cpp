@@ -27,11 +27,11 @@ std::uint32_t next_code_point(std::string_view text, std::size_t& i) {
 }
 
 bool is_forbidden(std::uint32_t cp) {
-  return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) ||  // controls
-         (cp >= 0x202A && cp <= 0x202E) ||           // bidi embeddings/overrides
-         (cp >= 0x2066 && cp <= 0x2069) ||           // bidi isolates
+  return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) ||       // controls
+         (cp >= 0x202A && cp <= 0x202E) ||                // bidi embeddings/overrides
+         (cp >= 0x2066 && cp <= 0x2069) ||                // bidi isolates
          cp == 0x200E || cp == 0x200F || cp == 0x061C ||  // bidi marks
-         cp == 0x2028 || cp == 0x2029;                // line/paragraph separators
+         cp == 0x2028 || cp == 0x2029;                    // line/paragraph separators
 }
 
 }  // namespace

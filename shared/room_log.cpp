@@ -34,8 +34,7 @@ Seq RingRoomLog::append(StoredEvent event) {
   events_.push_back(std::move(event));
   // Evict from the tail until both bounds hold; the newest event always stays,
   // so a single event larger than the byte bound is still delivered.
-  while (events_.size() > 1 && (events_.size() > max_events_ || bytes_ > max_bytes_))
-    drop_oldest();
+  while (events_.size() > 1 && (events_.size() > max_events_ || bytes_ > max_bytes_)) drop_oldest();
   return seq;
 }
 

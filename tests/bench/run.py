@@ -133,6 +133,7 @@ class Server:
             cmd = [str(cfg.relay), "--port", str(port), "--host", "127.0.0.1",
                    "--rate-limit", "0", "--max-connections-per-ip", "1000000",
                    "--max-connections", "100000", "--handshake-timeout", "60"]
+            cmd += cfg.relay_args
         else:
             cmd = [cfg.node, str(HERE / "baseline" / "server.js"), str(port)]
         self.proc = subprocess.Popen(cfg.server_pin + cmd, stdout=subprocess.DEVNULL,
@@ -557,6 +558,8 @@ def main():
     ap.add_argument("--build-dir", default=str(REPO / "build" / "bench"))
     ap.add_argument("--relay", help="relay binary (default: found in --build-dir)")
     ap.add_argument("--loadgen", help="hubchat_loadgen binary (default: found in --build-dir)")
+    ap.add_argument("--relay-arg", dest="relay_args", action="append", default=[],
+                    help="extra relay argument (repeatable), e.g. --relay-arg=--flush-interval=5")
     ap.add_argument("--node", default=shutil.which("node") or "node")
     ap.add_argument("--out", help="results folder (default: BUILD_DIR/results)")
     ap.add_argument("--rounds", type=int, default=3)

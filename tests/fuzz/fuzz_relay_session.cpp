@@ -57,7 +57,8 @@ Options fuzz_options() {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const Options options = fuzz_options();
   Metrics metrics;
-  Hub hub(options, metrics, [](Session&) {}, 1234);
+  Hub hub(
+      options, metrics, [](Session&) {}, 1234);
   FrameBatcher batcher(options.max_frame_bytes);
   std::array<std::optional<Session>, 4> sessions;
   auto now = std::chrono::steady_clock::time_point(std::chrono::seconds(1000));

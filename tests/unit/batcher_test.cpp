@@ -28,16 +28,16 @@ std::vector<std::string> pack_all(FrameBatcher& batcher, const std::vector<std::
 
 TEST(Batcher, FillsExactlyUpToTheLimit) {
   FrameBatcher batcher(9);
-  EXPECT_TRUE(batcher.add("aaaa"));   // 4
-  EXPECT_TRUE(batcher.add("bbbb"));   // 4 + 1 + 4 = 9: at the limit
-  EXPECT_FALSE(batcher.add("c"));     // 11: over
+  EXPECT_TRUE(batcher.add("aaaa"));  // 4
+  EXPECT_TRUE(batcher.add("bbbb"));  // 4 + 1 + 4 = 9: at the limit
+  EXPECT_FALSE(batcher.add("c"));    // 11: over
   EXPECT_EQ(batcher.frame(), "aaaa\nbbbb");
   EXPECT_EQ(batcher.events(), 2u);
 
   batcher.clear();
   EXPECT_TRUE(batcher.add("aaaa"));
-  EXPECT_TRUE(batcher.add("bbb"));    // 8: under the limit
-  EXPECT_FALSE(batcher.fits("c"));    // 10: over by one
+  EXPECT_TRUE(batcher.add("bbb"));  // 8: under the limit
+  EXPECT_FALSE(batcher.fits("c"));  // 10: over by one
 }
 
 TEST(Batcher, OversizeEventGoesAloneAndWhole) {

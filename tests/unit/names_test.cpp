@@ -23,7 +23,7 @@ TEST(Names, RejectsControlBidiAndEdgeSpaces) {
   EXPECT_FALSE(is_valid_name("a\nb", 32));
   EXPECT_FALSE(is_valid_name(std::string("a\0b", 3), 32));
   EXPECT_FALSE(is_valid_name("a\x7f", 32));
-  EXPECT_FALSE(is_valid_name("a\xC2\x85", 32));      // U+0085 (C1 control)
+  EXPECT_FALSE(is_valid_name("a\xC2\x85", 32));         // U+0085 (C1 control)
   EXPECT_FALSE(is_valid_name("evil\xE2\x80\xAE", 32));  // U+202E right-to-left override
   EXPECT_FALSE(is_valid_name("x\xE2\x81\xA6y", 32));    // U+2066 isolate
   EXPECT_FALSE(is_valid_name(" lead", 32));

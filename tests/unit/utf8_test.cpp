@@ -18,18 +18,18 @@ TEST(Utf8, AcceptsAsciiHangulAndAllSequenceLengths) {
 }
 
 TEST(Utf8, RejectsMalformedSequences) {
-  EXPECT_FALSE(is_valid_utf8("\x80"));                // lone continuation
-  EXPECT_FALSE(is_valid_utf8("\xC0\xAF"));            // overlong '/'
-  EXPECT_FALSE(is_valid_utf8("\xC1\xBF"));            // overlong
-  EXPECT_FALSE(is_valid_utf8("\xE0\x9F\xBF"));        // overlong 3-byte
-  EXPECT_FALSE(is_valid_utf8("\xF0\x8F\xBF\xBF"));    // overlong 4-byte
-  EXPECT_FALSE(is_valid_utf8("\xED\xA0\x80"));        // U+D800 surrogate
-  EXPECT_FALSE(is_valid_utf8("\xF4\x90\x80\x80"));    // above U+10FFFF
-  EXPECT_FALSE(is_valid_utf8("\xF5\x80\x80\x80"));    // invalid lead
+  EXPECT_FALSE(is_valid_utf8("\x80"));              // lone continuation
+  EXPECT_FALSE(is_valid_utf8("\xC0\xAF"));          // overlong '/'
+  EXPECT_FALSE(is_valid_utf8("\xC1\xBF"));          // overlong
+  EXPECT_FALSE(is_valid_utf8("\xE0\x9F\xBF"));      // overlong 3-byte
+  EXPECT_FALSE(is_valid_utf8("\xF0\x8F\xBF\xBF"));  // overlong 4-byte
+  EXPECT_FALSE(is_valid_utf8("\xED\xA0\x80"));      // U+D800 surrogate
+  EXPECT_FALSE(is_valid_utf8("\xF4\x90\x80\x80"));  // above U+10FFFF
+  EXPECT_FALSE(is_valid_utf8("\xF5\x80\x80\x80"));  // invalid lead
   EXPECT_FALSE(is_valid_utf8("\xFF"));
-  EXPECT_FALSE(is_valid_utf8("\xEC\x95"));            // truncated 안
-  EXPECT_FALSE(is_valid_utf8("abcdefgh\xEC\x95"));    // truncated after the fast path
-  EXPECT_FALSE(is_valid_utf8("\xC3\x28"));            // bad continuation
+  EXPECT_FALSE(is_valid_utf8("\xEC\x95"));          // truncated 안
+  EXPECT_FALSE(is_valid_utf8("abcdefgh\xEC\x95"));  // truncated after the fast path
+  EXPECT_FALSE(is_valid_utf8("\xC3\x28"));          // bad continuation
 }
 
 TEST(Utf8, PrefixLengthCutsOnCodePointBoundaries) {
