@@ -35,9 +35,12 @@ struct SessionSlot {
   }
 };
 
-// Incoming WebSocket data arrives in pieces of at most this size (lws then
-// allocates only this much per connection; read_pump reassembles).
-constexpr std::size_t kRxBufferSize = 256;
+// lws reads at most this many bytes per recv() on a WebSocket connection and
+// allocates it per connection. Measured (docs/benchmark.md): 256 bytes cut
+// idle memory to ~1.6 kB per connection but throughput to a tenth (a busy
+// sender is drained two messages per loop turn, so batches stay small);
+// 4096 bytes cost ~5 kB per idle connection and sustain 3 M deliveries/s.
+constexpr std::size_t kRxBufferSize = 4096;
 
 std::uint64_t epoch_now_ms() {
   using namespace std::chrono;
