@@ -144,7 +144,7 @@ class WebApp {
     const auto& conn = model.connection();
     const auto now = Clock::now();
     std::string out = "{\"state\":";
-    hubchat::json::append_string(out, state_name(conn.state));
+    hubchat::json::append_string(out, to_string(conn.state));
     out += ",\"joined\":";
     out += conn.state == ConnectionState::connected && conn.joined ? "true" : "false";
     out += ",\"legacy\":";
@@ -234,20 +234,6 @@ class WebApp {
   const std::string& draft() const { return view_.draft(); }
 
  private:
-  static const char* state_name(ConnectionState s) {
-    switch (s) {
-      case ConnectionState::connected:
-        return "connected";
-      case ConnectionState::connecting:
-        return "connecting";
-      case ConnectionState::reconnecting:
-        return "reconnecting";
-      case ConnectionState::disconnected:
-        break;
-    }
-    return "disconnected";
-  }
-
   // The canvas' drawing-buffer size for its CSS size at the device pixel ratio.
   static void canvas_pixels(int& w, int& h, double& dpr) {
     double css_w = 0, css_h = 0;

@@ -349,4 +349,18 @@ std::string ChatModel::status_text(TimePoint now) const {
   return text;
 }
 
+const char* to_string(ConnectionState state) {
+  switch (state) {
+    case ConnectionState::connected:
+      return "connected";
+    case ConnectionState::connecting:
+      return "connecting";
+    case ConnectionState::reconnecting:
+      return "reconnecting";
+    case ConnectionState::disconnected:
+      break;
+  }
+  return "disconnected";
+}
+
 }  // namespace hubchat::client

@@ -125,6 +125,9 @@ enum class ConnectionState {
   reconnecting,  // the connection was lost; waiting until next_retry to try again
 };
 
+// "disconnected", "connecting", "connected" or "reconnecting".
+const char* to_string(ConnectionState state);
+
 struct ConnectionStatus {
   ConnectionState state = ConnectionState::disconnected;
   std::string url;         // server URL as given by the user

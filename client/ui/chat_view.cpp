@@ -37,19 +37,6 @@ ImVec4 state_color(ConnectionState state, bool joined) {
   return {0.60f, 0.60f, 0.65f, 1.0f};
 }
 
-const char* state_label(ConnectionState state) {
-  switch (state) {
-    case ConnectionState::connected:
-      return "connected";
-    case ConnectionState::connecting:
-      return "connecting";
-    case ConnectionState::reconnecting:
-      return "reconnecting";
-    case ConnectionState::disconnected:
-      break;
-  }
-  return "disconnected";
-}
 
 // A stable, readable color per nick.
 ImVec4 nick_color(std::string_view nick) {
@@ -199,7 +186,7 @@ void ChatView::draw_status(client::TimePoint now) {
       ImVec2(p.x + r, p.y + ImGui::GetTextLineHeight() * 0.5f), r, ImGui::GetColorU32(color));
   ImGui::Dummy(ImVec2(r * 2.5f, ImGui::GetTextLineHeight()));
   ImGui::SameLine();
-  text_colored(color, state_label(conn.state));
+  text_colored(color, to_string(conn.state));
   ImGui::SameLine();
   text_colored(kDim, "|");
   ImGui::SameLine();
