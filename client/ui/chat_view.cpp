@@ -37,7 +37,6 @@ ImVec4 state_color(ConnectionState state, bool joined) {
   return {0.60f, 0.60f, 0.65f, 1.0f};
 }
 
-
 // A stable, readable color per nick.
 ImVec4 nick_color(std::string_view nick) {
   static const std::array<ImVec4, 8> palette{{
