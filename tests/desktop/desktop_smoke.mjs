@@ -5,7 +5,8 @@
 // the listener, in the same room, received the message intact from the
 // client's nick. A screenshot of the display (`import -window root`) goes to
 // --out and must differ clearly from a blank capture taken before the client
-// started (`compare -metric AE`). A second run checks --exit-after-say exits 0.
+// started (`compare -metric AE`). A second run checks --exit-after-say exits 0,
+// and a third chats over wss:// with a relay using a self-signed certificate.
 //   node --experimental-websocket desktop_smoke.mjs --client BIN --relay BIN --out DIR
 import { spawn, execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -195,6 +196,43 @@ try {
                 () => l.events.some((e) => e.type === 'msg' && e.from === 'desk2' &&
                                            e.body === 'exit after say'));
   log('--exit-after-say exited 0 after the echo');
+
+  // Over TLS: a relay with a self-signed certificate generated now; the
+  // client trusts exactly that certificate (OpenSSL's SSL_CERT_FILE) and
+  // exits 0 only once the relay echoed its message over wss://.
+  const cert = path.join(args.out, 'tls-cert.pem');
+  const key = path.join(args.out, 'tls-key.pem');
+  const made = await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost',
+                        '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-days', '1',
+                        '-keyout', key, '-out', cert]);
+  if (made.code !== 0) throw new Error(`openssl failed: ${made.stderr}`);
+  const tlsPort = await freePort();
+  const tlsRelay = start(args.relay, ['--host', '127.0.0.1', '--port', String(tlsPort),
+                                      '--tls-cert', cert, '--tls-key', key],
+                         path.join(args.out, 'desktop-tls-relay.log'));
+  cleanups.push(() => tlsRelay.stop());
+  const metricsOverTls = async () => {
+    const r = await run('curl', ['-sS', '--cacert', cert, '--max-time', '5',
+                                 `https://localhost:${tlsPort}/metrics`]);
+    return r.code === 0 && r.stdout;
+  };
+  await waitFor('TLS relay healthz', async () => {
+    if (tlsRelay.exit) throw new Error(`TLS relay exited: ${JSON.stringify(tlsRelay.exit)}`);
+    return metricsOverTls();
+  });
+  const tlsClient = start(args.client, ['--server', `wss://localhost:${tlsPort}/ws`, '--nick', 'secure',
+                                        '--room', room, '--say', '보안 연결 wss', '--exit-after-say',
+                                        '--timeout', '40'],
+                          path.join(args.out, 'desktop-tls-client.log'),
+                          { DISPLAY: display, SSL_CERT_FILE: cert });
+  cleanups.push(() => tlsClient.stop());
+  const tlsExit = await waitFor('wss client exit', () => tlsClient.exit, 45000);
+  if (tlsExit.code !== 0) throw new Error(`wss client exited with ${JSON.stringify(tlsExit)}`);
+  const text = await metricsOverTls();
+  if (!/^hubchat_messages_in_total 1$/m.test(text || '')) {
+    throw new Error(`TLS relay did not count the message: ${text}`);
+  }
+  log('desktop client chatted over wss:// with the certificate trusted');
 } catch (err) {
   failure = err;
 }
