@@ -112,8 +112,9 @@ export async function startRelay(relayBin, port, webDir, logFile) {
 
 // Headless Chromium with a fresh profile. Each page gets its own context
 // (window): pages sharing one window get their animation frames throttled
-// behind the front tab, which starves the client's main loop.
-export async function launchBrowser() {
+// behind the front tab, which starves the client's main loop. `extraArgs`
+// are further Chromium flags (e.g. a certificate to accept).
+export async function launchBrowser(extraArgs = []) {
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
@@ -124,6 +125,7 @@ export async function launchBrowser() {
       // Several pages must keep running side by side.
       '--disable-background-timer-throttling', '--disable-renderer-backgrounding',
       '--disable-backgrounding-occluded-windows',
+      ...extraArgs,
     ],
   });
   return {

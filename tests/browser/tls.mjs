@@ -14,7 +14,6 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
 import * as t from './lib.mjs';
 
 const args = t.parseArgs();
@@ -90,21 +89,9 @@ async function startTlsRelay(relayBin, port, webDir, tls, logFile) {
   };
 }
 
-// Flags as in lib.mjs's launchBrowser (TOOLCHAIN.md), plus `extra`.
+// lib.mjs's Chromium (flags from TOOLCHAIN.md) plus `extra`, as a plain Browser.
 async function launch(extra = []) {
-  return chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    timeout: 30000,
-    args: [
-      '--no-sandbox', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--disable-quic',
-      '--no-first-run', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync',
-      '--disable-background-timer-throttling', '--disable-renderer-backgrounding',
-      '--disable-backgrounding-occluded-windows',
-      ...extra,
-    ],
-  });
+  return (await t.launchBrowser(extra)).browser;
 }
 
 await t.main('browser tls', async (onCleanup) => {
