@@ -100,10 +100,11 @@ export async function startRelay(relayBin, port, webDir, logFile) {
     port,
     url: `http://127.0.0.1:${port}`,
     get exited() { return exited; },
-    // SIGTERM and wait for the process to be gone.
-    async stop() {
+    // Signal it (SIGTERM: a clean shutdown; SIGKILL: a crash) and wait for
+    // the process to be gone.
+    async stop(signal = 'SIGTERM') {
       if (exited) return;
-      proc.kill('SIGTERM');
+      proc.kill(signal);
       await waitFor('relay exit', () => exited !== null, 10000);
     },
   };

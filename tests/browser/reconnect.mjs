@@ -1,5 +1,6 @@
 // Browser test 2 (reconnect): a page of the WASM client is connected; the
-// relay is stopped (SIGTERM) and the page must show that it is reconnecting
+// relay is stopped (SIGTERM, or with --kill-signal SIGKILL killed as in a crash)
+// and the page must show that it is reconnecting
 // (window.hubchat.state()). The relay is restarted on the same port and,
 // before the page may reconnect (its WebSocket goes through a gated TCP
 // forwarder, ?server=...), another client posts messages to the restarted
@@ -39,8 +40,10 @@ await t.main('browser reconnect', async (onCleanup) => {
 
   // Relay away: the page must say it is reconnecting.
   proxy.setOpen(false);
-  await relay.stop();
-  t.log('relay stopped (SIGTERM)');
+  // --kill-signal SIGKILL: the relay crashes instead of closing with 1001.
+  const signal = args['kill-signal'] || 'SIGTERM';
+  await relay.stop(signal);
+  t.log(`relay stopped (${signal})`);
   const away = await t.waitFor('ana reconnecting', async () => {
     const s = await t.state(a);
     return s.state === 'reconnecting' && s;
