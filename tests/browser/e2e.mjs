@@ -49,20 +49,7 @@ await t.main('browser e2e', async (onCleanup) => {
                     () => t.describe(m.page));
   }
 
-  for (const p of [a, b]) {
-    await t.waitFor(`${p.name} has both messages`, async () => {
-      const got = (await t.messages(p)).filter((m) => m.room === room);
-      return sent.every((m) => got.some((g) => g.from === m.from && g.body === m.body));
-    }, 15000, () => t.describe(p));
-    const got = (await t.messages(p)).filter((m) => m.room === room);
-    for (const m of sent) {
-      const n = got.filter((g) => g.from === m.from && g.body === m.body).length;
-      if (n !== 1) throw new Error(`${p.name} holds ${n} copies of ${m.from}'s message`);
-    }
-    if (got.length !== sent.length) {
-      throw new Error(`${p.name} holds unexpected messages: ${JSON.stringify(got)}`);
-    }
-  }
+  await t.expectExactlyOnce([a, b], room, sent);
   t.log('both pages received both messages intact');
   await t.screenshot(a, args.out, 'e2e-mina.png');
   await t.screenshot(b, args.out, 'e2e-jun.png');

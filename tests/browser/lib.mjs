@@ -234,6 +234,25 @@ export async function typeMessage(p, parts) {
   await kb.press('Enter');
 }
 
+// Waits until each page holds every message of `sent` ({from, body}) in
+// `room`, then checks each is held exactly once and nothing else is.
+export async function expectExactlyOnce(pages, room, sent) {
+  for (const p of pages) {
+    await waitFor(`${p.name} has all messages`, async () => {
+      const got = (await messages(p)).filter((m) => m.room === room);
+      return sent.every((m) => got.some((g) => g.from === m.from && g.body === m.body));
+    }, 15000, () => describe(p));
+    const got = (await messages(p)).filter((m) => m.room === room);
+    for (const m of sent) {
+      const n = got.filter((g) => g.from === m.from && g.body === m.body).length;
+      if (n !== 1) throw new Error(`${p.name} holds ${n} copies of ${m.from}'s message`);
+    }
+    if (got.length !== sent.length) {
+      throw new Error(`${p.name} holds unexpected messages: ${JSON.stringify(got)}`);
+    }
+  }
+}
+
 export async function screenshot(p, outDir, file) {
   const target = path.join(outDir, file);
   await p.page.screenshot({ path: target });

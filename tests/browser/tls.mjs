@@ -196,19 +196,8 @@ await t.main('browser tls', async (onCleanup) => {
                     () => t.describe(m.page));
   }
 
+  await t.expectExactlyOnce([a, b], room, sent);
   for (const p of [a, b]) {
-    await t.waitFor(`${p.name} has both messages`, async () => {
-      const got = (await t.messages(p)).filter((m) => m.room === room);
-      return sent.every((m) => got.some((g) => g.from === m.from && g.body === m.body));
-    }, 15000, () => t.describe(p));
-    const got = (await t.messages(p)).filter((m) => m.room === room);
-    for (const m of sent) {
-      const n = got.filter((g) => g.from === m.from && g.body === m.body).length;
-      if (n !== 1) throw new Error(`${p.name} holds ${n} copies of ${m.from}'s message`);
-    }
-    if (got.length !== sent.length) {
-      throw new Error(`${p.name} holds unexpected messages: ${JSON.stringify(got)}`);
-    }
     // Still one wss connection each: nothing dropped and reconnected on the way.
     const opened = wsUrls.get(p.page) ?? [];
     if (opened.length !== 1) throw new Error(`${p.name} opened ${opened.length} WebSockets: ${JSON.stringify(opened)}`);
