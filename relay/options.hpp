@@ -29,8 +29,9 @@ struct Options {
   std::string tls_cert, tls_key;
   // 0: wake a room's readers on every event. N: wake them at most every N ms,
   // so each write carries everything logged meanwhile: far fewer syscalls
-  // per delivery for a few ms of latency.
-  unsigned flush_interval_ms = 5;
+  // per delivery for a few ms of latency. 10 ms is under a 60 Hz display
+  // frame, so a reader cannot see the difference (docs/benchmark.md).
+  unsigned flush_interval_ms = 10;
   std::size_t max_pending_reply_bytes = 64 * 1024;
   std::size_t max_nick_bytes = 32;
   std::size_t max_room_bytes = 64;

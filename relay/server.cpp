@@ -35,12 +35,13 @@ struct SessionSlot {
   }
 };
 
-// lws reads at most this many bytes per recv() on a WebSocket connection and
-// allocates it per connection. Measured (docs/benchmark.md): 256 bytes cut
-// idle memory to ~1.6 kB per connection but throughput to a tenth (a busy
-// sender is drained two messages per loop turn, so batches stay small);
-// 4096 bytes cost ~5 kB per idle connection and sustain 3 M deliveries/s.
-constexpr std::size_t kRxBufferSize = 4096;
+// lws 4.1 allocates this much per WebSocket connection (its frame payload
+// buffer) and reads at most this many bytes (+ LWS_PRE) per recv(). It is a
+// large part of what an idle connection costs (4096 B: ~5.7 kB per connection,
+// 128 B: ~1.8 kB), so it is small: a busy sender is drained over a few loop
+// turns instead, and longer messages arrive in pieces that read_pump
+// reassembles in Session::inbox.
+constexpr std::size_t kRxBufferSize = 128;
 
 std::uint64_t epoch_now_ms() {
   using namespace std::chrono;
@@ -53,13 +54,6 @@ std::string url_arg(lws* wsi, const char* name) {
   const char* value = lws_get_urlarg_by_name(wsi, name, buffer, sizeof buffer);
   return value ? std::string(value) : std::string();
 }
-
-const lws_protocols kProtocols[] = {
-    // No subprotocol: HTTP, and WebSocket upgrades in the legacy dialect.
-    {"http", &Server::callback_c, sizeof(SessionSlot), kRxBufferSize, kHttpAndLegacy, nullptr, 0},
-    {"hubchat.v1", &Server::callback_c, sizeof(SessionSlot), kRxBufferSize, kLossless, nullptr, 0},
-    {nullptr, nullptr, 0, 0, 0, nullptr, 0},
-};
 
 // Security headers on every HTTP response. lws's "best practices" set uses
 // script-src 'self', which forbids compiling WebAssembly; this one allows it
@@ -97,6 +91,19 @@ Server::Server(const Options& options)
       pumps_{options, hub_, metrics_, batcher_} {
   static_assert(std::string_view(lossless::kSubprotocol) == "hubchat.v1");
 
+  // tx_packet_size 0 would cap every send() at kRxBufferSize and make lws copy
+  // the rest of each frame aside and send it over later loop turns; this way a
+  // batch frame (+ its header) goes out in one send().
+  const std::size_t tx_packet_size = options.max_frame_bytes + 16;
+  protocols_ = {{
+      // No subprotocol: HTTP, and WebSocket upgrades in the legacy dialect.
+      {"http", &Server::callback_c, sizeof(SessionSlot), kRxBufferSize, kHttpAndLegacy, nullptr,
+       tx_packet_size},
+      {"hubchat.v1", &Server::callback_c, sizeof(SessionSlot), kRxBufferSize, kLossless, nullptr,
+       tx_packet_size},
+      {nullptr, nullptr, 0, 0, 0, nullptr, 0},
+  }};
+
   // Mounts: /healthz and /metrics answered by our callback, / from --web-root.
   mounts_.resize(3);
   auto callback_mount = [](lws_http_mount& m, const char* point) {
@@ -132,7 +139,7 @@ Server::Server(const Options& options)
   if (!options.host.empty() && options.host.find(':') == std::string::npos &&
       options.host.find_first_not_of("0123456789.") == std::string::npos)
     info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
-  info.protocols = kProtocols;
+  info.protocols = protocols_.data();
   info.mounts = mounts_.data();
   info.user = this;
   info.retry_and_idle_policy = &retry_;
@@ -180,9 +187,8 @@ void Server::on_established(lws* wsi, Session& session) {
   ++metrics_.connections_total;
   char ip[64] = "";
   lws_get_peer_simple(wsi, ip, sizeof ip);
-  session.peer_ip = ip;
-  std::size_t& from_ip = connections_per_ip_[session.peer_ip];
-  ++from_ip;
+  session.from_ip = &*connections_per_ip_.try_emplace(ip, 0).first;
+  const std::size_t from_ip = ++session.from_ip->second;
   if (metrics_.connections > options_.max_connections) {
     hub_.close(session, 1013, "server full", CloseReason::server_full);
     return;
@@ -240,9 +246,8 @@ int Server::on_callback(lws* wsi, lws_callback_reasons reason, void* user, void*
         metrics_.count_close(session->close_code ? session->close_as : CloseReason::peer);
         hub_.leave(*session);
         --metrics_.connections;
-        auto from_ip = connections_per_ip_.find(session->peer_ip);
-        if (from_ip != connections_per_ip_.end() && --from_ip->second == 0)
-          connections_per_ip_.erase(from_ip);
+        if (session->from_ip && --session->from_ip->second == 0)
+          connections_per_ip_.erase(connections_per_ip_.find(session->from_ip->first));
         slot->destroy();
       }
       return 0;
@@ -266,7 +271,7 @@ int Server::on_callback(lws* wsi, lws_callback_reasons reason, void* user, void*
 
 void Server::begin_shutdown() {
   pumps_.shutting_down = true;
-  for (const lws_protocols* p = kProtocols; p->name; ++p)
+  for (const lws_protocols* p = protocols_.data(); p->name; ++p)
     lws_callback_on_writable_all_protocol(context_.get(), p);
 }
 

@@ -7,6 +7,7 @@
 
 #include <libwebsockets.h>
 
+#include <array>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -62,6 +63,7 @@ class Server {
   Hub hub_;
   FrameBatcher batcher_;
   PumpContext pumps_;
+  std::array<lws_protocols, 3> protocols_{};  // must outlive the context
   std::vector<lws_http_mount> mounts_;
   std::unordered_map<std::string, std::size_t> connections_per_ip_;
   lws_retry_bo_t retry_{};

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <utility>
 
 #include "relay/metrics.hpp"
 #include "shared/event.hpp"
@@ -18,22 +19,26 @@ struct Room;
 
 enum class Dialect : std::uint8_t { legacy, lossless };
 
+// Fields are ordered by size: this struct is most of what an idle connection
+// costs beyond lws's own state (docs/benchmark.md, S3).
 struct Session {
   lws* wsi = nullptr;
-  Dialect dialect = Dialect::legacy;
   Room* room = nullptr;
-  std::uint32_t member_index = 0;  // position in room->members, for O(1) removal
-  Seq cursor = 0;                  // next seq of room->log to send
-  bool write_requested = false;    // a writable callback is already pending
-  bool replay_unstarted = false;   // joined, but nothing of the room sent yet
-  std::uint16_t close_code = 0;    // set: close with this code at the next writable
+  Seq cursor = 0;  // next seq of room->log to send
   const char* close_reason = "";
-  CloseReason close_as = CloseReason::peer;
   double tokens = 0;  // rate limit bucket (Options::rate_limit)
   std::chrono::steady_clock::time_point tokens_at{};
+  // This client's entry in the per-address connection count (the server's
+  // map; its elements never move).
+  std::pair<const std::string, std::size_t>* from_ip = nullptr;
+  std::uint32_t member_index = 0;  // position in room->members, for O(1) removal
+  std::uint16_t close_code = 0;    // set: close with this code at the next writable
+  Dialect dialect = Dialect::legacy;
+  CloseReason close_as = CloseReason::peer;
+  bool write_requested = false;   // a writable callback is already pending
+  bool replay_unstarted = false;  // joined, but nothing of the room sent yet
   std::string nick;
-  std::string peer_ip;  // for the per-address connection cap
-  std::string inbox;    // reassembles a fragmented incoming message
+  std::string inbox;  // reassembles a fragmented incoming message
   // Per-client replies (welcome, missed, error), each ending in '\n'; sent
   // before room events. Bounded by Options::max_pending_reply_bytes.
   std::string replies;

@@ -34,6 +34,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 P99_LIMIT_US = 100_000
+RELAY_MAX_FRAME_BYTES = 16 * 1024  # the relay's --max-frame-bytes default
 LADDER = [50e3, 70e3, 100e3, 140e3, 200e3, 280e3, 400e3, 560e3, 800e3, 1.12e6, 1.6e6,
           2.24e6, 3.2e6, 4.5e6, 6.4e6]
 
@@ -340,13 +341,24 @@ def ladder_max(runs, server):
     }
 
 
-def ladder_curve(runs, server):
-    """offered -> median p99 (ms) over rounds, for every step that produced a result."""
+def ladder_curve(runs, server, value=lambda res: res["latency_us"]["p99"] / 1000, combine=med):
+    """offered -> value over rounds (default: median p99 ms), for every step with a result."""
     points = {}
     for r in runs:
         if r["server"] == server and r["scenario"] == "ladder" and r["result"]:
-            points.setdefault(r["offered"], []).append(r["result"]["latency_us"]["p99"] / 1000)
-    return sorted((k, med(v)) for k, v in points.items())
+            points.setdefault(r["offered"], []).append(value(r["result"]))
+    return sorted((k, combine(v)) for k, v in points.items())
+
+
+def relay_frame_limit(cfg):
+    """The --max-frame-bytes the relay runs with (a --relay-arg may change it)."""
+    args = cfg.relay_args
+    for i, arg in enumerate(args):
+        if arg.startswith("--max-frame-bytes="):
+            return int(arg.split("=", 1)[1])
+        if arg == "--max-frame-bytes" and i + 1 < len(args):
+            return int(args[i + 1])
+    return RELAY_MAX_FRAME_BYTES
 
 
 def fmt(value, digits=3):
@@ -388,6 +400,7 @@ def summarize(runs):
                 "p99_us": med([r["latency_us"]["p99"] for r in rs]),
                 "p999_us": med([r["latency_us"]["p999"] for r in rs]),
                 "msgs_per_frame": med([r["msgs_per_frame"] for r in rs]),
+                "largest_frame_bytes": max(r.get("largest_frame_bytes", 0) for r in rs),
                 "lost": max(r["lost"] for r in rs),
                 "dropped": max(r["dropped"] for r in rs),
                 "expected": med([r["expected"] for r in rs]),
@@ -410,6 +423,9 @@ def markdown(cfg, runs, summary):
              "deliveries_per_s"),
             ("S1 p99 latency (ms)", "s1", "p99_us"),
             ("S1 server CPU per delivery (µs)", "s1", "server_cpu_per_delivery_us"),
+            ("S1 messages per frame", "s1", "msgs_per_frame"),
+            (f"S1 largest frame (bytes; relay limit {relay_frame_limit(cfg)})", "s1",
+             "largest_frame_bytes"),
             ("S1 TCP retransmits during the run (system-wide)", "s1", "tcp_retrans"),
             ("S1 TCP RTO timeouts during the run (system-wide)", "s1", "tcp_timeouts"),
             ("S1 CPU used by other processes during the run (cores, approx.)", "s1",
@@ -420,6 +436,8 @@ def markdown(cfg, runs, summary):
             ("S2 p50 latency (ms)", "s2", "p50_us"),
             ("S2 p99 latency (ms)", "s2", "p99_us"),
             ("S2 messages per frame", "s2", "msgs_per_frame"),
+            (f"S2 largest frame (bytes; relay limit {relay_frame_limit(cfg)})", "s2",
+             "largest_frame_bytes"),
             ("S2 lost / dropped (max over rounds)", "s2", None),
             ("S3 RSS per idle connection (bytes), 5000 conns, legacy", "s3",
              "rss_per_conn_bytes")]
@@ -439,8 +457,8 @@ def markdown(cfg, runs, summary):
         if key.endswith("_us") and "latency" in title:
             va = va / 1000 if va is not None else None
             vb = vb / 1000 if vb is not None else None
-        shown = "" if key in ("tcp_retrans", "tcp_timeouts", "other_cpu_cores") else \
-            fmt(ratio(va, vb))
+        shown = "" if key in ("tcp_retrans", "tcp_timeouts", "other_cpu_cores",
+                              "largest_frame_bytes") else fmt(ratio(va, vb))
         lines.append(f"| {title} | {fmt(va)} | {fmt(vb)} | {shown} |")
     lr, ln = ladder_max(runs, "relay"), ladder_max(runs, "node")
     if lr or ln:
@@ -472,11 +490,18 @@ def markdown(cfg, runs, summary):
         lines += [f"Relay S3 in the lossless dialect: {fmt(s3l['rss_per_conn_bytes'])} bytes per "
                   f"connection, {fmt(s3l['connected'])} connected, {s3l['dropped']} dropped "
                   "(every join is broadcast to the room).", ""]
+    limit = relay_frame_limit(cfg)
     lines += ["## Ladder (p99 ms by offered deliveries/s, median over rounds)", "",
-              "| offered/s | relay p99 ms | node p99 ms |", "|---:|---:|---:|"]
+              "Coalescing: the relay's messages per frame (median) and its largest frame (max "
+              f"over rounds; limit {limit} bytes) at each step.", "",
+              "| offered/s | relay p99 ms | node p99 ms | relay msgs/frame | relay largest frame |",
+              "|---:|---:|---:|---:|---:|"]
     cr, cn = dict(ladder_curve(runs, "relay")), dict(ladder_curve(runs, "node"))
+    mpf = dict(ladder_curve(runs, "relay", lambda res: res["msgs_per_frame"]))
+    big = dict(ladder_curve(runs, "relay", lambda res: res.get("largest_frame_bytes", 0), max))
     for offered in sorted(set(cr) | set(cn)):
-        lines.append(f"| {offered:,.0f} | {fmt(cr.get(offered))} | {fmt(cn.get(offered))} |")
+        lines.append(f"| {offered:,.0f} | {fmt(cr.get(offered))} | {fmt(cn.get(offered))} | "
+                     f"{fmt(mpf.get(offered))} | {fmt(big.get(offered))} |")
     lines += ["", "Chart: `ladder_p99.png` (same folder). Raw runs: `runs.json`.", ""]
     return "\n".join(lines)
 
@@ -544,6 +569,10 @@ def smoke(bench):
             for key in ("dropped", "gaps", "duplicates", "out_of_order", "foreign"):
                 if r[key]:
                     problems.append(f"{key}={r[key]}")
+            largest = r.get("largest_frame_bytes", 0)
+            if not 0 < largest <= relay_frame_limit(bench.cfg):
+                problems.append(f"largest frame {largest} bytes "
+                                f"(limit {relay_frame_limit(bench.cfg)})")
         status = "ok" if not problems else "FAILED: " + ", ".join(problems)
         print(f"bench_smoke {name}: {status}", flush=True)
         failed += bool(problems)

@@ -87,6 +87,7 @@ std::string report_json(const Options& o, const ScenarioResult& r) {
     lat.num("max", us(h.max())).num("mean", h.mean() / 1000.0).integer("count", h.count());
     j.raw("latency_us", lat.done());
     j.integer("frames", s.frames).integer("frames_in_window", s.frames_in_window);
+    j.integer("largest_frame_bytes", s.largest_frame);
     j.num("msgs_per_frame",
           s.frames_in_window ? static_cast<double>(s.received_in_window) / s.frames_in_window : 0);
     j.integer("bytes_in", s.bytes).num("max_send_lag_us", us(s.max_send_lag_ns));

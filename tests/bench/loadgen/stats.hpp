@@ -26,6 +26,7 @@ struct Stats {
   std::uint64_t received_in_window = 0;   // ... received (clock) inside the window
   std::uint64_t frames_in_window = 0;     // text frames received inside the window
   std::uint64_t frames = 0;
+  std::uint64_t largest_frame = 0;  // payload bytes of the largest data frame
   std::uint64_t bytes = 0;
   std::uint64_t gaps = 0;          // times a sender's seq jumped forward
   std::uint64_t missing = 0;       // seqs skipped by those jumps
@@ -54,6 +55,7 @@ inline void Stats::merge(const Stats& o) {
   received_in_window += o.received_in_window;
   frames_in_window += o.frames_in_window;
   frames += o.frames;
+  if (o.largest_frame > largest_frame) largest_frame = o.largest_frame;
   bytes += o.bytes;
   gaps += o.gaps;
   missing += o.missing;

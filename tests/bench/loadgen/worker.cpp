@@ -258,6 +258,7 @@ void Worker::read_from(Connection& c) {
     }
     const std::size_t frames = c.rx.frames() - before;
     stats_.frames += frames;
+    if (c.rx.largest_frame() > stats_.largest_frame) stats_.largest_frame = c.rx.largest_frame();
     if (control_.started.load(std::memory_order_relaxed) && control_.timeline.measuring(read_time_))
       stats_.frames_in_window += frames;
     current_ = nullptr;

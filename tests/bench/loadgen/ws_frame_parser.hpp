@@ -82,6 +82,8 @@ class WsReceiver {
 
   const char* error() const { return error_; }
   std::size_t frames() const { return frames_; }  // data frames (text/continuation)
+  // The largest data frame's payload so far: shows the server's frame bound.
+  std::size_t largest_frame() const { return largest_frame_; }
   bool idle() const { return carry_.empty() && !fragmented_; }
 
  private:
@@ -90,12 +92,17 @@ class WsReceiver {
     return false;
   }
 
+  void count_frame(std::size_t payload) {
+    ++frames_;
+    if (payload > largest_frame_) largest_frame_ = payload;
+  }
+
   template <class Sink>
   bool dispatch(const ParsedFrame& f, Sink& sink) {
     switch (f.opcode) {
       case WsOpcode::text:
         if (fragmented_) return fail("new text message inside a fragmented one");
-        ++frames_;
+        count_frame(f.payload.size());
         if (f.fin) {
           sink.on_message(f.payload);
         } else {
@@ -105,7 +112,7 @@ class WsReceiver {
         return true;
       case WsOpcode::continuation:
         if (!fragmented_) return fail("continuation without a message");
-        ++frames_;
+        count_frame(f.payload.size());
         if (message_.size() + f.payload.size() > max_payload_) return fail("message too big");
         message_.append(f.payload.data(), f.payload.size());
         if (f.fin) {
@@ -133,6 +140,7 @@ class WsReceiver {
   std::string message_;  // a fragmented message being reassembled
   bool fragmented_ = false;
   std::size_t frames_ = 0;
+  std::size_t largest_frame_ = 0;
   const char* error_ = "";
 };
 

@@ -122,6 +122,7 @@ TEST(WsReceiver, WholeStreamInOneRead) {
   ASSERT_TRUE(rx.receive(mixed_stream(), r));
   expect_mixed(r);
   EXPECT_EQ(rx.frames(), 3u);
+  EXPECT_EQ(rx.largest_frame(), 70000u);  // data frames only: not the close or ping
   EXPECT_TRUE(rx.idle());
 }
 
@@ -160,6 +161,7 @@ TEST(WsReceiver, ReassemblesFragmentsAroundAPing) {
     ASSERT_TRUE(rx.receive(std::string_view(s).substr(cut), r));
     ASSERT_EQ(r.messages.size(), 1u);
     EXPECT_EQ(r.messages[0], "one\ntwo\nthree");
+    EXPECT_EQ(rx.largest_frame(), 6u);  // per frame, not per reassembled message
     EXPECT_EQ(r.pings.size(), 1u);
   }
 }
