@@ -205,20 +205,30 @@ void Hub::append(Room& room, Event event) {
     stored.for_legacy = true;
   }
   const std::size_t before = log.bytes();
+  const std::size_t encoded_bytes = stored.lossless.size() + 1;  // + the line's '\n'
   highest_seq_ = log.append(std::move(stored));
   history_bytes_ += log.bytes() - before;
   if (history_bytes_ > options_.history_total_bytes) enforce_total_history_bound(room);
   if (options_.flush_interval_ms == 0 || !arm_flush_) {
     wake_members(room);
-  } else if (!room.dirty) {
+    return;
+  }
+  if (!room.dirty) {
     room.dirty = true;
     room.dirty_since = highest_seq_;
+    room.pending_bytes = 0;
     dirty_rooms_.push_back(&room);
     if (dirty_rooms_.size() == 1) arm_flush_();
-  } else if (highest_seq_ - room.dirty_since >= options_.history_events / 2) {
-    // A burst is filling the ring: waiting for the timer could let it
-    // overtake readers who did nothing wrong. Wake them now.
+  }
+  room.pending_bytes += encoded_bytes;
+  // Wake the readers before the timer when waiting cannot help: half a frame
+  // is pending (frames would not grow much, only arrive later, which caps
+  // what a client with a window of messages in flight can do), or a burst is
+  // filling the ring (it could overtake readers who did nothing wrong).
+  if (room.pending_bytes >= options_.max_frame_bytes / 2 ||
+      highest_seq_ - room.dirty_since >= options_.history_events / 2) {
     room.dirty_since = highest_seq_ + 1;
+    room.pending_bytes = 0;
     wake_members(room);
   }
 }

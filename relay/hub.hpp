@@ -23,8 +23,9 @@ struct Room {
   std::string name;
   std::unique_ptr<RoomLog> log;
   std::vector<Session*> members;
-  bool dirty = false;   // has events its readers were not woken for yet
-  Seq dirty_since = 0;  // first seq not yet announced to the readers
+  bool dirty = false;             // has events its readers were not woken for yet
+  Seq dirty_since = 0;            // first seq not yet announced to the readers
+  std::size_t pending_bytes = 0;  // encoded size of those events
 };
 
 class Hub {
@@ -37,7 +38,10 @@ class Hub {
   Hub(const Options& options, Metrics& metrics, Wake wake, std::uint64_t epoch,
       ArmFlush arm_flush = {});
 
-  // Wakes the readers of every room that logged events since the last flush.
+  // With --flush-interval, a room's readers are woken by flush() (the timer)
+  // unless half a frame of events or half the ring is pending, which wakes
+  // them at once. flush() wakes the readers of every room that logged events
+  // since they were last woken.
   void flush();
 
   std::uint64_t epoch() const { return epoch_; }

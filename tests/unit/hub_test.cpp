@@ -1,0 +1,119 @@
+// The hub's wake-up policy (relay core, no sockets): when a room's readers
+// are woken for new events, with and without --flush-interval.
+#include "relay/hub.hpp"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <string>
+
+namespace hubchat::relay {
+namespace {
+
+class HubWakeTest : public ::testing::Test {
+ protected:
+  void make_hub(unsigned flush_interval_ms, std::size_t max_frame_bytes = 16 * 1024) {
+    options_.flush_interval_ms = flush_interval_ms;
+    options_.max_frame_bytes = max_frame_bytes;
+    hub_ = std::make_unique<Hub>(
+        options_, metrics_, [this](Session& s) { ++wakes_[&s]; }, 0, [this] { ++arms_; });
+    hub_->join_live(alice_, "room", "alice");
+    hub_->join_live(bob_, "room", "bob");
+    settle();
+  }
+  // What the timer and the write pumps would do: flush, then let every
+  // reader catch up so that the next wake-up counts again.
+  void settle() {
+    hub_->flush();
+    for (Session* s : {&alice_, &bob_}) {
+      s->write_requested = false;
+      s->cursor = s->room->log->next_seq();
+    }
+    wakes_.clear();
+    arms_ = 0;
+  }
+  int wakes(Session& s) { return wakes_[&s]; }
+  std::size_t encoded_size_of_last_event() {
+    const RoomLog& log = *alice_.room->log;
+    return log.at(log.next_seq() - 1)->lossless.size() + 1;
+  }
+
+  Options options_;
+  Metrics metrics_;
+  std::unique_ptr<Hub> hub_;
+  Session alice_, bob_;
+  std::map<Session*, int> wakes_;
+  int arms_ = 0;
+};
+
+TEST_F(HubWakeTest, WithoutAFlushIntervalEveryEventWakesTheReaders) {
+  make_hub(0);
+  hub_->post(alice_, "hi");
+  EXPECT_EQ(wakes(alice_), 1);
+  EXPECT_EQ(wakes(bob_), 1);
+  EXPECT_EQ(arms_, 0);
+}
+
+TEST_F(HubWakeTest, SmallEventsWaitForTheTimer) {
+  make_hub(10);
+  hub_->post(alice_, "one");
+  hub_->post(bob_, "two");
+  EXPECT_EQ(arms_, 1);  // armed once, by the first event
+  EXPECT_EQ(wakes(alice_), 0);
+  EXPECT_EQ(wakes(bob_), 0);
+  hub_->flush();
+  EXPECT_EQ(wakes(alice_), 1);
+  EXPECT_EQ(wakes(bob_), 1);
+}
+
+TEST_F(HubWakeTest, HalfAFramePendingWakesTheReadersBeforeTheTimer) {
+  make_hub(10, 4096);
+  const std::string body(100, 'x');
+  std::size_t pending = 0;
+  int posts = 0;
+  while (wakes(bob_) == 0 && posts < 100) {
+    hub_->post(alice_, body);
+    pending += encoded_size_of_last_event();
+    ++posts;
+    if (pending < 2048) {
+      EXPECT_EQ(wakes(bob_), 0) << "woken early with " << pending << " bytes";
+    }
+  }
+  EXPECT_GE(pending, 2048u);
+  EXPECT_GT(posts, 1);
+  EXPECT_EQ(wakes(alice_), 1);
+  EXPECT_EQ(arms_, 1);
+}
+
+// One message of exactly half a frame, under it and over it.
+TEST_F(HubWakeTest, HalfAFrameThresholdAtUnderAndOver) {
+  const std::string body(300, 'y');
+  make_hub(10);
+  hub_->post(alice_, body);
+  const std::size_t size = encoded_size_of_last_event();
+
+  for (auto [max_frame, woken_at_once] :
+       {std::pair{2 * size, true}, std::pair{2 * size + 2, false}, std::pair{2 * size - 2, true}}) {
+    alice_ = Session();
+    bob_ = Session();
+    make_hub(10, max_frame);
+    hub_->post(alice_, body);
+    ASSERT_EQ(encoded_size_of_last_event(), size);
+    EXPECT_EQ(wakes(bob_), woken_at_once ? 1 : 0) << "max frame " << max_frame;
+  }
+}
+
+TEST_F(HubWakeTest, AFullTimerIntervalStillWakesAfterAnEarlyWake) {
+  make_hub(10, 1024);
+  hub_->post(alice_, std::string(600, 'z'));  // over half a frame: woken at once
+  EXPECT_EQ(wakes(bob_), 1);
+  bob_.write_requested = false;  // its write pump ran
+  bob_.cursor = bob_.room->log->next_seq();
+  hub_->post(alice_, "small");  // after the early wake: waits for the timer
+  EXPECT_EQ(wakes(bob_), 1);
+  hub_->flush();
+  EXPECT_EQ(wakes(bob_), 2);
+}
+
+}  // namespace
+}  // namespace hubchat::relay
