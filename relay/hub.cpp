@@ -23,10 +23,11 @@ constexpr std::size_t kRoomOverhead = 256;
 }  // namespace
 
 Hub::Hub(const Options& options, Metrics& metrics, Wake wake, std::uint64_t epoch,
-         ArmFlush arm_flush)
+         ArmFlush arm_flush, Push push)
     : options_(options),
       metrics_(metrics),
       wake_(std::move(wake)),
+      push_(std::move(push)),
       arm_flush_(std::move(arm_flush)),
       epoch_(epoch) {}
 
@@ -240,7 +241,8 @@ void Hub::wake_members(Room& room) {
 void Hub::flush() {
   for (Room* room : dirty_rooms_) {
     room->dirty = false;
-    wake_members(*room);
+    for (Session* member : room->members)
+      if (!push_ || !push_(*member)) request_write(*member);
   }
   dirty_rooms_.clear();
 }
@@ -266,12 +268,13 @@ void Hub::enforce_total_history_bound(Room& grown) {
 
 void Hub::reply(Session& session, const Event& event) {
   if (session.dialect != Dialect::lossless || session.close_code) return;
-  if (session.replies.size() - session.replies_sent > options_.max_pending_reply_bytes) {
+  SessionBuffers& buffers = session.buffers_in_use();
+  if (buffers.replies.size() - buffers.replies_sent > options_.max_pending_reply_bytes) {
     close(session, 1008, "too many pending replies", CloseReason::too_many_replies);
     return;
   }
-  lossless::encode_to(event, session.replies);
-  session.replies.push_back('\n');
+  lossless::encode_to(event, buffers.replies);
+  buffers.replies.push_back('\n');
   request_write(session);
 }
 

@@ -34,9 +34,12 @@ class Hub {
   using Wake = std::function<void(Session&)>;
   // With --flush-interval: asks for flush() to be called after the interval.
   using ArmFlush = std::function<void()>;
+  // From flush(): sends the session's next frame right away if the transport
+  // can; false when it has to wait for a writable callback instead.
+  using Push = std::function<bool(Session&)>;
 
   Hub(const Options& options, Metrics& metrics, Wake wake, std::uint64_t epoch,
-      ArmFlush arm_flush = {});
+      ArmFlush arm_flush = {}, Push push = {});
 
   // With --flush-interval, a room's readers are woken by flush() (the timer)
   // unless half a frame of events or half the ring is pending, which wakes
@@ -81,6 +84,7 @@ class Hub {
   const Options& options_;
   Metrics& metrics_;
   Wake wake_;
+  Push push_;
   ArmFlush arm_flush_;
   std::uint64_t epoch_;
   std::vector<Room*> dirty_rooms_;

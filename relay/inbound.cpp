@@ -63,17 +63,20 @@ CloseAction on_fragment(const Options& options, Hub& hub, Session& session, Frag
                         std::chrono::steady_clock::time_point now) {
   if (session.close_code) return {};  // closing already: ignore what is in flight
   if (fragment.binary) return kBinary;
-  if (session.inbox.size() + fragment.data.size() > options.max_message_bytes) {
-    session.inbox = std::string();
+  const std::size_t buffered = session.buffers ? session.buffers->inbox.size() : 0;
+  if (buffered + fragment.data.size() > options.max_message_bytes) {
+    if (session.buffers) session.buffers->inbox = std::string();
+    session.release_idle_buffers();
     return kTooBig;
   }
   std::string_view message;
-  if (session.inbox.empty() && fragment.last) {
+  if (buffered == 0 && fragment.last) {
     message = fragment.data;  // the common case: a whole message, no copy
   } else {
-    session.inbox.append(fragment.data);
+    std::string& inbox = session.buffers_in_use().inbox;
+    inbox.append(fragment.data);
     if (!fragment.last) return {};
-    message = session.inbox;
+    message = inbox;
   }
   CloseAction action;
   if (!is_valid_utf8(message)) {
@@ -91,11 +94,10 @@ CloseAction on_fragment(const Options& options, Hub& hub, Session& session, Frag
     for (std::string_view line : lossless::split_batch(message))
       handle_lossless_event(options, hub, session, line, now);
   }
-  // Release a large reassembly buffer; keep a small one for the next message.
-  if (session.inbox.capacity() > 4096)
-    session.inbox = std::string();
-  else
-    session.inbox.clear();
+  if (session.buffers) {
+    session.buffers->inbox = std::string();
+    session.release_idle_buffers();
+  }
   return action;
 }
 

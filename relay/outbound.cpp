@@ -8,15 +8,17 @@ namespace {
 
 // Moves whole reply lines into the frame while they fit.
 void pack_replies(FrameBatcher& batcher, Session& session) {
-  while (session.has_pending_replies()) {
-    std::size_t end = session.replies.find('\n', session.replies_sent);
-    std::string_view line(session.replies.data() + session.replies_sent,
-                          end - session.replies_sent);
+  if (!session.has_pending_replies()) return;
+  SessionBuffers& b = *session.buffers;
+  while (b.replies_sent < b.replies.size()) {
+    std::size_t end = b.replies.find('\n', b.replies_sent);
+    std::string_view line(b.replies.data() + b.replies_sent, end - b.replies_sent);
     if (!batcher.add(line)) return;
-    session.replies_sent = end + 1;
+    b.replies_sent = end + 1;
   }
-  session.replies = std::string();  // all sent: free the buffer
-  session.replies_sent = 0;
+  b.replies = std::string();  // all sent: free the buffer
+  b.replies_sent = 0;
+  session.release_idle_buffers();
 }
 
 void pack_room_events(FrameBatcher& batcher, Session& session) {
@@ -48,8 +50,9 @@ void skip_evicted_history(Session& session) {
   missed.reason = "evicted";
   missed.missed_from = session.cursor;
   missed.missed_to = log.first_seq() - 1;
-  lossless::encode_to(missed, session.replies);
-  session.replies.push_back('\n');
+  std::string& replies = session.buffers_in_use().replies;
+  lossless::encode_to(missed, replies);
+  replies.push_back('\n');
   session.cursor = log.first_seq();
 }
 

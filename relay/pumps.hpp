@@ -28,6 +28,9 @@ struct PumpContext {
 
 int read_pump(PumpContext& ctx, lws* wsi, Session& session, const char* data, std::size_t len);
 int write_pump(PumpContext& ctx, lws* wsi, Session& session);
+// The flush timer's shortcut: writes the session's next frame now, outside a
+// writable callback. False when it must wait for write_pump instead.
+bool push_frame(PumpContext& ctx, Session& session);
 
 // Closes with `code`/`reason` now: returns -1 for the callback to return.
 // The close is counted in the metrics when the connection is gone.

@@ -7,7 +7,6 @@
 #include <new>
 
 #include "relay/http_routes.hpp"
-#include "relay/stop_signal.hpp"
 #include "relay/version.hpp"
 #include "shared/lossless_codec.hpp"
 #include "shared/names.hpp"
@@ -80,13 +79,18 @@ void Server::ContextDeleter::operator()(lws_context* context) const {
 
 Server::Server(const Options& options)
     : options_(options),
+      flush_timer_(loop_, [this] { hub_.flush(); }),
+      lws_timer_kick_(loop_, [this] { lws_cancel_service(context_.get()); }),
+      shutdown_timer_(
+          loop_,
+          [this] {
+            if (metrics_.connections == 0 || std::chrono::steady_clock::now() >= shutdown_deadline_)
+              loop_.stop();
+          }),
       hub_(
           options, metrics_, [](Session& session) { lws_callback_on_writable(session.wsi); },
-          epoch_now_ms(),
-          [this] {
-            lws_sul_schedule(context_.get(), 0, &flush_tick_.sul, &Server::on_flush_tick,
-                             static_cast<lws_usec_t>(options_.flush_interval_ms) * LWS_US_PER_MS);
-          }),
+          epoch_now_ms(), [this] { flush_timer_.start(options_.flush_interval_ms / 1000.0); },
+          [this](Session& session) { return push_frame(pumps_, session); }),
       batcher_(options.max_frame_bytes, LWS_PRE),
       pumps_{options, hub_, metrics_, batcher_} {
   static_assert(std::string_view(lossless::kSubprotocol) == "hubchat.v1");
@@ -157,7 +161,9 @@ Server::Server(const Options& options)
     info.alpn = "http/1.1";
   }
   info.vhost_name = "hubchat";
-  flush_tick_.server = this;
+  info.options |= LWS_SERVER_OPTION_LIBEV;
+  void* foreign_loops[] = {loop_.get()};
+  info.foreign_loops = foreign_loops;
   context_.reset(lws_create_context(&info));
 }
 
@@ -241,6 +247,10 @@ int Server::on_callback(lws* wsi, lws_callback_reasons reason, void* user, void*
       }
       return 0;
 
+    case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
+      if (Session* session = slot ? slot->get() : nullptr) session->peer_closing = true;
+      return 0;
+
     case LWS_CALLBACK_CLOSED:
       if (Session* session = slot ? slot->get() : nullptr) {
         metrics_.count_close(session->close_code ? session->close_as : CloseReason::peer);
@@ -285,35 +295,25 @@ int Server::run() {
   std::fprintf(stderr, "relay %s listening on %s://%s:%d/ (WebSocket at /ws)\n", kVersion,
                tls ? "https" : "http", options_.host.empty() ? "0.0.0.0" : options_.host.c_str(),
                options_.port);
-  install_stop_signals(context_.get());
-  using Clock = std::chrono::steady_clock;
-  Clock::time_point deadline{};
-  while (lws_service(context_.get(), 0) >= 0) {
-    if (!stop_requested()) continue;
-    if (!pumps_.shutting_down) {
-      std::fprintf(stderr, "relay: shutting down, closing %llu connections\n",
-                   static_cast<unsigned long long>(metrics_.connections));
-      begin_shutdown();
-      deadline = Clock::now() + std::chrono::milliseconds(700);
-      shutdown_tick_.context = context_.get();
-      lws_sul_schedule(context_.get(), 0, &shutdown_tick_.sul, &Server::on_shutdown_tick,
-                       20 * LWS_US_PER_MS);
-    }
-    if (metrics_.connections == 0 || Clock::now() >= deadline) break;
-  }
-  uninstall_stop_signals();
-  context_.reset();
+  loop_.on_stop_signals([this] { on_stop_signal(); });
+  lws_timer_kick_.start(0.1, 0.1);
+  loop_.run();
+  context_.reset();  // closes whoever is left
   return 0;
 }
 
-void Server::on_flush_tick(lws_sorted_usec_list_t* sul) {
-  reinterpret_cast<FlushTick*>(sul)->server->hub_.flush();
-}
-
-void Server::on_shutdown_tick(lws_sorted_usec_list_t* sul) {
-  // Keeps lws_service() returning while clients finish their close handshake.
-  auto* tick = reinterpret_cast<ShutdownTick*>(sul);
-  lws_sul_schedule(tick->context, 0, sul, &Server::on_shutdown_tick, 20 * LWS_US_PER_MS);
+// SIGINT/SIGTERM: close every client with 1001, give them up to 700 ms to
+// finish the close handshake, then stop. A second signal stops at once.
+void Server::on_stop_signal() {
+  if (pumps_.shutting_down) {
+    loop_.stop();
+    return;
+  }
+  std::fprintf(stderr, "relay: shutting down, closing %llu connections\n",
+               static_cast<unsigned long long>(metrics_.connections));
+  begin_shutdown();
+  shutdown_deadline_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(700);
+  shutdown_timer_.start(0, 0.02);
 }
 
 }  // namespace hubchat::relay

@@ -1,5 +1,6 @@
-// The relay server: one lws context, one service thread. Owns the hub, the
-// metrics and the pumps' shared scratch frame, and routes lws callbacks:
+// The relay server: one lws context on the relay's event loop (libev/epoll),
+// one thread. Owns the hub, the metrics and the pumps' shared scratch frame,
+// and routes lws callbacks:
 // WebSocket traffic to the pumps (read_pump.cpp, write_pump.cpp), GET
 // /healthz and /metrics to http_routes, everything else under / to the
 // --web-root mount.
@@ -8,11 +9,13 @@
 #include <libwebsockets.h>
 
 #include <array>
+#include <chrono>
 #include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "relay/event_loop.hpp"
 #include "relay/hub.hpp"
 #include "relay/metrics.hpp"
 #include "relay/options.hpp"
@@ -40,25 +43,23 @@ class Server {
   struct ContextDeleter {
     void operator()(lws_context* context) const;
   };
-  // A timer that keeps the service loop turning during shutdown.
-  struct ShutdownTick {
-    lws_sorted_usec_list_t sul;  // first member: the callback casts back
-    lws_context* context;
-  };
-  static void on_shutdown_tick(lws_sorted_usec_list_t* sul);
-  // The --flush-interval timer: wakes the readers of rooms with new events.
-  struct FlushTick {
-    lws_sorted_usec_list_t sul;  // first member: the callback casts back
-    Server* server;
-  };
-  static void on_flush_tick(lws_sorted_usec_list_t* sul);
 
   int on_callback(lws* wsi, lws_callback_reasons reason, void* user, void* in, std::size_t len);
   bool origin_allowed(lws* wsi) const;
   void on_established(lws* wsi, Session& session);
+  void on_stop_signal();
   void begin_shutdown();
 
   const Options& options_;
+  EventLoop loop_;  // outlives the context, which runs on it
+  // --flush-interval: wakes the readers of rooms with new events.
+  EventLoop::Timer flush_timer_;
+  // lws 4.1's libev glue can miss an earlier deadline for its own timers
+  // (handshake and ping timeouts) while a later one is armed; waking lws
+  // every 100 ms bounds how late they can be.
+  EventLoop::Timer lws_timer_kick_;
+  EventLoop::Timer shutdown_timer_;  // polls for the last client to go
+  std::chrono::steady_clock::time_point shutdown_deadline_{};
   Metrics metrics_;
   Hub hub_;
   FrameBatcher batcher_;
@@ -67,8 +68,6 @@ class Server {
   std::vector<lws_http_mount> mounts_;
   std::unordered_map<std::string, std::size_t> connections_per_ip_;
   lws_retry_bo_t retry_{};
-  ShutdownTick shutdown_tick_{};
-  FlushTick flush_tick_{};
   std::unique_ptr<lws_context, ContextDeleter> context_;
 };
 

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <utility>
 
@@ -18,6 +19,16 @@ namespace hubchat::relay {
 struct Room;
 
 enum class Dialect : std::uint8_t { legacy, lossless };
+
+// Byte buffers a connection needs only now and then, allocated while in use:
+// an idle connection carries just the pointer.
+struct SessionBuffers {
+  std::string inbox;  // reassembles a fragmented incoming message
+  // Per-client replies (welcome, missed, error), each ending in '\n'; sent
+  // before room events. Bounded by Options::max_pending_reply_bytes.
+  std::string replies;
+  std::size_t replies_sent = 0;  // bytes of `replies` already written
+};
 
 // Fields are ordered by size: this struct is most of what an idle connection
 // costs beyond lws's own state (docs/benchmark.md, S3).
@@ -37,14 +48,21 @@ struct Session {
   CloseReason close_as = CloseReason::peer;
   bool write_requested = false;   // a writable callback is already pending
   bool replay_unstarted = false;  // joined, but nothing of the room sent yet
+  bool peer_closing = false;      // the client sent a close frame
   std::string nick;
-  std::string inbox;  // reassembles a fragmented incoming message
-  // Per-client replies (welcome, missed, error), each ending in '\n'; sent
-  // before room events. Bounded by Options::max_pending_reply_bytes.
-  std::string replies;
-  std::size_t replies_sent = 0;  // bytes of `replies` already written
+  std::unique_ptr<SessionBuffers> buffers;  // only while in use
 
-  bool has_pending_replies() const { return replies_sent < replies.size(); }
+  SessionBuffers& buffers_in_use() {
+    if (!buffers) buffers = std::make_unique<SessionBuffers>();
+    return *buffers;
+  }
+  // Frees the buffers once neither holds anything.
+  void release_idle_buffers() {
+    if (buffers && buffers->inbox.empty() && buffers->replies.empty()) buffers.reset();
+  }
+  bool has_pending_replies() const {
+    return buffers && buffers->replies_sent < buffers->replies.size();
+  }
 };
 
 }  // namespace hubchat::relay

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 packages=(
   build-essential cmake pkg-config git ca-certificates xz-utils
-  libwebsockets-dev libcli11-dev libgtest-dev libbenchmark-dev
+  libwebsockets-dev libwebsockets-evlib-ev libev-dev libcli11-dev libgtest-dev libbenchmark-dev
   emscripten libimgui-dev libglfw3-dev libgl-dev fonts-nanum
   clang libclang-rt-14-dev
   chromium xvfb libgl1-mesa-dri imagemagick x11-utils
