@@ -64,9 +64,11 @@ bool push_frame(PumpContext& ctx, Session& session) {
     case Sent::nothing:
     case Sent::frame:
       return true;
-    case Sent::close:   // a slow consumer: closed from its callback
-    case Sent::failed:  // the callback's write fails too, and closes
+    case Sent::close:  // a slow consumer: closed from its callback
       return false;
+    case Sent::failed:  // a dead socket: lws closes it at its next turn
+      lws_set_timeout(session.wsi, PENDING_TIMEOUT_KILLED_BY_PARENT, LWS_TO_KILL_ASYNC);
+      return true;
   }
   return false;
 }

@@ -115,5 +115,29 @@ TEST_F(HubWakeTest, AFullTimerIntervalStillWakesAfterAnEarlyWake) {
   EXPECT_EQ(wakes(bob_), 2);
 }
 
+// flush() first offers each reader to the transport's push (a direct write);
+// only the readers it declines get a writable callback.
+TEST_F(HubWakeTest, FlushPushesAndWakesOnlyTheReadersPushDeclines) {
+  options_.flush_interval_ms = 10;
+  std::map<Session*, int> pushes;
+  hub_ = std::make_unique<Hub>(
+      options_, metrics_, [this](Session& s) { ++wakes_[&s]; }, 0, [this] { ++arms_; },
+      [&](Session& s) {
+        ++pushes[&s];
+        return &s == &alice_;  // alice's socket takes the frame, bob's does not
+      });
+  hub_->join_live(alice_, "room", "alice");
+  hub_->join_live(bob_, "room", "bob");
+  settle();
+  pushes.clear();
+  hub_->post(alice_, "hello");
+  EXPECT_TRUE(pushes.empty());  // nothing before the timer
+  hub_->flush();
+  EXPECT_EQ(pushes[&alice_], 1);
+  EXPECT_EQ(pushes[&bob_], 1);
+  EXPECT_EQ(wakes(alice_), 0);
+  EXPECT_EQ(wakes(bob_), 1);
+}
+
 }  // namespace
 }  // namespace hubchat::relay
