@@ -29,12 +29,14 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 P99_LIMIT_US = 100_000
 RELAY_MAX_FRAME_BYTES = 16 * 1024  # the relay's --max-frame-bytes default
+S2_IDLE_CLIENTS = 4000  # s2idle: idle connections in another room during S2
 LADDER = [50e3, 70e3, 100e3, 140e3, 200e3, 280e3, 400e3, 560e3, 800e3, 1.12e6, 1.6e6,
           2.24e6, 3.2e6, 4.5e6, 6.4e6]
 
@@ -170,11 +172,15 @@ class Bench:
         self.port += 1
         return self.port
 
-    def run(self, kind, scenario, args, dialect, rnd, extra=None):
-        """Fresh server, one loadgen run; returns the parsed JSON result (or None)."""
+    def run(self, kind, scenario, args, dialect, rnd, extra=None, idle_clients=0):
+        """Fresh server, one loadgen run; returns the parsed JSON result (or None).
+
+        idle_clients: a second generator first connects that many idle legacy
+        clients to another room and holds them for the whole run."""
         cfg = self.cfg
         quiet = wait_until_quiet(cfg.quiet_wait) if cfg.quiet_wait > 0 else None
         server = Server(kind, cfg, self.next_port())
+        idlers = start_idle_clients(cfg, server, idle_clients) if idle_clients else None
         timing = float(args.get("warmup", 0)) + float(args.get("duration", 0)) + \
             float(args.get("drain", 0)) + float(args.get("connect-timeout", 30))
         cmd = cfg.gen_pin + [str(cfg.loadgen), "--port", str(server.port), "--dialect", dialect,
@@ -198,6 +204,9 @@ class Bench:
         except subprocess.TimeoutExpired:
             log(f"{kind}/{scenario}: loadgen timed out")
         finally:
+            if idlers:
+                idlers.kill()
+                idlers.wait(timeout=10)
             err = server.stop()
         tcp_after = tcp_counters()
         busy = busy_cores(jiffies_before, cpu_jiffies())
@@ -218,6 +227,38 @@ class Bench:
         if result:
             log(summary_line(record))
         return result
+
+
+def relay_connections(port):
+    """The relay's open WebSocket connections, from its /metrics (None if unreachable)."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2) as resp:
+            for line in resp.read().decode().splitlines():
+                if line.startswith("hubchat_connections "):
+                    return int(float(line.split()[1]))
+    except OSError:
+        return None
+    return None
+
+
+def start_idle_clients(cfg, server, count, timeout=60.0):
+    """A second generator holding `count` idle legacy clients in room "idlers";
+    returns once the relay counts them (or raises)."""
+    cmd = cfg.gen_pin + [str(cfg.loadgen), "--port", str(server.port), "--mode", "idle",
+                         "--dialect", "legacy", "--room", "idlers", "--clients", str(count),
+                         "--duration", "600", "--max-handshakes", "128",
+                         "--connect-timeout", str(int(timeout))]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if (relay_connections(server.port) or 0) >= count:
+            return proc
+        if proc.poll() is not None:
+            break
+        time.sleep(0.2)
+    proc.kill()
+    proc.wait(timeout=10)
+    raise RuntimeError(f"{count} idle clients did not connect within {timeout:.0f} s")
 
 
 def summary_line(rec):
@@ -297,6 +338,11 @@ def run_all(bench):
                 elif scenario == "s2legacy":
                     if kind == "relay":
                         bench.run(kind, "s2legacy", s2_args(cfg), "legacy", rnd)
+                elif scenario == "s2idle":
+                    # The baseline has one room: idle clients would be recipients there.
+                    if kind == "relay":
+                        bench.run(kind, "s2idle", s2_args(cfg), dialect, rnd,
+                                  idle_clients=S2_IDLE_CLIENTS)
                 elif scenario == "ladder":
                     ladder(bench, kind, dialect, rnd)
                 elif scenario == "s3":
@@ -319,7 +365,7 @@ def results_of(runs, server, scenario):
 
 def ladder_max(runs, server):
     """Per round: highest passing offered load; median over rounds."""
-    per_round = {}
+    per_round, first_failure = {}, {}
     for r in runs:
         if r["server"] != server or r["scenario"] != "ladder":
             continue
@@ -328,7 +374,10 @@ def ladder_max(runs, server):
             best = per_round[r["round"]]
             if best is None or r["offered"] > best["offered"]:
                 per_round[r["round"]] = r
+        elif r["result"] and r["round"] not in first_failure:
+            first_failure[r["round"]] = r
     best = [r for r in per_round.values() if r]
+    failed = list(first_failure.values())
     if not per_round:
         return None
     return {
@@ -337,6 +386,12 @@ def ladder_max(runs, server):
         "p99_us": med([r["result"]["latency_us"]["p99"] for r in best]) if best else None,
         "server_cpu_util": med([r["result"]["server_cpu_util"] for r in best]) if best else None,
         "loadgen_cpu_util": med([r["result"]["loadgen_cpu_util"] for r in best]) if best else None,
+        # The first step that failed: which core was saturated there.
+        "failed_offered": med([r["offered"] for r in failed]) if failed else None,
+        "failed_server_cpu_util": med([r["result"]["server_cpu_util"] for r in failed])
+        if failed else None,
+        "failed_loadgen_cpu_util": med([r["result"]["loadgen_cpu_util"] for r in failed])
+        if failed else None,
         "rounds": len(per_round),
     }
 
@@ -379,7 +434,7 @@ def ratio(a, b):
 
 def summarize(runs):
     summary = {}
-    for scenario in ("s1", "s2", "s2legacy", "s3", "s3lossless"):
+    for scenario in ("s1", "s2", "s2legacy", "s2idle", "s3", "s3lossless"):
         for server in ("relay", "node"):
             rs = results_of(runs, server, scenario)
             if not rs:
@@ -471,6 +526,11 @@ def markdown(cfg, runs, summary):
                 lines.append(f"| ladder max, {name}: p99 ms / server CPU util / generator CPU util"
                              f" | {fmt(l['p99_us'] / 1000 if l['p99_us'] else None)} / "
                              f"{fmt(l['server_cpu_util'])} / {fmt(l['loadgen_cpu_util'])} | | |")
+            if l and l["failed_offered"]:
+                lines.append(f"| first failing step, {name}: offered/s / server CPU util / "
+                             f"generator CPU util | {fmt(l['failed_offered'])} / "
+                             f"{fmt(l['failed_server_cpu_util'])} / "
+                             f"{fmt(l['failed_loadgen_cpu_util'])} | | |")
     lines.append("")
     leg = summary.get(("s2legacy", "relay"))
     los = summary.get(("s2", "relay"))
@@ -485,6 +545,16 @@ def markdown(cfg, runs, summary):
                          f"| {s['dropped']} | {fmt(s['server_cpu_per_delivery_us'])} | "
                          f"{fmt(s['p99_us'] / 1000)} |")
         lines += ["", f"Delivery counts match: **{'yes' if match else 'NO'}**", ""]
+    idle = summary.get(("s2idle", "relay"))
+    if idle and los:
+        lines += [f"## Relay, S2 beside {S2_IDLE_CLIENTS} idle connections (another room)", "",
+                  "| run | CPU/delivery µs | p99 ms | lost | dropped |", "|---|---:|---:|---:|---:|"]
+        for name, s in (("S2", los), (f"S2 + {S2_IDLE_CLIENTS} idle", idle)):
+            lines.append(f"| {name} | {fmt(s['server_cpu_per_delivery_us'])} | "
+                         f"{fmt(s['p99_us'] / 1000)} | {s['lost']} | {s['dropped']} |")
+        lines += ["", "Idle connections cost a relay on epoll nothing per message: ratio "
+                  f"{fmt(ratio(idle['server_cpu_per_delivery_us'], los['server_cpu_per_delivery_us']))}.",
+                  ""]
     s3l = summary.get(("s3lossless", "relay"))
     if s3l:
         lines += [f"Relay S3 in the lossless dialect: {fmt(s3l['rss_per_conn_bytes'])} bytes per "
@@ -593,7 +663,7 @@ def main():
     ap.add_argument("--out", help="results folder (default: BUILD_DIR/results)")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--servers", default="relay,node")
-    ap.add_argument("--scenarios", default="s1,s2,s2legacy,ladder,s3")
+    ap.add_argument("--scenarios", default="s1,s2,s2legacy,s2idle,ladder,s3")
     ap.add_argument("--ladder-steps", type=int, default=0, help="use only the first N steps")
     ap.add_argument("--no-s3-lossless", dest="s3_lossless", action="store_false",
                     help="skip S3 with lossless clients on the relay")
