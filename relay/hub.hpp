@@ -43,8 +43,8 @@ class Hub {
 
   // With --flush-interval, a room's readers are woken by flush() (the timer)
   // unless half a frame of events or half the ring is pending, which wakes
-  // them at once. flush() wakes the readers of every room that logged events
-  // since they were last woken.
+  // them at once. flush() offers every reader of a room that logged events
+  // since then to `push`, and wakes the ones it declines.
   void flush();
 
   std::uint64_t epoch() const { return epoch_; }

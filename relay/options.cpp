@@ -70,7 +70,8 @@ std::optional<int> parse_options(int argc, char** argv, Options& o) {
   cert->needs(key);
   key->needs(cert);
   app.add_option("--flush-interval", o.flush_interval_ms,
-                 "ms to gather a room's events before waking its readers (0: at once)")
+                 "ms to gather a room's events before waking its readers (0: at once; half a "
+                 "frame of events wakes them sooner)")
       ->capture_default_str()
       ->check(CLI::Range(0, 1000));
   app.add_option("--default-room", o.default_room, "room of legacy clients without ?room=")

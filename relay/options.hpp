@@ -27,10 +27,11 @@ struct Options {
   unsigned handshake_timeout_s = 10;
   std::size_t history_total_bytes = 256u << 20;  // all rooms together
   std::string tls_cert, tls_key;
-  // 0: wake a room's readers on every event. N: wake them at most every N ms,
-  // so each write carries everything logged meanwhile: far fewer syscalls
-  // per delivery for a few ms of latency. 10 ms is under a 60 Hz display
-  // frame, so a reader cannot see the difference (docs/benchmark.md).
+  // 0: wake a room's readers on every event. N: wake them N ms after the
+  // first new event (sooner once half a frame is pending), so each write
+  // carries everything logged meanwhile: far fewer syscalls per delivery for
+  // a few ms of latency. 10 ms is under one 60 Hz display frame
+  // (docs/benchmark.md).
   unsigned flush_interval_ms = 10;
   std::size_t max_pending_reply_bytes = 64 * 1024;
   std::size_t max_nick_bytes = 32;
