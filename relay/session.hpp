@@ -1,6 +1,6 @@
 // Per-connection state of a WebSocket client (lives in lws's per-session
 // data). Deliberately small: a client holds a cursor into its room's log, not
-// a queue of copies, so an idle connection costs a few hundred bytes.
+// a queue of copies.
 #pragma once
 
 #include <chrono>
@@ -30,8 +30,9 @@ struct SessionBuffers {
   std::size_t replies_sent = 0;  // bytes of `replies` already written
 };
 
-// Fields are ordered by size: this struct is most of what an idle connection
-// costs beyond lws's own state (docs/benchmark.md, S3).
+// The small fields sit together so padding stays out, and rarely used buffers
+// live behind one pointer: beyond lws's own state this is what an idle
+// connection costs (docs/benchmark.md, S3).
 struct Session {
   lws* wsi = nullptr;
   Room* room = nullptr;
@@ -64,5 +65,6 @@ struct Session {
     return buffers && buffers->replies_sent < buffers->replies.size();
   }
 };
+static_assert(sizeof(Session) <= 112, "Session is per-connection memory: keep it lean");
 
 }  // namespace hubchat::relay
