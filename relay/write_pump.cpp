@@ -58,7 +58,7 @@ int write_pump(PumpContext& ctx, lws* wsi, Session& session) {
 
 bool push_frame(PumpContext& ctx, Session& session) {
   if (session.write_requested || session.close_code || session.peer_closing || ctx.shutting_down ||
-      lws_partial_buffered(session.wsi))
+      lws_send_pipe_choked(session.wsi))
     return false;
   switch (send_next_frame(ctx, session.wsi, session)) {
     case Sent::nothing:
