@@ -6,7 +6,7 @@
 namespace hubchat {
 namespace {
 
-constexpr std::array<std::pair<EventType, std::string_view>, 7> kNames{{
+constexpr std::array<std::pair<EventType, std::string_view>, 9> kNames{{
     {EventType::join, "join"},
     {EventType::msg, "msg"},
     {EventType::nick, "nick"},
@@ -14,6 +14,8 @@ constexpr std::array<std::pair<EventType, std::string_view>, 7> kNames{{
     {EventType::welcome, "welcome"},
     {EventType::missed, "missed"},
     {EventType::error, "error"},
+    {EventType::members, "members"},
+    {EventType::presence, "presence"},
 }};
 
 }  // namespace

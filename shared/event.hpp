@@ -12,13 +12,15 @@ namespace hubchat {
 using Seq = std::uint64_t;
 
 enum class EventType {
-  join,     // client: enter a room; relay: someone entered (logged)
-  msg,      // chat message (logged)
-  nick,     // client: rename; relay: someone renamed (logged)
-  leave,    // relay: someone left (logged)
-  welcome,  // relay: reply to join
-  missed,   // relay: requested history is gone
-  error,    // relay: a request was refused
+  join,      // client: enter a room; relay: someone entered (presence)
+  msg,       // chat message (the only event in the room's history, with a seq)
+  nick,      // client: rename; relay: someone renamed (presence)
+  leave,     // relay: someone left (presence)
+  welcome,   // relay: reply to join
+  missed,    // relay: requested history is gone
+  error,     // relay: a request was refused
+  members,   // client: ask for a page of the member list; relay: that page
+  presence,  // relay: the member list changed more than was itemized
 };
 
 std::string_view to_string(EventType type);
@@ -31,13 +33,16 @@ struct Event {
   std::string nick;  // join/leave/welcome: who; nick: the new name
   std::string from;  // msg: sender; nick: the old name
   std::string body;  // msg
-  Seq seq = 0;       // logged events; welcome: next seq of the room
+  Seq seq = 0;       // msg; welcome: next seq of the room
   Seq first = 0;     // welcome: oldest seq held
   std::int64_t ts = 0;
   std::uint64_t epoch = 0;  // welcome; client join (optional)
   bool has_since = false;   // client join
   Seq since = 0;
-  std::vector<std::string> members;    // welcome
+  std::vector<std::string> members;    // welcome, members: a page of nicks, sorted
+  std::uint64_t count = 0;             // join/leave/welcome/members/presence: members now
+  bool more = false;                   // welcome, members: nicks follow the page's last
+  std::string after;                   // members: the page holds nicks sorted after this
   std::string reason;                  // missed: "evicted" | "restart"
   Seq missed_from = 0, missed_to = 0;  // missed, inclusive
   std::string code, message;           // error

@@ -26,39 +26,54 @@ bool wrong_type(const json::Field& field, DecodeError& error) {
   return false;
 }
 
+void string_array(std::string& out, std::string_view name, const std::vector<std::string>& items) {
+  key(out, name);
+  out.push_back('[');
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i) out.push_back(',');
+    json::append_string(out, items[i]);
+  }
+  out.push_back(']');
+}
+
+void flag(std::string& out, std::string_view name, bool value) {
+  key(out, name);
+  out += value ? "true" : "false";
+}
+
 }  // namespace
 
 void encode_to(const Event& e, std::string& out) {
   out += "{\"type\":";
   json::append_string(out, to_string(e.type));
+  // Relay events carry room and ts; the client's requests leave them out.
+  auto room_and_ts = [&] {
+    if (!e.room.empty()) str(out, "room", e.room);
+    if (e.seq) num(out, "seq", e.seq);
+    if (e.ts) num(out, "ts", static_cast<std::uint64_t>(e.ts));
+  };
   switch (e.type) {
     case EventType::join:
-      if (!e.room.empty()) str(out, "room", e.room);
-      if (e.seq) num(out, "seq", e.seq);
-      if (e.ts) num(out, "ts", static_cast<std::uint64_t>(e.ts));
+      room_and_ts();
       if (!e.nick.empty()) str(out, "nick", e.nick);
+      if (e.count) num(out, "count", e.count);
       if (e.has_since) num(out, "since", e.since);
       if (e.epoch) num(out, "epoch", e.epoch);
       break;
     case EventType::msg:
-      if (!e.room.empty()) str(out, "room", e.room);
-      if (e.seq) num(out, "seq", e.seq);
-      if (e.ts) num(out, "ts", static_cast<std::uint64_t>(e.ts));
+      room_and_ts();
       if (!e.from.empty()) str(out, "from", e.from);
       str(out, "body", e.body);
       break;
     case EventType::nick:
-      if (!e.room.empty()) str(out, "room", e.room);
-      if (e.seq) num(out, "seq", e.seq);
-      if (e.ts) num(out, "ts", static_cast<std::uint64_t>(e.ts));
+      room_and_ts();
       if (!e.from.empty()) str(out, "from", e.from);
       str(out, "nick", e.nick);
       break;
     case EventType::leave:
-      str(out, "room", e.room);
-      num(out, "seq", e.seq);
-      num(out, "ts", static_cast<std::uint64_t>(e.ts));
+      room_and_ts();
       str(out, "nick", e.nick);
+      num(out, "count", e.count);
       break;
     case EventType::welcome:
       str(out, "room", e.room);
@@ -66,13 +81,9 @@ void encode_to(const Event& e, std::string& out) {
       num(out, "epoch", e.epoch);
       num(out, "seq", e.seq);
       num(out, "first", e.first);
-      key(out, "members");
-      out.push_back('[');
-      for (std::size_t i = 0; i < e.members.size(); ++i) {
-        if (i) out.push_back(',');
-        json::append_string(out, e.members[i]);
-      }
-      out.push_back(']');
+      num(out, "count", e.count);
+      string_array(out, "members", e.members);
+      flag(out, "more", e.more);
       break;
     case EventType::missed:
       str(out, "room", e.room);
@@ -83,6 +94,20 @@ void encode_to(const Event& e, std::string& out) {
     case EventType::error:
       str(out, "code", e.code);
       str(out, "message", e.message);
+      break;
+    case EventType::members:
+      if (!e.room.empty()) str(out, "room", e.room);
+      if (!e.after.empty()) str(out, "after", e.after);
+      if (e.count) {  // a page (the relay's reply); a request has no count
+        num(out, "count", e.count);
+        string_array(out, "members", e.members);
+        flag(out, "more", e.more);
+      }
+      break;
+    case EventType::presence:
+      str(out, "room", e.room);
+      if (e.ts) num(out, "ts", static_cast<std::uint64_t>(e.ts));
+      num(out, "count", e.count);
       break;
   }
   out.push_back('}');
@@ -136,6 +161,10 @@ bool decode(std::string_view line, Event& out, DecodeError& error) {
       text = &out.code;
     else if (k == "message")
       text = &out.message;
+    else if (k == "after")
+      text = &out.after;
+    else if (k == "count")
+      number = &out.count;
     else if (k == "seq")
       number = &out.seq;
     else if (k == "first")
@@ -153,6 +182,10 @@ bool decode(std::string_view line, Event& out, DecodeError& error) {
     } else if (k == "ts") {
       if (f.kind != json::Kind::uint) return wrong_type(f, error);
       out.ts = static_cast<std::int64_t>(f.number);
+      continue;
+    } else if (k == "more") {
+      if (f.kind != json::Kind::boolean) return wrong_type(f, error);
+      out.more = f.flag;
       continue;
     } else if (k == "members") {
       if (f.kind != json::Kind::string_array) return wrong_type(f, error);
