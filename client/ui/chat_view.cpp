@@ -186,6 +186,11 @@ void ChatView::draw_status(client::TimePoint now) {
   ImGui::Dummy(ImVec2(r * 2.5f, ImGui::GetTextLineHeight()));
   ImGui::SameLine();
   text_colored(color, to_string(conn.state));
+  if (conn.state == ConnectionState::connected && conn.legacy) {
+    // Plain text only, no history or members: worth a word next to the state.
+    ImGui::SameLine();
+    text_colored(kNotice, "(legacy server)");
+  }
   ImGui::SameLine();
   text_colored(kDim, "|");
   ImGui::SameLine();

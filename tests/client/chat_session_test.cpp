@@ -164,6 +164,13 @@ TEST_F(ChatSessionTest, BackoffGrowsAcrossFailuresAndResetsOnWelcome) {
   connect();
   std::vector<std::chrono::milliseconds> delays;
   for (int i = 0; i < 7; ++i) {
+    // A first failure before open is retried at once without the
+    // subprotocol (to a browser, "down" and "rejected hubchat.v1" look the
+    // same: see dialect_fallback_test.cpp); only the second backs off.
+    testing::connection_fails(state_, "connection refused");
+    tick();
+    ASSERT_EQ(session_->state(), ConnectionState::connecting);
+    ASSERT_TRUE(state_.offered.back().empty());
     testing::connection_fails(state_, "connection refused");
     tick();
     ASSERT_EQ(session_->state(), ConnectionState::reconnecting);
@@ -172,6 +179,7 @@ TEST_F(ChatSessionTest, BackoffGrowsAcrossFailuresAndResetsOnWelcome) {
     delays.push_back(delay);
     tick(delay);
     ASSERT_EQ(session_->state(), ConnectionState::connecting);
+    ASSERT_EQ(state_.offered.back(), (std::vector<std::string>{"hubchat.v1"}));
   }
   EXPECT_EQ(delays, (std::vector<std::chrono::milliseconds>{250ms, 500ms, 1000ms, 2000ms, 4000ms,
                                                             7500ms, 7500ms}));
