@@ -280,6 +280,9 @@ void ChatSession::send_join(const std::string& room) {
 
 void ChatSession::request_members(TimePoint now) {
   if (state() != ConnectionState::connected || legacy_) return;
+  // A welcome for a room we already asked to leave (switched before it came):
+  // the relay would answer for the next room, so ask nothing until its welcome.
+  if (model_.joined_room() != params_.room) return;
   if (auto after = member_fetcher_.next_request(now)) {
     Event request;
     request.type = EventType::members;

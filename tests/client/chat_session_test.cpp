@@ -617,6 +617,22 @@ TEST_F(ChatSessionTest, RoomSwitchAndReconnectCancelAFetchInProgress) {
   EXPECT_EQ(members_requests()[0].after, "c");
 }
 
+TEST_F(ChatSessionTest, AWelcomeForARoomAlreadyLeftFetchesNothing) {
+  connect("big");
+  server_accepts(state_, std::string{kV1});
+  tick();
+  session_->switch_room("dev");  // before big's welcome came
+  state_.sent.clear();
+  server_sends(state_, welcome_page("big", {"a", "b"}, 900, true));
+  tick();
+  // A members request now would be answered for dev, after big's nick "b".
+  EXPECT_TRUE(members_requests().empty());
+  server_sends(state_, welcome_page("dev", {"c"}, 2, true));
+  tick();
+  ASSERT_EQ(members_requests().size(), 1u);
+  EXPECT_EQ(members_requests()[0].after, "c");
+}
+
 TEST_F(ChatSessionTest, ARateLimitedFetchIsAskedAgainASecondLater) {
   connect("r");
   open_and_welcome(welcome_page("r", {"a"}, 3, true));
