@@ -205,6 +205,10 @@ class WebApp {
       hubchat::json::append_string(out, name);
       out += ":{\"unread\":";
       hubchat::json::append_int(out, room.unread());
+      out += ",\"member_count\":";
+      hubchat::json::append_uint(out, room.member_count());
+      out += ",\"members_complete\":";
+      out += room.members_complete() ? "true" : "false";
       out += ",\"members\":[";
       for (std::size_t i = 0; i < room.members().size(); ++i) {
         if (i > 0) out += ',';

@@ -110,7 +110,9 @@ ChatSession::ChatSession(std::unique_ptr<Transport> transport, Options options,
       options_(options),
       backoff_(options.backoff, std::move(backoff_random)),
       dialect_memory_(std::move(dialect_memory)),
-      chooser_(dialect_memory_.get()) {}
+      chooser_(dialect_memory_.get()),
+
+      member_fetcher_(options.member_fetch) {}
 
 ChatSession::~ChatSession() {
   // A clean close frame tells the relay we left (it logs a leave at once
@@ -148,6 +150,7 @@ void ChatSession::start_attempt(TimePoint now) {
   legacy_ = false;
   opened_ = false;
   ++attempt_id_;
+  member_fetcher_.cancel();  // a new connection: nothing asked on the old one is coming
   attempt_started_ = now;
   ConnectionStatus status;
   status.state = ConnectionState::connecting;
@@ -178,6 +181,7 @@ void ChatSession::tick(TimePoint now) {
     handle(event, now);
   }
   inbox_.clear();
+  request_members(now);
 
   const ConnectionStatus& status = model_.connection();
   if (status.state == ConnectionState::reconnecting && want_connected_ &&
@@ -256,6 +260,7 @@ void ChatSession::on_message(std::string_view text) {
     // the protocol promises forward compatibility, not a closed set.
     if (!lossless::decode(line, event, error)) continue;
     model_.apply(event);
+    member_fetcher_.observe(event, now_);
     if (event.type == EventType::welcome) {
       // Joined: this is what counts as a successful connection (a server
       // that accepts then drops us, e.g. 1013 "server full", does not reset).
@@ -321,6 +326,19 @@ void ChatSession::send_join(const std::string& room) {
   send_event(join);
 }
 
+void ChatSession::request_members(TimePoint now) {
+  if (state() != ConnectionState::connected || legacy_) return;
+  // A welcome for a room we already asked to leave (switched before it came):
+  // the relay would answer for the next room, so ask nothing until its welcome.
+  if (model_.joined_room() != params_.room) return;
+  if (auto after = member_fetcher_.next_request(now)) {
+    Event request;
+    request.type = EventType::members;
+    request.after = std::move(*after);
+    send_event(request);
+  }
+}
+
 void ChatSession::send_event(const Event& event) {
   transport_->send_text(lossless::encode(event));
 }
@@ -345,6 +363,7 @@ void ChatSession::switch_room(std::string_view room) {
     // The room is part of a legacy server's URL: a new connection it is.
     reconnect_now();
   } else {
+    member_fetcher_.cancel();  // the old room's list is of no use any more
     send_join(params_.room);
   }
 }

@@ -1,12 +1,12 @@
 // ChatSession: the client's protocol logic, between a Transport and the
 // ChatModel. It connects, joins, resumes after drops (backoff with jitter,
 // `since` = last seq held so nothing is missed or duplicated), switches rooms,
-// renames, sends messages, and falls back to the legacy (gorilla) dialect when
-// the server does not accept `hubchat.v1` (which subprotocol each attempt
-// offers, and what its outcome means, is DialectChooser's job; this class
-// carries it out). No ImGui and no sockets in here: the UI
-// loop calls tick(now) once per frame and reads model(); tests drive it with
-// an in-memory Transport and a fake clock.
+// renames, sends messages, fetches the member list's pages (MemberFetcher),
+// and falls back to the legacy (gorilla) dialect when the server does not
+// accept `hubchat.v1` (which subprotocol each attempt offers, and what its
+// outcome means, is DialectChooser's job; this class carries it out). No
+// ImGui and no sockets in here: the UI loop calls tick(now) once per frame and
+// reads model(); tests drive it with an in-memory Transport and a fake clock.
 #pragma once
 
 #include <chrono>
@@ -19,6 +19,7 @@
 #include "client/model/backoff.hpp"
 #include "client/model/chat_model.hpp"
 #include "client/session/dialect_chooser.hpp"
+#include "client/session/member_fetcher.hpp"
 #include "client/transport/transport.hpp"
 
 namespace hubchat::client {
@@ -43,6 +44,8 @@ class ChatSession {
     // A connection attempt that has not opened after this long is abandoned
     // and retried (the browser and lws time out much later on some networks).
     std::chrono::milliseconds connect_timeout{10000};
+    // When to ask for member-list pages (at most one full refetch per 5 s).
+    MemberFetcher::Options member_fetch{};
   };
 
   // `backoff_random`: the backoff's random source (tests inject one; empty =
@@ -108,6 +111,7 @@ class ChatSession {
   void on_failed_before_open(std::string reason, TimePoint now);
   void on_connection_lost(std::string reason, TimePoint now);
   void send_join(const std::string& room);
+  void request_members(TimePoint now);  // the page MemberFetcher says is due, if any
   void send_event(const Event& event);
   void set_status(ConnectionStatus status);
 
@@ -116,6 +120,7 @@ class ChatSession {
   Backoff backoff_;
   std::unique_ptr<DialectMemory> dialect_memory_;  // before chooser_, which points into it
   DialectChooser chooser_;
+  MemberFetcher member_fetcher_;
   ChatModel model_;
   ConnectParams params_;  // url + the nick/room to use on the next (re)connect
   bool want_connected_ = false;
