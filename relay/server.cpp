@@ -2,6 +2,7 @@
 
 #include <libwebsockets.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <new>
@@ -41,6 +42,11 @@ struct SessionSlot {
 // turns instead, and longer messages arrive in pieces that read_pump
 // reassembles in Session::inbox.
 constexpr std::size_t kRxBufferSize = 128;
+
+// Bytes lws may hold for all headers of one request (its default, set
+// explicitly so origin_allowed() can rely on it). A request whose headers do
+// not fit is refused by lws before any callback sees it.
+constexpr int kMaxHttpHeaderData = 4096;
 
 std::uint64_t epoch_now_ms() {
   using namespace std::chrono;
@@ -148,6 +154,7 @@ Server::Server(const Options& options)
   info.user = this;
   info.retry_and_idle_policy = &retry_;
   info.headers = &kSecurityHeaders;
+  info.max_http_header_data = kMaxHttpHeaderData;
   // Bounds how long a connection may sit in the HTTP/WebSocket handshake (slowloris).
   info.timeout_secs = options.handshake_timeout_s;
   info.timeout_secs_ah_idle = options.handshake_timeout_s;  // headers trickling in
@@ -176,14 +183,26 @@ int Server::callback_c(lws* wsi, lws_callback_reasons reason, void* user, void* 
   return server->on_callback(wsi, reason, user, in, len);
 }
 
+// The allowlist compares the whole header, so it must read the whole header:
+// a value that does not fit a buffer is not "no Origin". Absent (non-browser
+// clients) is told apart from present-but-empty through the fragment API,
+// since an empty header has total length 0 too. Anything that cannot be read
+// in full is refused.
 bool Server::origin_allowed(lws* wsi) const {
   if (options_.allowed_origins.empty()) return true;
-  char origin[256];
-  int n = lws_hdr_copy(wsi, origin, sizeof origin, WSI_TOKEN_ORIGIN);
-  if (n <= 0) return true;  // non-browser clients send no Origin; browsers always do
-  for (const std::string& allowed : options_.allowed_origins)
-    if (allowed == std::string_view(origin, static_cast<std::size_t>(n))) return true;
-  return false;
+  const int length = lws_hdr_total_length(wsi, WSI_TOKEN_ORIGIN);
+  if (length == 0) {
+    // -1: no Origin header at all; 0: an empty one (browsers never send that).
+    char probe[1];
+    return lws_hdr_copy_fragment(wsi, probe, sizeof probe, WSI_TOKEN_ORIGIN, 0) < 0;
+  }
+  // lws keeps every header of a request in one table of kMaxHttpHeaderData
+  // bytes, so no readable Origin is longer; this bound only guards the copy.
+  if (length < 0 || length > kMaxHttpHeaderData) return false;
+  std::string origin(static_cast<std::size_t>(length) + 1, '\0');  // + lws's terminator
+  if (lws_hdr_copy(wsi, origin.data(), length + 1, WSI_TOKEN_ORIGIN) != length) return false;
+  origin.resize(static_cast<std::size_t>(length));
+  return std::ranges::find(options_.allowed_origins, origin) != options_.allowed_origins.end();
 }
 
 void Server::on_established(lws* wsi, Session& session) {
@@ -222,6 +241,20 @@ int Server::on_callback(lws* wsi, lws_callback_reasons reason, void* user, void*
                         std::size_t len) {
   auto* slot = static_cast<SessionSlot*>(user);
   switch (reason) {
+    // A WebSocket (or any other) upgrade, before lws answers it: a foreign
+    // Origin gets a 403 here, so the client learns why it was refused.
+    case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
+      if (!origin_allowed(wsi)) {
+        ++metrics_.rejected_handshakes;
+        // > 0: we wrote the response; lws completes the transaction.
+        return write_http_response(wsi, HTTP_STATUS_FORBIDDEN, "text/plain", "origin not allowed\n")
+                   ? 1
+                   : -1;
+      }
+      return 0;
+
+    // Backstop for upgrades that do not pass through CONFIRM_UPGRADE
+    // (WebSocket over an HTTP/2 stream): refuse by hanging up.
     case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
       if (!origin_allowed(wsi)) {
         ++metrics_.rejected_handshakes;
