@@ -301,9 +301,14 @@ int Server::on_callback(lws* wsi, lws_callback_reasons reason, void* user, void*
         return send_http_response(wsi, HTTP_STATUS_BAD_REQUEST, "text/plain", "bad request\n");
       std::string_view path(uri);
       if (path == "/healthz") return send_http_response(wsi, HTTP_STATUS_OK, "text/plain", "ok\n");
-      if (path == "/metrics")
+      if (path == "/metrics") {
+        // Each scrape reads the longest turn since the previous one and
+        // starts a new window.
+        metrics_.loop_turns = loop_.turns();
+        metrics_.loop_stall_max_seconds = loop_.take_longest_turn_s();
         return send_http_response(wsi, HTTP_STATUS_OK, "text/plain; version=0.0.4",
                                   metrics_.render(hub_.room_count(), hub_.history_bytes()));
+      }
       return send_http_response(wsi, HTTP_STATUS_NOT_FOUND, "text/plain", "not found\n");
     }
 
