@@ -60,19 +60,16 @@ std::string url_arg(lws* wsi, const char* name) {
   return value ? std::string(value) : std::string();
 }
 
-// Security headers on every HTTP response. lws's "best practices" set uses
-// script-src 'self', which forbids compiling WebAssembly; this one allows it
-// ('wasm-unsafe-eval') and lets the page open sockets to other relays
-// (?server=).
+// Security headers on every HTTP response (lws adds a vhost's headers to
+// every status line it writes). The Content-Security-Policy is not among
+// them: it depends on the file (ADD_HEADERS below); the relay's own responses
+// add the strict one (http_routes.cpp). lws's fixed error pages (e.g. 415 for
+// a file of unknown type) carry no CSP: they hold no script and nothing from
+// the request.
 const lws_protocol_vhost_options kReferrer = {nullptr, nullptr, "referrer-policy:", "no-referrer"};
 const lws_protocol_vhost_options kFrame = {&kReferrer, nullptr, "x-frame-options:", "deny"};
-const lws_protocol_vhost_options kNoSniff = {&kFrame, nullptr,
-                                             "x-content-type-options:", "nosniff"};
-const lws_protocol_vhost_options kSecurityHeaders = {
-    &kNoSniff, nullptr, "content-security-policy:",
-    "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; "
-    "font-src 'self'; img-src 'self' data:; connect-src 'self' ws: wss:; "
-    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"};
+const lws_protocol_vhost_options kSecurityHeaders = {&kFrame, nullptr,
+                                                     "x-content-type-options:", "nosniff"};
 
 const lws_protocol_vhost_options kWasmMime = {nullptr, nullptr, ".wasm", "application/wasm"};
 const lws_protocol_vhost_options kTtfMime = {&kWasmMime, nullptr, ".ttf", "font/ttf"};
@@ -135,6 +132,9 @@ Server::Server(const Options& options)
     web.def = "index.html";
     web.origin_protocol = LWSMPRO_FILE;
     web.extra_mimetypes = &kTtfMime;
+    // With a protocol named, lws calls its LWS_CALLBACK_ADD_HEADERS for each
+    // file it serves (the CSP) and its LWS_CALLBACK_HTTP for a missing one.
+    web.protocol = "http";
     mounts_[1].mount_next = &web;
   }
 
@@ -294,6 +294,11 @@ int Server::on_callback(lws* wsi, lws_callback_reasons reason, void* user, void*
         slot->destroy();
       }
       return 0;
+
+    case LWS_CALLBACK_ADD_HEADERS:
+      // Also called for the 101 of a WebSocket handshake: no page, no policy.
+      if (lws_hdr_total_length(wsi, WSI_TOKEN_UPGRADE) > 0) return 0;
+      return add_web_root_headers(wsi, in, options_.web_root_csp);
 
     case LWS_CALLBACK_HTTP: {
       char uri[64];
