@@ -190,6 +190,11 @@ int Server::callback_c(lws* wsi, lws_callback_reasons reason, void* user, void* 
 // in full is refused.
 bool Server::origin_allowed(lws* wsi) const {
   if (options_.allowed_origins.empty()) return true;
+  // Every upgrade request has a path (GET, or :path over HTTP/2); none means
+  // the headers cannot be read here, and "cannot read" must not pass as "no Origin".
+  if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) <= 0 &&
+      lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_COLON_PATH) <= 0)
+    return false;
   const int length = lws_hdr_total_length(wsi, WSI_TOKEN_ORIGIN);
   if (length == 0) {
     // -1: no Origin header at all; 0: an empty one (browsers never send that).
