@@ -3,7 +3,7 @@
 // thousands of idle clients slow every message down; epoll costs O(ready
 // sockets). The loop also carries the relay's own watchers (stop signals,
 // timers), so no signal handler and no globals are needed. It also measures
-// how long each turn keeps the thread busy (see longest_turn_s()).
+// how long each turn keeps the thread busy (see take_longest_turn_s()).
 #pragma once
 
 #include <cstdint>
