@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "shared/heap_size.hpp"
 #include "shared/legacy_codec.hpp"
 #include "shared/lossless_codec.hpp"
 #include "shared/names.hpp"
@@ -16,20 +17,28 @@ std::int64_t now_ms() {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
-// What a room costs beyond its events (map node, Room, log object), counted
-// against the total bound so that many tiny rooms are bounded too.
-constexpr std::size_t kRoomOverhead = 256;
+std::string bad_name_message(const char* what, std::size_t max_bytes) {
+  return std::string(what) + " are 1-" + std::to_string(max_bytes) +
+         " bytes without control or bidi characters";
+}
 
 }  // namespace
 
-Hub::Hub(const Options& options, Metrics& metrics, Wake wake, std::uint64_t epoch,
-         ArmFlush arm_flush, Push push)
-    : options_(options),
-      metrics_(metrics),
-      wake_(std::move(wake)),
-      push_(std::move(push)),
-      arm_flush_(std::move(arm_flush)),
-      epoch_(epoch) {}
+Hub::Hub(const Options& options, Metrics& metrics, HubDriver& driver, std::uint64_t epoch)
+    : options_(options), metrics_(metrics), driver_(driver), epoch_(epoch) {}
+
+std::size_t Hub::room_overhead(const Room& room) {
+  // The map node holds the key, the pointer, the cached hash and a link; the
+  // bucket array adds about one pointer per room.
+  constexpr std::size_t kMapEntry =
+      heap_chunk_bytes(sizeof(std::pair<const std::string, std::unique_ptr<Room>>) + 16) +
+      sizeof(void*);
+  constexpr std::size_t kIdleEntry = heap_chunk_bytes(3 * sizeof(void*));
+  constexpr std::size_t kFixed = kMapEntry + kIdleEntry + heap_chunk_bytes(sizeof(Room)) +
+                                 heap_chunk_bytes(sizeof(RingRoomLog)) +
+                                 RingRoomLog::kEmptyHeapBytes;
+  return kFixed + 2 * heap_bytes(room.name);  // the name is the map's key too
+}
 
 Room& Hub::room_named(std::string_view name) {
   auto it = rooms_.find(std::string(name));
@@ -38,17 +47,15 @@ Room& Hub::room_named(std::string_view name) {
   room->name = std::string(name);
   room->log = std::make_unique<RingRoomLog>(options_.history_events, options_.history_bytes,
                                             highest_seq_ + 1);
-  history_bytes_ += kRoomOverhead + room->name.size();
-  ++empty_rooms_;
-  return *rooms_.emplace(room->name, std::move(room)).first->second;
+  history_bytes_ += room_overhead(*room);
+  Room& created = *rooms_.emplace(room->name, std::move(room)).first->second;
+  set_idle(created, true);
+  return created;
 }
 
 std::string Hub::unique_nick(const Room& room, std::string_view wanted) const {
-  auto taken = [&](std::string_view nick) {
-    return std::any_of(room.members.begin(), room.members.end(),
-                       [&](const Session* s) { return s->nick == nick; });
-  };
-  if (!taken(wanted)) return std::string(wanted);
+  const RoomPresence& presence = room.presence;
+  if (!presence.contains(wanted)) return std::string(wanted);
   for (unsigned n = 2;; ++n) {
     std::string suffix = "-" + std::to_string(n);
     // Keep the suffixed nick within the length bound, cut on a code point.
@@ -57,7 +64,7 @@ std::string Hub::unique_nick(const Room& room, std::string_view wanted) const {
       keep = utf8_prefix_length(wanted, options_.max_nick_bytes - suffix.size());
     }
     std::string candidate = std::string(wanted.substr(0, keep)) + suffix;
-    if (!taken(candidate)) return candidate;
+    if (!presence.contains(candidate)) return candidate;
   }
 }
 
@@ -69,12 +76,13 @@ void Hub::enter(Session& session, Room& room, std::string nick) {
   session.room = &room;
   session.nick = std::move(nick);
   session.member_index = static_cast<std::uint32_t>(room.members.size());
-  if (room.members.empty()) --empty_rooms_;
+  if (room.members.empty()) set_idle(room, false);
   room.members.push_back(&session);
-  Event joined;
-  joined.type = EventType::join;
-  joined.nick = session.nick;
-  append(room, std::move(joined));
+  room.presence.add(session.nick);
+  room.presence.joined(session.nick);
+  // Its own arrival is still pending, so the reader hears of it too.
+  session.presence_cursor = room.presence.next_version();
+  presence_changed(room);
 }
 
 void Hub::join_live(Session& session, std::string_view room_name, std::string_view nick) {
@@ -85,24 +93,18 @@ void Hub::join_live(Session& session, std::string_view room_name, std::string_vi
 
 void Hub::join(Session& session, const Event& request) {
   if (!is_valid_name(request.room, options_.max_room_bytes)) {
-    reply_error(session, "bad_name",
-                "room names are 1-" + std::to_string(options_.max_room_bytes) +
-                    " bytes without control or bidi characters");
+    reply_error(session, "bad_name", bad_name_message("room names", options_.max_room_bytes));
     return;
   }
   std::string wanted = request.nick.empty() ? session.nick : request.nick;
   if (wanted.empty()) wanted = guest_nick();
   if (!is_valid_name(wanted, options_.max_nick_bytes)) {
-    reply_error(session, "bad_name",
-                "nicks are 1-" + std::to_string(options_.max_nick_bytes) +
-                    " bytes without control or bidi characters");
+    reply_error(session, "bad_name", bad_name_message("nicks", options_.max_nick_bytes));
     return;
   }
   if (session.room) leave(session);  // a room switch (or a re-join) starts afresh
   Room& room = room_named(request.room);
   RoomLog& log = *room.log;
-  // Log the arrival first: in a full ring that append evicts the oldest
-  // event, and the replay must start from what is held after it.
   enter(session, room, unique_nick(room, wanted));
 
   Event missed;
@@ -124,19 +126,32 @@ void Hub::join(Session& session, const Event& request) {
     }
   }
 
+  // A bounded first page: the welcome's size does not grow with the room.
   Event welcome;
   welcome.type = EventType::welcome;
   welcome.room = room.name;
   welcome.nick = session.nick;
   welcome.epoch = epoch_;
-  // `members` already includes this client, so its own join event (just
-  // logged) is history: presence changes start after it.
   welcome.seq = log.next_seq();
   welcome.first = log.first_seq();
-  welcome.members.reserve(room.members.size());
-  for (const Session* member : room.members) welcome.members.push_back(member->nick);
+  welcome.count = room.presence.count();
+  welcome.members = room.presence.page("", kWelcomeMembers, welcome.more);
   reply(session, welcome);
   if (!missed.reason.empty()) reply(session, missed);
+}
+
+void Hub::members_page(Session& session, std::string_view after) {
+  if (!session.room) {
+    reply_error(session, "not_joined", "send a join event first");
+    return;
+  }
+  Event page;
+  page.type = EventType::members;
+  page.room = session.room->name;
+  page.after = std::string(after);
+  page.count = session.room->presence.count();
+  page.members = session.room->presence.page(after, kMembersPage, page.more);
+  reply(session, page);
 }
 
 void Hub::leave(Session& session) {
@@ -148,12 +163,21 @@ void Hub::leave(Session& session) {
   members[session.member_index] = last;
   last->member_index = session.member_index;
   members.pop_back();
-  if (members.empty()) ++empty_rooms_;
   session.room = nullptr;
-  Event left;
-  left.type = EventType::leave;
-  left.nick = session.nick;
-  append(*room, std::move(left));
+  room->presence.remove(session.nick);
+  if (members.empty()) {
+    // Nobody reads its presence any more, and it may be kept a long time.
+    set_idle(*room, true);
+    std::vector<Session*>().swap(members);
+    room->presence.clear_ring();
+    if (room->presence_dirty) {
+      room->presence_dirty = false;
+      std::erase(presence_dirty_rooms_, room);
+    }
+    return;
+  }
+  room->presence.left(session.nick);
+  presence_changed(*room);
 }
 
 void Hub::post(Session& session, std::string_view body) {
@@ -175,9 +199,7 @@ void Hub::post(Session& session, std::string_view body) {
 
 void Hub::rename(Session& session, std::string_view nick) {
   if (!is_valid_name(nick, options_.max_nick_bytes)) {
-    reply_error(session, "bad_name",
-                "nicks are 1-" + std::to_string(options_.max_nick_bytes) +
-                    " bytes without control or bidi characters");
+    reply_error(session, "bad_name", bad_name_message("nicks", options_.max_nick_bytes));
     return;
   }
   if (!session.room) {
@@ -185,13 +207,34 @@ void Hub::rename(Session& session, std::string_view nick) {
     return;
   }
   if (nick == session.nick) return;
-  Event renamed;
-  renamed.type = EventType::nick;
-  renamed.from = session.nick;
-  session.nick.clear();  // so the old nick does not count as taken
-  session.nick = unique_nick(*session.room, nick);
-  renamed.nick = session.nick;
-  append(*session.room, std::move(renamed));
+  Room& room = *session.room;
+  room.presence.remove(session.nick);  // so the old nick does not count as taken
+  std::string granted = unique_nick(room, nick);
+  room.presence.add(granted);
+  room.presence.renamed(session.nick, granted);
+  session.nick = std::move(granted);
+  presence_changed(room);
+}
+
+void Hub::presence_changed(Room& room) {
+  if (room.presence_dirty) return;
+  room.presence_dirty = true;
+  presence_dirty_rooms_.push_back(&room);
+  if (options_.presence_interval_ms == 0)
+    flush_presence();
+  else if (presence_dirty_rooms_.size() == 1)
+    driver_.arm_presence_flush();
+}
+
+void Hub::flush_presence() {
+  const std::int64_t ts = now_ms();
+  for (Room* room : presence_dirty_rooms_) {
+    room->presence_dirty = false;
+    if (!room->presence.flush(room->name, ts)) continue;
+    for (Session* member : room->members)
+      if (member->dialect == Dialect::lossless) request_write(*member);
+  }
+  presence_dirty_rooms_.clear();
 }
 
 void Hub::append(Room& room, Event event) {
@@ -201,25 +244,24 @@ void Hub::append(Room& room, Event event) {
   event.ts = now_ms();
   StoredEvent stored;
   lossless::encode_to(event, stored.lossless);
-  if (event.type == EventType::msg) {
-    stored.legacy = legacy::encode_body(event.body);
-    stored.for_legacy = true;
-  }
+  stored.lossless.shrink_to_fit();  // held for a long time: no slack
+  stored.legacy = legacy::encode_body(event.body);
   const std::size_t before = log.bytes();
   const std::size_t encoded_bytes = stored.lossless.size() + 1;  // + the line's '\n'
-  highest_seq_ = log.append(std::move(stored));
+  const Seq seq = log.append(std::move(stored));
+  highest_seq_ = std::max(highest_seq_, seq);
   history_bytes_ += log.bytes() - before;
   if (history_bytes_ > options_.history_total_bytes) enforce_total_history_bound(room);
-  if (options_.flush_interval_ms == 0 || !arm_flush_) {
+  if (options_.flush_interval_ms == 0) {
     wake_members(room);
     return;
   }
   if (!room.dirty) {
     room.dirty = true;
-    room.dirty_since = highest_seq_;
+    room.dirty_since = seq;
     room.pending_bytes = 0;
     dirty_rooms_.push_back(&room);
-    if (dirty_rooms_.size() == 1) arm_flush_();
+    if (dirty_rooms_.size() == 1) driver_.arm_flush();
   }
   room.pending_bytes += encoded_bytes;
   // Wake the readers before the timer when waiting cannot help: half a frame
@@ -227,8 +269,8 @@ void Hub::append(Room& room, Event event) {
   // what a client with a window of messages in flight can do), or a burst is
   // filling the ring (it could overtake readers who did nothing wrong).
   if (room.pending_bytes >= options_.max_frame_bytes / 2 ||
-      highest_seq_ - room.dirty_since >= options_.history_events / 2) {
-    room.dirty_since = highest_seq_ + 1;
+      seq - room.dirty_since >= options_.history_events / 2) {
+    room.dirty_since = seq + 1;
     room.pending_bytes = 0;
     wake_members(room);
   }
@@ -242,22 +284,30 @@ void Hub::flush() {
   for (Room* room : dirty_rooms_) {
     room->dirty = false;
     for (Session* member : room->members)
-      if (!push_ || !push_(*member)) request_write(*member);
+      if (!driver_.push(*member)) request_write(*member);
   }
   dirty_rooms_.clear();
 }
 
+void Hub::set_idle(Room& room, bool idle) {
+  if (idle)
+    room.idle_entry = idle_rooms_.insert(idle_rooms_.end(), &room);
+  else
+    idle_rooms_.erase(room.idle_entry);
+}
+
+// Only idle rooms are forgotten: no reader holds a cursor into them. (Their
+// last member may have left before the flush timer, so they can be dirty.)
+void Hub::forget(Room& room) {
+  history_bytes_ -= room.log->bytes() + room_overhead(room);
+  idle_rooms_.erase(room.idle_entry);
+  if (room.dirty) std::erase(dirty_rooms_, &room);
+  rooms_.erase(rooms_.find(room.name));
+}
+
 void Hub::enforce_total_history_bound(Room& grown) {
-  while (history_bytes_ > options_.history_total_bytes && empty_rooms_ > 0) {
-    auto idle = std::find_if(rooms_.begin(), rooms_.end(), [&](const auto& entry) {
-      return entry.second->members.empty() && entry.second.get() != &grown;
-    });
-    if (idle == rooms_.end()) break;
-    history_bytes_ -= idle->second->log->bytes() + kRoomOverhead + idle->second->name.size();
-    --empty_rooms_;
-    if (idle->second->dirty) std::erase(dirty_rooms_, idle->second.get());
-    rooms_.erase(idle);
-  }
+  while (history_bytes_ > options_.history_total_bytes && !idle_rooms_.empty())
+    forget(*idle_rooms_.front());
   RoomLog& log = *grown.log;
   while (history_bytes_ > options_.history_total_bytes && log.size() > 1) {
     const std::size_t before = log.bytes();
@@ -297,7 +347,7 @@ void Hub::close(Session& session, std::uint16_t code, const char* reason, CloseR
 void Hub::request_write(Session& session) {
   if (session.write_requested) return;
   session.write_requested = true;
-  wake_(session);
+  driver_.wake(session);
 }
 
 }  // namespace hubchat::relay

@@ -1,11 +1,12 @@
-// The hub: rooms, their members and their logs. It turns client requests into
-// logged events (encoded once, for both dialects) and wakes the members whose
-// write pump has something new to send. No lws in here: the server supplies
-// the wake-up function, so the hub's rules are plain C++.
+// The hub: rooms, their members, their chat history and their presence. It
+// turns client requests into events (encoded once, for both dialects) and
+// wakes the members whose write pump has something new to send. No lws in
+// here: the server drives it through the narrow HubDriver interface, so the
+// hub's rules are plain C++ and unit-tested.
 #pragma once
 
 #include <cstdint>
-#include <functional>
+#include <list>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -14,6 +15,7 @@
 
 #include "relay/metrics.hpp"
 #include "relay/options.hpp"
+#include "relay/presence.hpp"
 #include "relay/session.hpp"
 #include "shared/room_log.hpp"
 
@@ -21,35 +23,57 @@ namespace hubchat::relay {
 
 struct Room {
   std::string name;
-  std::unique_ptr<RoomLog> log;
+  std::unique_ptr<RoomLog> log;  // chat messages only
+  RoomPresence presence;
   std::vector<Session*> members;
-  bool dirty = false;             // has events its readers were not woken for yet
-  Seq dirty_since = 0;            // first seq not yet announced to the readers
-  std::size_t pending_bytes = 0;  // encoded size of those events
+  std::list<Room*>::iterator idle_entry;  // in the hub's idle list while nobody is in it
+  bool dirty = false;                     // has messages its readers were not woken for yet
+  bool presence_dirty = false;            // has presence changes not flushed yet
+  Seq dirty_since = 0;                    // first seq not yet announced to the readers
+  std::size_t pending_bytes = 0;          // encoded size of those messages
+};
+
+// What the hub needs from the transport (the server, or a test).
+class HubDriver {
+ public:
+  // Asks for the session's write pump to run soon.
+  virtual void wake(Session& session) = 0;
+  // Writes the session's next frame now if the transport can; false when
+  // it has to wait for the write pump instead.
+  virtual bool push(Session& session) = 0;
+  // Asks for Hub::flush() after --flush-interval.
+  virtual void arm_flush() = 0;
+  // Asks for Hub::flush_presence() after --presence-interval.
+  virtual void arm_presence_flush() = 0;
+
+ protected:
+  ~HubDriver() = default;
 };
 
 class Hub {
  public:
-  // Asks the transport to call the session's write pump soon.
-  using Wake = std::function<void(Session&)>;
-  // With --flush-interval: asks for flush() to be called after the interval.
-  using ArmFlush = std::function<void()>;
-  // From flush(): sends the session's next frame right away if the transport
-  // can; false when it has to wait for a writable callback instead.
-  using Push = std::function<bool(Session&)>;
+  // Member pages: the welcome's first one, and each `members` reply.
+  static constexpr std::size_t kWelcomeMembers = 200;
+  static constexpr std::size_t kMembersPage = 500;
 
-  Hub(const Options& options, Metrics& metrics, Wake wake, std::uint64_t epoch,
-      ArmFlush arm_flush = {}, Push push = {});
+  Hub(const Options& options, Metrics& metrics, HubDriver& driver, std::uint64_t epoch);
 
   // With --flush-interval, a room's readers are woken by flush() (the timer)
-  // unless half a frame of events or half the ring is pending, which wakes
-  // them at once. flush() offers every reader of a room that logged events
-  // since then to `push`, and wakes the ones it declines.
+  // unless half a frame of messages or half the ring is pending, which wakes
+  // them at once. flush() offers every reader of a room that logged messages
+  // since then to the driver's push, and wakes the ones it declines.
   void flush();
+  // The presence timer: encodes each room's gathered presence changes once
+  // and wakes its lossless readers.
+  void flush_presence();
 
   std::uint64_t epoch() const { return epoch_; }
   std::size_t room_count() const { return rooms_.size(); }
+  // What all rooms' history holds in memory, heap included (the figure
+  // --history-total-bytes bounds).
   std::size_t history_bytes() const { return history_bytes_; }
+  // What a room costs beyond its messages: map entry, Room, log, name.
+  static std::size_t room_overhead(const Room& room);
 
   // A legacy client enters at the live end of `room` (no replay).
   void join_live(Session& session, std::string_view room, std::string_view nick);
@@ -60,6 +84,8 @@ class Hub {
   void leave(Session& session);
   void post(Session& session, std::string_view body);
   void rename(Session& session, std::string_view nick);
+  // A `members` request: the page of nicks sorted after `after`.
+  void members_page(Session& session, std::string_view after);
 
   // Per-client replies; closes the session (1008) when it lets them pile up.
   void reply(Session& session, const Event& event);
@@ -74,25 +100,27 @@ class Hub {
   Room& room_named(std::string_view name);
   std::string unique_nick(const Room& room, std::string_view wanted) const;
   void enter(Session& session, Room& room, std::string nick);
+  void presence_changed(Room& room);
   // Stamps seq/ts, encodes once per dialect, appends, wakes the members.
   void append(Room& room, Event event);
   void wake_members(Room& room);
   // Keeps all rooms' history under Options::history_total_bytes: forgets
   // rooms nobody is in first, then trims the room that just grew.
   void enforce_total_history_bound(Room& grown);
+  void forget(Room& room);
+  void set_idle(Room& room, bool idle);
 
   const Options& options_;
   Metrics& metrics_;
-  Wake wake_;
-  Push push_;
-  ArmFlush arm_flush_;
+  HubDriver& driver_;
   std::uint64_t epoch_;
   std::vector<Room*> dirty_rooms_;
+  std::vector<Room*> presence_dirty_rooms_;
   std::uint64_t guests_ = 0;
-  std::size_t history_bytes_ = 0;  // all rooms' logs + per-room overhead
-  std::size_t empty_rooms_ = 0;    // rooms without members (forgettable)
+  std::size_t history_bytes_ = 0;  // all rooms' logs + room_overhead()
   Seq highest_seq_ = 0;            // new rooms start above it: seqs never repeat
   std::unordered_map<std::string, std::unique_ptr<Room>> rooms_;
+  std::list<Room*> idle_rooms_;  // rooms nobody is in, longest idle first (forgotten first)
 };
 
 }  // namespace hubchat::relay

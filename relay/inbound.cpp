@@ -11,8 +11,11 @@ constexpr CloseAction kBinary{1003, "binary frames are not accepted", CloseReaso
 constexpr CloseAction kTooBig{1009, "message too big", CloseReason::message_too_big};
 constexpr CloseAction kBadUtf8{1007, "invalid UTF-8", CloseReason::invalid_utf8};
 constexpr CloseAction kRateLimited{1008, "rate limit exceeded", CloseReason::rate_limited};
+constexpr CloseAction kTooManyRequests{1008, "too many requests in one frame",
+                                       CloseReason::too_many_requests};
 
-// Token bucket: `rate_limit` messages per second sustained, `rate_burst` at once.
+// The request budget (docs/PROTOCOL.md): every request spends one token of a
+// bucket of `rate_burst`, refilled at `rate_limit` per second.
 bool take_token(const Options& options, Session& session,
                 std::chrono::steady_clock::time_point now) {
   if (options.rate_limit == 0) return true;
@@ -29,8 +32,12 @@ bool take_token(const Options& options, Session& session,
   return true;
 }
 
-void handle_lossless_event(const Options& options, Hub& hub, Session& session,
-                           std::string_view line, std::chrono::steady_clock::time_point now) {
+void handle_lossless_request(const Options& options, Hub& hub, Session& session,
+                             std::string_view line, std::chrono::steady_clock::time_point now) {
+  if (!take_token(options, session, now)) {
+    hub.reply_error(session, "rate_limited", "too many requests; this one was not carried out");
+    return;
+  }
   Event event;
   lossless::DecodeError error;
   if (!lossless::decode(line, event, error)) {
@@ -42,14 +49,13 @@ void handle_lossless_event(const Options& options, Hub& hub, Session& session,
       hub.join(session, event);
       break;
     case EventType::msg:
-      if (!take_token(options, session, now)) {
-        hub.reply_error(session, "rate_limited", "too many messages; this one was not sent");
-        return;
-      }
       hub.post(session, event.body);
       break;
     case EventType::nick:
       hub.rename(session, event.nick);
+      break;
+    case EventType::members:
+      hub.members_page(session, event.after);
       break;
     default:
       hub.reply_error(session, "bad_event",
@@ -91,8 +97,17 @@ CloseAction on_fragment(const Options& options, Hub& hub, Session& session, Frag
         action = kRateLimited;
     }
   } else {
-    for (std::string_view line : lossless::split_batch(message))
-      handle_lossless_event(options, hub, session, line, now);
+    const std::vector<std::string_view> requests = lossless::split_batch(message);
+    // More than a whole burst in one frame is a flood, not a client ahead of
+    // its budget: none of it is carried out.
+    if (options.rate_limit != 0 && requests.size() > options.rate_burst) {
+      action = kTooManyRequests;
+    } else {
+      for (std::string_view line : requests) {
+        handle_lossless_request(options, hub, session, line, now);
+        if (session.close_code) break;  // that request closed the connection
+      }
+    }
   }
   if (session.buffers) {
     session.buffers->inbox = std::string();

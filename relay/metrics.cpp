@@ -24,6 +24,8 @@ const char* to_string(CloseReason reason) {
       return "rate_limited";
     case CloseReason::too_many_from_ip:
       return "too_many_from_ip";
+    case CloseReason::too_many_requests:
+      return "too_many_requests";
     case CloseReason::count_:
       break;
   }

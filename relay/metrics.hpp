@@ -9,16 +9,17 @@
 namespace hubchat::relay {
 
 enum class CloseReason : std::uint8_t {
-  peer,              // the client closed or the connection dropped (incl. pong timeout)
-  message_too_big,   // 1009
-  invalid_utf8,      // 1007
-  binary_frame,      // 1003
-  server_full,       // 1013
-  slow_consumer,     // 4001
-  too_many_replies,  // 1008
-  shutdown,          // 1001
-  rate_limited,      // 1008 (legacy clients; lossless ones get an error event)
-  too_many_from_ip,  // 1008
+  peer,               // the client closed or the connection dropped (incl. pong timeout)
+  message_too_big,    // 1009
+  invalid_utf8,       // 1007
+  binary_frame,       // 1003
+  server_full,        // 1013
+  slow_consumer,      // 4001
+  too_many_replies,   // 1008
+  shutdown,           // 1001
+  rate_limited,       // 1008 (legacy clients; lossless ones get an error event)
+  too_many_from_ip,   // 1008
+  too_many_requests,  // 1008 (a lossless frame holding more than a burst of requests)
   count_
 };
 

@@ -44,10 +44,13 @@ std::optional<int> parse_options(int argc, char** argv, Options& o) {
       ->capture_default_str()
       ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
   app.add_option("--rate-limit", o.rate_limit,
-                 "chat messages per second per connection, sustained (0: no limit)")
+                 "requests (join, msg, nick, members) per second per connection, sustained "
+                 "(0: no budget)")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1e6));
-  app.add_option("--rate-burst", o.rate_burst, "chat messages a connection may send at once")
+  app.add_option("--rate-burst", o.rate_burst,
+                 "requests a connection may send at once; a lossless frame with more is closed "
+                 "1008")
       ->capture_default_str()
       ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
   app.add_option("--max-connections-per-ip", o.max_connections_per_ip,
@@ -74,6 +77,11 @@ std::optional<int> parse_options(int argc, char** argv, Options& o) {
                  "frame of events wakes them sooner)")
       ->capture_default_str()
       ->check(CLI::Range(0, 1000));
+  app.add_option("--presence-interval", o.presence_interval_ms,
+                 "ms to gather a room's joins, leaves and renames before sending them (many at "
+                 "once become one summary; 0: at once)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 10000));
   app.add_option("--default-room", o.default_room, "room of legacy clients without ?room=")
       ->capture_default_str();
   try {

@@ -21,8 +21,8 @@ struct Options {
   std::vector<std::string> allowed_origins;  // empty: any Origin
   std::size_t max_connections = 10000;
   std::string default_room = "lobby";
-  double rate_limit = 20;       // messages/s per connection, sustained (0: off)
-  std::size_t rate_burst = 60;  // messages at once
+  double rate_limit = 20;       // requests/s per connection, sustained (0: no budget)
+  std::size_t rate_burst = 60;  // requests at once (and the most one frame may hold)
   std::size_t max_connections_per_ip = 64;
   unsigned handshake_timeout_s = 10;
   std::size_t history_total_bytes = 256u << 20;  // all rooms together
@@ -33,6 +33,10 @@ struct Options {
   // a few ms of latency. 10 ms is under one 60 Hz display frame
   // (docs/benchmark.md).
   unsigned flush_interval_ms = 10;
+  // Presence changes of a room are gathered this long, then sent at once
+  // (summarized when there are many): churn costs each member a few events
+  // per interval, however many people come and go. 0: sent at once.
+  unsigned presence_interval_ms = 250;
   std::size_t max_pending_reply_bytes = 64 * 1024;
   std::size_t max_nick_bytes = 32;
   std::size_t max_room_bytes = 64;

@@ -27,13 +27,30 @@ void pack_room_events(FrameBatcher& batcher, Session& session) {
   const bool legacy = session.dialect == Dialect::legacy;
   while (session.cursor < end) {
     const StoredEvent& event = *log.at(session.cursor);
-    if (legacy) {
-      if (event.for_legacy && !batcher.add(event.legacy)) return;
-    } else if (!batcher.add(event.lossless)) {
-      return;
-    }
+    if (!batcher.add(legacy ? event.legacy : event.lossless)) return;
     ++session.cursor;
   }
+}
+
+// Presence after chat, from the reader's own cursor. A reader the presence
+// ring has left behind gets the room's summary in place of what it missed:
+// presence alone never makes it a slow consumer.
+void pack_presence(FrameBatcher& batcher, Session& session) {
+  const RoomPresence& presence = session.room->presence;
+  const auto end = presence.next_version();
+  if (session.presence_cursor < presence.first_version()) {
+    if (!batcher.add(presence.summary())) return;
+    session.presence_cursor = end;
+  }
+  while (session.presence_cursor < end) {
+    if (!batcher.add(presence.at(session.presence_cursor))) return;
+    ++session.presence_cursor;
+  }
+}
+
+bool presence_pending(const Session& session) {
+  return session.dialect == Dialect::lossless &&
+         session.presence_cursor < session.room->presence.next_version();
 }
 
 }  // namespace
@@ -72,13 +89,16 @@ Outbound next_frame(FrameBatcher& batcher, Session& session) {
   if (room) {
     pack_room_events(batcher, session);
     session.replay_unstarted = false;
+    if (session.dialect == Dialect::lossless && session.cursor == room->log->next_seq())
+      pack_presence(batcher, session);
   }
   return batcher.empty() ? Outbound::nothing : Outbound::frame;
 }
 
 bool has_more(const Session& session) {
   return session.has_pending_replies() ||
-         (session.room && session.cursor < session.room->log->next_seq());
+         (session.room &&
+          (session.cursor < session.room->log->next_seq() || presence_pending(session)));
 }
 
 }  // namespace hubchat::relay

@@ -80,6 +80,7 @@ void Server::ContextDeleter::operator()(lws_context* context) const {
 Server::Server(const Options& options)
     : options_(options),
       flush_timer_(loop_, [this] { hub_.flush(); }),
+      presence_timer_(loop_, [this] { hub_.flush_presence(); }),
       lws_timer_kick_(loop_, [this] { lws_cancel_service(context_.get()); }),
       shutdown_timer_(
           loop_,
@@ -87,10 +88,7 @@ Server::Server(const Options& options)
             if (metrics_.connections == 0 || std::chrono::steady_clock::now() >= shutdown_deadline_)
               loop_.stop();
           }),
-      hub_(
-          options, metrics_, [](Session& session) { lws_callback_on_writable(session.wsi); },
-          epoch_now_ms(), [this] { flush_timer_.start(options_.flush_interval_ms / 1000.0); },
-          [this](Session& session) { return push_frame(pumps_, session); }),
+      hub_(options, metrics_, *this, epoch_now_ms()),
       batcher_(options.max_frame_bytes, LWS_PRE),
       pumps_{options, hub_, metrics_, batcher_} {
   static_assert(std::string_view(lossless::kSubprotocol) == "hubchat.v1");
@@ -168,6 +166,22 @@ Server::Server(const Options& options)
 }
 
 Server::~Server() = default;
+
+void Server::wake(Session& session) {
+  lws_callback_on_writable(session.wsi);
+}
+
+bool Server::push(Session& session) {
+  return push_frame(pumps_, session);
+}
+
+void Server::arm_flush() {
+  flush_timer_.start(options_.flush_interval_ms / 1000.0);
+}
+
+void Server::arm_presence_flush() {
+  presence_timer_.start(options_.presence_interval_ms / 1000.0);
+}
 
 int Server::callback_c(lws* wsi, lws_callback_reasons reason, void* user, void* in,
                        std::size_t len) {

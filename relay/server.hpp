@@ -24,7 +24,7 @@
 
 namespace hubchat::relay {
 
-class Server {
+class Server final : private HubDriver {
  public:
   explicit Server(const Options& options);
   ~Server();
@@ -45,6 +45,12 @@ class Server {
   };
 
   int on_callback(lws* wsi, lws_callback_reasons reason, void* user, void* in, std::size_t len);
+  // HubDriver: how the hub reaches sockets and timers.
+  void wake(Session& session) override;
+  bool push(Session& session) override;
+  void arm_flush() override;
+  void arm_presence_flush() override;
+
   bool origin_allowed(lws* wsi) const;
   void on_established(lws* wsi, Session& session);
   void on_stop_signal();
@@ -54,6 +60,8 @@ class Server {
   EventLoop loop_;  // outlives the context, which runs on it
   // --flush-interval: wakes the readers of rooms with new events.
   EventLoop::Timer flush_timer_;
+  // --presence-interval: sends each room's gathered presence changes.
+  EventLoop::Timer presence_timer_;
   // lws 4.1's libev glue can miss an earlier deadline for its own timers
   // (handshake and ping timeouts) while a later one is armed; waking lws
   // every 100 ms bounds how late they can be.

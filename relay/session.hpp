@@ -36,7 +36,8 @@ struct SessionBuffers {
 struct Session {
   lws* wsi = nullptr;
   Room* room = nullptr;
-  Seq cursor = 0;  // next seq of room->log to send
+  Seq cursor = 0;                     // next seq of room->log to send
+  std::uint64_t presence_cursor = 0;  // next version of room->presence to send (lossless)
   const char* close_reason = "";
   double tokens = 0;  // rate limit bucket (Options::rate_limit)
   std::chrono::steady_clock::time_point tokens_at{};
@@ -65,6 +66,6 @@ struct Session {
     return buffers && buffers->replies_sent < buffers->replies.size();
   }
 };
-static_assert(sizeof(Session) <= 112, "Session is per-connection memory: keep it lean");
+static_assert(sizeof(Session) <= 120, "Session is per-connection memory: keep it lean");
 
 }  // namespace hubchat::relay

@@ -56,7 +56,7 @@ void encode_to(const Event& e, std::string& out) {
     case EventType::join:
       room_and_ts();
       if (!e.nick.empty()) str(out, "nick", e.nick);
-      if (e.count) num(out, "count", e.count);
+      if (e.count || e.ts) num(out, "count", e.count);  // the relay's presence event
       if (e.has_since) num(out, "since", e.since);
       if (e.epoch) num(out, "epoch", e.epoch);
       break;

@@ -1,5 +1,7 @@
 #include "shared/room_log.hpp"
 
+#include "shared/heap_size.hpp"
+
 namespace hubchat {
 
 ResumePoint RoomLog::resume_after(Seq since) const {
@@ -20,7 +22,9 @@ RingRoomLog::RingRoomLog(std::size_t max_events, std::size_t max_bytes, Seq firs
     : max_events_(max_events ? max_events : 1), max_bytes_(max_bytes), first_(first_seq) {}
 
 std::size_t RingRoomLog::cost(const StoredEvent& event) {
-  return event.lossless.size() + event.legacy.size() + sizeof(StoredEvent);
+  // A deque block is 512 bytes of slots plus a 16-byte chunk header.
+  constexpr std::size_t kSlot = sizeof(StoredEvent) + sizeof(StoredEvent) * 16 / 512;
+  return kSlot + heap_bytes(event.lossless) + heap_bytes(event.legacy);
 }
 
 const StoredEvent* RingRoomLog::at(Seq seq) const {

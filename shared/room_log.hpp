@@ -1,4 +1,4 @@
-// The room log: an append-only ring of already-encoded events, bounded both in
+// The room log: an append-only ring of already-encoded chat messages, bounded both in
 // event count and in bytes. An event is stored once however many readers the
 // room has; its sequence number is its position. Readers hold only a cursor
 // (the next seq they want), so memory is O(ring) per room + O(1) per reader.
@@ -13,11 +13,10 @@
 
 namespace hubchat {
 
-// One logged event, encoded once for each dialect.
+// One chat message, encoded once for each dialect.
 struct StoredEvent {
-  std::string lossless;     // the JSON line
-  std::string legacy;       // the legacy body
-  bool for_legacy = false;  // only chat messages reach legacy clients
+  std::string lossless;  // the JSON line
+  std::string legacy;    // the legacy body
 };
 
 // Where a reader that already has everything up to `since` should continue.
@@ -60,8 +59,11 @@ class RingRoomLog final : public RoomLog {
   std::size_t bytes() const override { return bytes_; }
   std::size_t size() const override { return events_.size(); }
 
-  // Bytes an event is charged against the byte bound.
+  // Bytes an event takes from the heap (its slot in the deque and its
+  // strings' buffers), charged against the byte bound.
   static std::size_t cost(const StoredEvent& event);
+  // What an empty log takes from the heap (the deque's first block and map).
+  static constexpr std::size_t kEmptyHeapBytes = 512 + 16 + 64 + 16;
 
  private:
   std::size_t max_events_;

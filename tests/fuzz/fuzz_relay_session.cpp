@@ -49,6 +49,7 @@ Options fuzz_options() {
   o.max_pending_reply_bytes = 512;
   o.rate_limit = 5;
   o.rate_burst = 4;
+  o.presence_interval_ms = 0;  // presence goes out with each change: its paths are fuzzed
   return o;
 }
 
@@ -57,8 +58,13 @@ Options fuzz_options() {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const Options options = fuzz_options();
   Metrics metrics;
-  Hub hub(
-      options, metrics, [](Session&) {}, 1234);
+  struct : HubDriver {
+    void wake(Session&) override {}
+    bool push(Session&) override { return false; }
+    void arm_flush() override {}
+    void arm_presence_flush() override {}
+  } driver;
+  Hub hub(options, metrics, driver, 1234);
   FrameBatcher batcher(options.max_frame_bytes);
   std::array<std::optional<Session>, 4> sessions;
   auto now = std::chrono::steady_clock::time_point(std::chrono::seconds(1000));

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/unit/recording_driver.hpp"
+
 #include <map>
 #include <string>
 
@@ -15,8 +17,7 @@ class HubWakeTest : public ::testing::Test {
   void make_hub(unsigned flush_interval_ms, std::size_t max_frame_bytes = 16 * 1024) {
     options_.flush_interval_ms = flush_interval_ms;
     options_.max_frame_bytes = max_frame_bytes;
-    hub_ = std::make_unique<Hub>(
-        options_, metrics_, [this](Session& s) { ++wakes_[&s]; }, 0, [this] { ++arms_; });
+    hub_ = std::make_unique<Hub>(options_, metrics_, driver_, 0);
     hub_->join_live(alice_, "room", "alice");
     hub_->join_live(bob_, "room", "bob");
     settle();
@@ -29,10 +30,11 @@ class HubWakeTest : public ::testing::Test {
       s->write_requested = false;
       s->cursor = s->room->log->next_seq();
     }
-    wakes_.clear();
-    arms_ = 0;
+    driver_.wakes.clear();
+    driver_.pushes.clear();
+    driver_.flush_arms = 0;
   }
-  int wakes(Session& s) { return wakes_[&s]; }
+  int wakes(Session& s) { return driver_.wakes[&s]; }
   std::size_t encoded_size_of_last_event() {
     const RoomLog& log = *alice_.room->log;
     return log.at(log.next_seq() - 1)->lossless.size() + 1;
@@ -40,10 +42,9 @@ class HubWakeTest : public ::testing::Test {
 
   Options options_;
   Metrics metrics_;
+  RecordingDriver driver_;
   std::unique_ptr<Hub> hub_;
   Session alice_, bob_;
-  std::map<Session*, int> wakes_;
-  int arms_ = 0;
 };
 
 TEST_F(HubWakeTest, WithoutAFlushIntervalEveryEventWakesTheReaders) {
@@ -51,14 +52,14 @@ TEST_F(HubWakeTest, WithoutAFlushIntervalEveryEventWakesTheReaders) {
   hub_->post(alice_, "hi");
   EXPECT_EQ(wakes(alice_), 1);
   EXPECT_EQ(wakes(bob_), 1);
-  EXPECT_EQ(arms_, 0);
+  EXPECT_EQ(driver_.flush_arms, 0);
 }
 
 TEST_F(HubWakeTest, SmallEventsWaitForTheTimer) {
   make_hub(10);
   hub_->post(alice_, "one");
   hub_->post(bob_, "two");
-  EXPECT_EQ(arms_, 1);  // armed once, by the first event
+  EXPECT_EQ(driver_.flush_arms, 1);  // armed once, by the first event
   EXPECT_EQ(wakes(alice_), 0);
   EXPECT_EQ(wakes(bob_), 0);
   hub_->flush();
@@ -82,7 +83,7 @@ TEST_F(HubWakeTest, HalfAFramePendingWakesTheReadersBeforeTheTimer) {
   EXPECT_GE(pending, 2048u);
   EXPECT_GT(posts, 1);
   EXPECT_EQ(wakes(alice_), 1);
-  EXPECT_EQ(arms_, 1);
+  EXPECT_EQ(driver_.flush_arms, 1);
 }
 
 // One message of exactly half a frame, under it and over it.
@@ -118,23 +119,13 @@ TEST_F(HubWakeTest, AFullTimerIntervalStillWakesAfterAnEarlyWake) {
 // flush() first offers each reader to the transport's push (a direct write);
 // only the readers it declines get a writable callback.
 TEST_F(HubWakeTest, FlushPushesAndWakesOnlyTheReadersPushDeclines) {
-  options_.flush_interval_ms = 10;
-  std::map<Session*, int> pushes;
-  hub_ = std::make_unique<Hub>(
-      options_, metrics_, [this](Session& s) { ++wakes_[&s]; }, 0, [this] { ++arms_; },
-      [&](Session& s) {
-        ++pushes[&s];
-        return &s == &alice_;  // alice's socket takes the frame, bob's does not
-      });
-  hub_->join_live(alice_, "room", "alice");
-  hub_->join_live(bob_, "room", "bob");
-  settle();
-  pushes.clear();
+  driver_.accepts_push = [&](Session& s) { return &s == &alice_; };  // bob's socket is full
+  make_hub(10);
   hub_->post(alice_, "hello");
-  EXPECT_TRUE(pushes.empty());  // nothing before the timer
+  EXPECT_TRUE(driver_.pushes.empty());  // nothing before the timer
   hub_->flush();
-  EXPECT_EQ(pushes[&alice_], 1);
-  EXPECT_EQ(pushes[&bob_], 1);
+  EXPECT_EQ(driver_.pushes[&alice_], 1);
+  EXPECT_EQ(driver_.pushes[&bob_], 1);
   EXPECT_EQ(wakes(alice_), 0);
   EXPECT_EQ(wakes(bob_), 1);
 }

@@ -1,0 +1,26 @@
+// A HubDriver for the hub's unit tests: counts what the hub asks of the
+// transport, and accepts a direct write (push) only where a test says so.
+#pragma once
+
+#include <functional>
+#include <map>
+
+#include "relay/hub.hpp"
+
+namespace hubchat::relay {
+
+struct RecordingDriver final : HubDriver {
+  std::map<Session*, int> wakes, pushes;
+  int flush_arms = 0, presence_arms = 0;
+  std::function<bool(Session&)> accepts_push;  // unset: every push is declined
+
+  void wake(Session& session) override { ++wakes[&session]; }
+  bool push(Session& session) override {
+    ++pushes[&session];
+    return accepts_push && accepts_push(session);
+  }
+  void arm_flush() override { ++flush_arms; }
+  void arm_presence_flush() override { ++presence_arms; }
+};
+
+}  // namespace hubchat::relay
