@@ -729,6 +729,8 @@ def main():
                     help="one big-room storm (CTest bench_storm_*): asserts, prints its figures")
     ap.add_argument("--storm-driver", help="hubchat_storm binary (default: found in --build-dir)")
     ap.add_argument("--storm-clients", type=int, default=10000, help="members of the storm's room")
+    ap.add_argument("--storm-source-ips", type=int, default=1,
+                    help="storm clients bind to 127.0.0.1..127.0.0.N (if ephemeral ports run out)")
     cfg = ap.parse_args()
 
     build_dir = Path(cfg.build_dir).resolve()

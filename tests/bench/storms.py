@@ -31,7 +31,7 @@ MAX_NICK_BYTES = 32
 # fields (type, room, nick, epoch, seq, first, count, more): a bound that does
 # not depend on the room's size. The old welcome listed every member.
 WELCOME_MAX_BYTES = WELCOME_PAGE * (MAX_NICK_BYTES + 3) + 512
-DRIVER_ARGS = ["--source-ips", "8", "--max-handshakes", "256"]
+DRIVER_ARGS = ["--max-handshakes", "256"]
 JOIN_TIMEOUT_S = 40
 RESUME_TIMEOUT_S = 40
 # How long the runner waits for the driver's result beyond its own deadlines.
@@ -59,7 +59,8 @@ class Driver:
     def __init__(self, cfg, scenario, port, clients, extra=()):
         cmd = cfg.gen_pin + [str(cfg.storm_driver), "--scenario", scenario, "--port", str(port),
                              "--clients", str(clients), "--join-timeout", str(JOIN_TIMEOUT_S),
-                             "--resume-timeout", str(RESUME_TIMEOUT_S), *DRIVER_ARGS, *extra]
+                             "--resume-timeout", str(RESUME_TIMEOUT_S),
+                             "--source-ips", str(cfg.storm_source_ips), *DRIVER_ARGS, *extra]
         self.errors = tempfile.TemporaryFile()
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=self.errors)
         self.selector = selectors.DefaultSelector()
