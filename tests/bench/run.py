@@ -17,7 +17,8 @@ a markdown table and a gnuplot chart (p99 latency vs offered load).
 
 Scenarios (docs/benchmark.md): s1 closed-loop fan-out, s2 paced fan-out
 (100k deliveries/s), s2legacy (s2 on the relay in the legacy dialect), ladder
-(s2 rate raised until loss, a drop or p99 >= 100 ms), s3 idle connections.
+(s2 rate raised until loss, a drop or p99 >= 100 ms), s3 idle connections,
+storms (relay only, once: 10,000-member restart storm, presence storm, flood).
 Every loop is bounded: each run has a timeout and the ladder a fixed list.
 """
 
@@ -367,6 +368,19 @@ def run_all(bench):
                     bench.run(kind, "s3", s3_args(cfg), "legacy", rnd)
                     if kind == "relay" and cfg.s3_lossless:
                         bench.run(kind, "s3lossless", s3_args(cfg), "lossless", rnd)
+                elif scenario == "storms" and kind == "relay" and rnd == 1:
+                    run_storms(bench)
+
+
+def run_storms(bench):
+    """Every big-room storm once (storms.py); their lines go into results.md."""
+    cfg = bench.cfg
+    if not cfg.storm_driver:
+        log("hubchat_storm not found: storms skipped")
+        return
+    for name in storms.STORMS:
+        storms.storm_test(cfg, name, lambda port, flags: Server("relay", cfg, port, flags),
+                          bench.next_port(), cfg.storm_clients)
 
 
 # ---------------------------------------------------------------- results
@@ -604,6 +618,10 @@ def markdown(cfg, runs, summary):
         lines.append(f"| {offered:,.0f} | {fmt(cr.get(offered))} | {fmt(cn.get(offered))} | "
                      f"{fmt(mpf.get(offered))} | {fmt(big.get(offered))} |")
     lines += ["", "Chart: `ladder_p99.png` (same folder). Raw runs: `runs.json`.", ""]
+    storm_lines = storms.storm_summary(cfg.out)
+    if storm_lines:
+        lines += ["## Big rooms and storms (relay, once)", "", *storm_lines, "",
+                  "Raw: `storm-*.json` (same folder).", ""]
     return "\n".join(lines)
 
 
@@ -716,7 +734,7 @@ def main():
     ap.add_argument("--out", help="results folder (default: BUILD_DIR/results)")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--servers", default="relay,node")
-    ap.add_argument("--scenarios", default="s1,s2,s2legacy,s2idle,ladder,s3")
+    ap.add_argument("--scenarios", default="s1,s2,s2legacy,s2idle,ladder,s3,storms")
     ap.add_argument("--ladder-steps", type=int, default=0, help="use only the first N steps")
     ap.add_argument("--no-s3-lossless", dest="s3_lossless", action="store_false",
                     help="skip S3 with lossless clients on the relay")
