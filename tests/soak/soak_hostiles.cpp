@@ -61,22 +61,23 @@ std::string open_ws(WsClient& ws, std::uint16_t port, bool lossless, const std::
   join.room = room;
   join.nick = nick;
   if (!ws.send_text(lossless::encode(join))) return "cannot send join";
-  // Welcome, then the history replay up to our own join (welcome.seq - 1):
-  // the abuse starts once the client is at the live end of the room, like a
+  // Welcome, then the history replay, then our own join (presence comes
+  // after the replay): the abuse starts once the client is at the live end
+  // of the room, like a
   // client that has been chatting for a while. (Misbehaving during the
   // replay is covered by RelaySoak.CloseCodeSurvivesDataInFlight.) Slow consumers skip
   // this: through their tiny window a firehose replay would take minutes.
   const Deadline deadline = deadline_in(10s);
-  Seq own_join = 0;
+  std::string granted;  // our nick, once welcomed
   for (;;) {
     Received r = ws.receive(deadline);
-    if (!r.is_data()) return (own_join ? "no replay: " : "no welcome: ") + r.describe();
+    if (!r.is_data()) return (granted.empty() ? "no welcome: " : "no replay: ") + r.describe();
     for (const Event& e : decode_frame(r.data)) {
       if (e.type == EventType::welcome) {
         if (!await_replay) return "";
-        own_join = e.seq - 1;
+        granted = e.nick;
       }
-      if (own_join && e.type == EventType::join && e.seq == own_join) return "";
+      if (!granted.empty() && e.type == EventType::join && e.nick == granted) return "";
     }
   }
 }

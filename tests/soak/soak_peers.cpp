@@ -148,11 +148,13 @@ void ChatPeer::handle_event(const Event& e) {
     case EventType::missed:
       problem("missed event: " + describe(e));
       return;
-    default:
+    case EventType::msg:
       break;
+    default:  // presence: no seq, not history
+      if (e.room != room_) problem("event of another room: " + describe(e));
+      return;
   }
-  // Logged events (msg, join, leave, nick): seqs step by exactly one, from
-  // the oldest the welcome announced.
+  // Messages: seqs step by exactly one, from the oldest the welcome announced.
   const Seq expected = last_seq_ == 0 ? welcome_first_ : last_seq_ + 1;
   if (e.seq != expected)
     problem("seq " + std::to_string(e.seq) + " where " + std::to_string(expected) +
