@@ -324,11 +324,15 @@ def storm_test(cfg, name, start_relay, port, clients):
     """Runs one storm, writes storm-NAME.json into cfg.out, prints the benchmark
     line and the verdict. Returns the exit status (0: every check passed)."""
     run, check, line = STORMS[name]
+    load_before = os.getloadavg()[0]
     record = run(cfg, start_relay, port, clients)
+    # Other work on the two cores stretches every duration here: say how busy they were.
+    record["loadavg_1min"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
     record["problems"] = check(record)
     record["benchmark"] = line(record)
     (Path(cfg.out) / f"storm-{name}.json").write_text(json.dumps(record, indent=1))
-    log("benchmark:", record["benchmark"])
+    log("benchmark:", record["benchmark"], f"(load average {record['loadavg_1min'][0]} -> "
+        f"{record['loadavg_1min'][1]})")
     if record["problems"]:
         for stream in ("driver_stderr", "relay_stderr"):
             if record.get(stream):
