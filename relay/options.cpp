@@ -10,6 +10,11 @@ std::optional<int> parse_options(int argc, char** argv, Options& o) {
   CLI::App app{"hubchat relay: a WebSocket chat hub (legacy gorilla dialect + lossless hubchat.v1)",
                "relay"};
   app.set_version_flag("--version", std::string("relay ") + kVersion);
+  // One definition for flags and file: every option below can also be set in
+  // the file as `long-name = value` (TOML/INI); a flag given on the command
+  // line wins over the file.
+  app.set_config("--config", "", "read settings from FILE (name = value lines; flags win)")
+      ->check(CLI::ExistingFile);
   app.add_option("--port", o.port, "TCP port to listen on")
       ->capture_default_str()
       ->check(CLI::Range(1, 65535));

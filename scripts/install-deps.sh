@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what hubchat needs on Debian 12 (idempotent, quiet): compilers and
-# libraries from Debian, Dear ImGui's sources (fetched by cmake/fetch-imgui.sh
-# at configure time), and the browser tests' npm packages.
+# libraries from Debian (python3-websockets runs the tests' legacy server, with
+# Debian's /usr/bin/python3), Dear ImGui's sources (fetched by
+# cmake/fetch-imgui.sh at configure time), and the browser tests' npm packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +13,7 @@ packages=(
   clang libclang-rt-14-dev
   chromium xvfb libgl1-mesa-dri imagemagick x11-utils
   gnuplot-nox openssl curl procps
+  python3-websockets
 )
 # Node.js: the machine's own if it has one (Debian's npm conflicts with it).
 command -v node >/dev/null || packages+=(nodejs)

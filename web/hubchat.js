@@ -2,7 +2,8 @@
 // Emscripten module (client.js + client.wasm) and the Hangul font
 // (NanumGothic.ttf, served next to this page) in parallel, hands the font bytes
 // and the settings to the wasm, forwards committed text from a hidden text
-// field (typing, IME composition, paste) to the client, and exposes
+// field (typing, IME composition, paste) to the client, keeps the client's
+// remembered dialect choice per server in localStorage, and exposes
 // window.hubchat, a small read-only test/debug hook.
 'use strict';
 
@@ -110,6 +111,33 @@
     }
   }
 
+  // ---- remembered dialect per server (client/app/web_dialect_memory.cpp).
+  // Key: DIALECT_KEY_PREFIX + the server URL; value: what the client's
+  // DialectChooser stores ("legacy N": the server rejects hubchat.v1, N legacy
+  // connections since it was last re-checked). Storage can be unavailable or
+  // throw (blocked cookies, private mode): then nothing is remembered.
+  const DIALECT_KEY_PREFIX = 'hubchat.dialect:';
+  const dialectMemory = {
+    load(server) {
+      try {
+        return window.localStorage.getItem(DIALECT_KEY_PREFIX + server) || '';
+      } catch (err) {
+        return '';
+      }
+    },
+    save(server, value) {
+      try {
+        if (value) {
+          window.localStorage.setItem(DIALECT_KEY_PREFIX + server, value);
+        } else {
+          window.localStorage.removeItem(DIALECT_KEY_PREFIX + server);
+        }
+      } catch (err) {
+        // Not remembered: the client probes again next time.
+      }
+    },
+  };
+
   // ---- the Emscripten module (client.js is not MODULARIZEd: global Module).
   let resolveRuntime;
   const runtimeReady = new Promise((resolve) => {
@@ -122,6 +150,7 @@
     onRuntimeInitialized: () => resolveRuntime(),
     onAbort: (what) => fail('hubchat stopped: ' + what),
     hubchatTextInput: onTextInput,
+    hubchatDialectMemory: dialectMemory,
   };
 
   const fontReady = fetch('NanumGothic.ttf')

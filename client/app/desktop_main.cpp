@@ -2,21 +2,27 @@
 // native (libwebsockets) transport.
 //   hubchat_client [--server ws://host:port/ws] [--nick N] [--room R]
 //                  [--say TEXT [--exit-after-say]] [--timeout SECONDS] [--font PATH]
+//                  [--trace]
 // With --nick and --room given it connects at start. --say sends TEXT once
 // joined (then keeps running unless --exit-after-say, which exits 0 once the
-// relay echoed the message back). --timeout exits 1 after SECONDS.
+// relay echoed the message back). --timeout exits 1 after SECONDS. --trace
+// is the test/debug hook: one line per connection-state change and per chat
+// line received, on stderr (see trace_status / trace_line below).
 #include <GLFW/glfw3.h>
 #include <imgui.h>
 #include <imgui_impl_glfw.h>
 #include <imgui_impl_opengl3.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
 
 #include "client/session/chat_session.hpp"
 #include "client/transport/transport.hpp"
@@ -24,6 +30,8 @@
 #include "client/ui/fonts.hpp"
 #include "client/ui/key_latch.hpp"
 #include "client/ui/style.hpp"
+#include "shared/json.hpp"
+#include "shared/legacy_codec.hpp"
 
 #ifndef HUBCHAT_DEFAULT_FONT
 #define HUBCHAT_DEFAULT_FONT "/usr/share/fonts/truetype/nanum/NanumGothic.ttf"
@@ -42,13 +50,14 @@ struct Args {
   double timeout_s = 0;
   std::string font = HUBCHAT_DEFAULT_FONT;
   bool room_given = false;
+  bool trace = false;
 };
 
 void usage() {
   std::fprintf(stderr,
                "usage: hubchat_client [--server URL] [--nick NICK] [--room ROOM]\n"
                "                      [--say TEXT [--exit-after-say]] [--timeout SECONDS]\n"
-               "                      [--font TTF]\n");
+               "                      [--font TTF] [--trace]\n");
 }
 
 std::optional<Args> parse_args(int argc, char** argv) {
@@ -59,6 +68,10 @@ std::optional<Args> parse_args(int argc, char** argv) {
     const char* v = nullptr;
     if (arg == "--exit-after-say") {
       a.exit_after_say = true;
+      continue;
+    }
+    if (arg == "--trace") {
+      a.trace = true;
       continue;
     }
     if (arg == "--help" || arg == "-h") return std::nullopt;
@@ -111,18 +124,63 @@ struct ImGuiRuntime {
   bool glfw = false, gl = false;
 };
 
-// Has the relay echoed a message from `nick` with `body` into `room`?
+// Has the server echoed a message from `nick` with `body` into `room`? A
+// legacy server echoes it without a sender and as it normalises messages
+// (newlines to spaces, trimmed).
 bool echoed(const hubchat::client::ChatModel& model, const std::string& room,
-            const std::string& nick, const std::string& body) {
+            const std::string& nick, const std::string& body, bool legacy) {
   const auto* r = model.find_room(room);
   if (r == nullptr) return false;
+  const std::string expected = legacy ? hubchat::legacy::normalize_incoming(body) : body;
   for (const auto& line : r->lines()) {
-    if (line.kind == hubchat::client::LineKind::message && !line.replayed && line.body == body &&
-        (line.from == nick || line.from.empty())) {
+    if (line.kind == hubchat::client::LineKind::message && !line.replayed &&
+        line.body == expected && (line.from == nick || line.from.empty())) {
       return true;
     }
   }
   return false;
+}
+
+// --trace: `hubchat_client: status {"state":..,"joined":..,"dialect":..,"text":..}`
+// whenever the state, joined or dialect changes. dialect: "hubchat.v1",
+// "legacy", or "" while not connected.
+void trace_status(const hubchat::client::ChatSession& session, hubchat::client::TimePoint now) {
+  const auto& conn = session.model().connection();
+  const bool connected = conn.state == hubchat::client::ConnectionState::connected;
+  std::string out = "{\"state\":";
+  hubchat::json::append_string(out, to_string(conn.state));
+  out += ",\"joined\":";
+  out += connected && conn.joined ? "true" : "false";
+  out += ",\"dialect\":";
+  hubchat::json::append_string(out, !connected ? "" : session.legacy() ? "legacy" : "hubchat.v1");
+  out += ",\"text\":";
+  hubchat::json::append_string(out, session.model().status_text(now));
+  out += '}';
+  std::fprintf(stderr, "hubchat_client: status %s\n", out.c_str());
+}
+
+// --trace: `hubchat_client: line {"room":..,"from":..,"body":..}` per chat
+// message added to the log since the last call (`seen`: lines already traced per room).
+void trace_lines(const hubchat::client::ChatModel& model,
+                 std::map<std::string, std::size_t>& seen) {
+  for (const auto& [name, room] : model.rooms()) {
+    std::size_t& done = seen[name];
+    // Logs are appended at the end in practice; trimming or a resume can
+    // reorder, which a trace used by tests can live with.
+    for (std::size_t i = std::min(done, room.lines().size()); i < room.lines().size(); ++i) {
+      const auto& line = room.lines()[i];
+      if (line.kind != hubchat::client::LineKind::message) continue;
+      std::string out = "{\"room\":";
+      hubchat::json::append_string(out, name);
+      out += ",\"from\":";
+      hubchat::json::append_string(out, line.from);
+      out += ",\"body\":";
+      hubchat::json::append_string(out, line.body);
+      out += '}';
+      std::fprintf(stderr, "hubchat_client: line %s\n", out.c_str());
+    }
+    done = room.lines().size();
+  }
 }
 
 }  // namespace
@@ -171,6 +229,9 @@ int main(int argc, char** argv) {
 
   bool said = false, echo_seen = false, logged_join = false;
   int exit_code = 0;
+  // --trace bookkeeping: the last traced (state, joined, legacy) and lines per room.
+  std::optional<std::tuple<hubchat::client::ConnectionState, bool, bool>> traced;
+  std::map<std::string, std::size_t> traced_lines;
   while (!glfwWindowShouldClose(window.get())) {
     // Wake at least every 16 ms for the network; at once while keys are queued.
     if (latch.pending() > 0) {
@@ -183,16 +244,25 @@ int main(int argc, char** argv) {
     const auto& conn = session.model().connection();
     const bool joined = conn.state == hubchat::client::ConnectionState::connected && conn.joined;
     if (joined && !logged_join) {
-      std::fprintf(stderr, "hubchat_client: joined %s as %s\n",
-                   session.model().joined_room().c_str(), session.model().nick().c_str());
+      std::fprintf(stderr, "hubchat_client: joined %s as %s%s\n",
+                   session.legacy() ? args->room.c_str() : session.model().joined_room().c_str(),
+                   session.model().nick().c_str(), session.legacy() ? " (legacy server)" : "");
     }
     logged_join = joined;
-    if (args->say && !said && joined && session.model().joined_room() == args->room) {
+    if (args->trace) {
+      const auto now_traced = std::make_tuple(conn.state, conn.joined, session.legacy());
+      if (traced != now_traced) trace_status(session, now);
+      traced = now_traced;
+      trace_lines(session.model(), traced_lines);
+    }
+    // A legacy server takes room and nick from the URL: open is joined.
+    const bool in_room = session.legacy() || session.model().joined_room() == args->room;
+    if (args->say && !said && joined && in_room) {
       said = session.send_message(*args->say);
       if (said) std::fprintf(stderr, "hubchat_client: sent message\n");
     }
     if (said && !echo_seen &&
-        echoed(session.model(), args->room, session.model().nick(), *args->say)) {
+        echoed(session.model(), args->room, session.model().nick(), *args->say, session.legacy())) {
       echo_seen = true;
       std::fprintf(stderr, "hubchat_client: message echoed by the relay%s\n",
                    args->exit_after_say ? ", exiting" : "");

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "client/app/web_dialect_memory.hpp"
 #include "client/session/chat_session.hpp"
 #include "client/transport/transport.hpp"
 #include "client/ui/chat_view.hpp"
@@ -52,7 +53,8 @@ class WebApp {
  public:
   WebApp(std::vector<unsigned char> font, hubchat::ui::ChatView::Settings settings)
       : font_(std::move(font)),
-        session_(hubchat::client::make_platform_transport()),
+        session_(hubchat::client::make_platform_transport(), {}, {},
+                 hubchat::client::make_web_dialect_memory()),
         view_(session_, std::move(settings)) {}
 
   ~WebApp() {
@@ -149,6 +151,17 @@ class WebApp {
     out += conn.state == ConnectionState::connected && conn.joined ? "true" : "false";
     out += ",\"legacy\":";
     out += session_.legacy() ? "true" : "false";
+    // The dialect of the open connection ("hubchat.v1", "legacy", "" when
+    // not connected), what the next attempt offers, and whether legacy is
+    // remembered for this server (see DialectChooser).
+    out += ",\"dialect\":";
+    hubchat::json::append_string(out, conn.state != ConnectionState::connected ? ""
+                                      : session_.legacy()                      ? "legacy"
+                                                                               : "hubchat.v1");
+    out += ",\"next_offer\":";
+    hubchat::json::append_string(out, session_.dialect().offer_lossless() ? "hubchat.v1" : "");
+    out += ",\"remembered_legacy\":";
+    out += session_.dialect().remembered_legacy() ? "true" : "false";
     out += ",\"attempt\":";
     hubchat::json::append_int(out, conn.attempt);
     out += ",\"retry_in_ms\":";
@@ -192,6 +205,10 @@ class WebApp {
       hubchat::json::append_string(out, name);
       out += ":{\"unread\":";
       hubchat::json::append_int(out, room.unread());
+      out += ",\"member_count\":";
+      hubchat::json::append_uint(out, room.member_count());
+      out += ",\"members_complete\":";
+      out += room.members_complete() ? "true" : "false";
       out += ",\"members\":[";
       for (std::size_t i = 0; i < room.members().size(); ++i) {
         if (i > 0) out += ',';

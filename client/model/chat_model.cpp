@@ -1,5 +1,6 @@
 // The chat client's model (see chat_model.hpp): ordering by seq, duplicate
-// suppression, presence, unread counts, resume positions, status text.
+// suppression, presence lines, member pages and counts, unread counts, resume
+// positions, status text.
 #include "client/model/chat_model.hpp"
 
 #include <algorithm>
@@ -10,10 +11,10 @@ namespace hubchat::client {
 namespace {
 
 // Sort key of a line: generation first (a new relay epoch restarts seqs),
-// then seq, then system notices before the event with the same seq (a notice
-// anchored at seq N describes what comes before N).
+// then seq, then order: a message (order 0) before the lines that followed it.
+// Keys are unique but for a message that is already held.
 auto key(const Line& line) {
-  return std::make_tuple(line.generation, line.seq, line.kind == LineKind::system ? 0 : 1);
+  return std::make_tuple(line.generation, line.seq, line.order);
 }
 
 LineKind line_kind(EventType type) {
@@ -65,18 +66,30 @@ bool Room::insert(Line line) {
     ++version_;
     return true;
   }
-  if (line.kind != LineKind::system) {
-    const auto lower =
-        std::lower_bound(lines_.begin(), lines_.end(), k,
-                         [](const Line& l, const auto& key_) { return key(l) < key_; });
-    if (lower != lines_.end() && key(*lower) == k) return false;  // seq already held
-  }
-  // upper_bound: notices with equal keys stay in arrival order.
-  const auto pos = std::upper_bound(lines_.begin(), lines_.end(), k,
-                                    [](const auto& key_, const Line& l) { return key_ < key(l); });
+  const auto pos = std::lower_bound(lines_.begin(), lines_.end(), k,
+                                    [](const Line& l, const auto& key_) { return key(l) < key_; });
+  if (pos != lines_.end() && key(*pos) == k) return false;  // message seq already held
   lines_.insert(pos, std::move(line));
   ++version_;
   return true;
+}
+
+void Room::insert_unsequenced(Line line) {
+  // After everything held: the highest seq of this generation, or what the
+  // last line follows (a notice may sit past the last message, e.g. missed
+  // seqs). Messages with a higher seq that arrive later sort after it.
+  Seq after = last_seq_;
+  if (!lines_.empty() && lines_.back().generation == generation_) {
+    after = std::max(after, lines_.back().seq);
+  }
+  insert_unsequenced(std::move(line), after);
+}
+
+void Room::insert_unsequenced(Line line, Seq after_seq) {
+  line.generation = generation_;
+  line.seq = after_seq;
+  line.order = next_order_++;  // never 0: not a message, never a duplicate
+  insert(std::move(line));
 }
 
 void Room::trim(std::size_t max_lines) {
@@ -84,10 +97,34 @@ void Room::trim(std::size_t max_lines) {
   while (lines_.size() > max_lines) lines_.pop_front();
 }
 
-void Room::set_members(std::vector<std::string> members) {
-  std::sort(members.begin(), members.end());
-  members.erase(std::unique(members.begin(), members.end()), members.end());
-  members_ = std::move(members);
+void Room::apply_page(const std::string& after, std::vector<std::string> page, bool more) {
+  // The relay sends pages sorted and after `after`; a page that is not is
+  // made so rather than allowed to break the list's order.
+  std::sort(page.begin(), page.end());
+  page.erase(std::unique(page.begin(), page.end()), page.end());
+  page.erase(page.begin(), std::upper_bound(page.begin(), page.end(), after));
+
+  std::string page_last = page.empty() ? after : page.back();  // before the nicks move
+
+  // The range the page is the truth for: (after, its last nick], or
+  // (after, end) when nothing follows it.
+  const auto first = std::upper_bound(members_.begin(), members_.end(), after);
+  auto last = members_.end();
+  if (more) last = std::upper_bound(first, members_.end(), page_last);
+  const auto at = members_.erase(first, last);
+  members_.insert(at, std::make_move_iterator(page.begin()), std::make_move_iterator(page.end()));
+
+  // A page from the start begins the exact part; the page that continues it
+  // (asked for after its last nick) extends it. Any other page is still the
+  // truth for its range but leaves a gap before it.
+  if (after.empty()) {
+    listed_ = true;
+    listed_to_ = std::move(page_last);
+    listed_all_ = !more;
+  } else if (listed_ && !listed_all_ && after == listed_to_) {
+    listed_to_ = std::move(page_last);
+    listed_all_ = !more;
+  }
   ++version_;
 }
 
@@ -101,6 +138,14 @@ void Room::remove_member(const std::string& nick) {
   const auto it = std::lower_bound(members_.begin(), members_.end(), nick);
   if (it != members_.end() && *it == nick) members_.erase(it);
   ++version_;
+}
+
+void Room::update_count(std::uint64_t count) {
+  if (count != 0) {
+    member_count_ = count;
+  } else if (members_complete()) {
+    member_count_ = members_.size();
+  }
 }
 
 // ---------------------------------------------------------------- ChatModel
@@ -142,10 +187,18 @@ void ChatModel::apply(const Event& event) {
       apply_welcome(event);
       break;
     case EventType::msg:
+      apply_message(event);
+      break;
     case EventType::join:
     case EventType::leave:
     case EventType::nick:
-      apply_logged(event);
+      apply_presence(event);
+      break;
+    case EventType::members:
+      apply_members(event);
+      break;
+    case EventType::presence:
+      apply_summary(event);
       break;
     case EventType::missed:
       apply_missed(event);
@@ -169,65 +222,81 @@ void ChatModel::apply_welcome(const Event& event) {
   }
   room.epoch_ = event.epoch;
   room.welcomed_ = true;
-  room.presence_from_ = event.seq;
-  room.set_members(event.members);
+  room.live_from_ = event.seq;
+  // Whatever the list held came from an earlier join: no presence reached us
+  // since, so none of it can be trusted. The welcome is the first page.
+  room.members_.clear();
+  room.apply_page({}, event.members, event.more);
+  room.update_count(event.count);
   joined_room_ = room.name();
   if (!event.nick.empty()) nick_ = event.nick;
   epoch_ = event.epoch;
   touch(room);
 }
 
-void ChatModel::apply_logged(const Event& event) {
+void ChatModel::apply_message(const Event& event) {
   Room& room = ensure_room(event.room);
-  if (event.seq == 0) return;  // not a logged event: seqs start at 1
+  if (event.seq == 0) return;  // a message always has a seq: they start at 1
 
   Line line;
-  line.kind = line_kind(event.type);
+  line.kind = LineKind::message;
   line.seq = event.seq;
   line.generation = room.generation_;
   line.ts = event.ts;
-  switch (event.type) {
-    case EventType::msg:
-      line.from = event.from;
-      line.body = event.body;
-      break;
-    case EventType::join:
-    case EventType::leave:
-      line.from = event.nick;
-      break;
-    case EventType::nick:
-      line.from = event.from;
-      line.nick = event.nick;
-      break;
-    default:
-      break;
-  }
-  const bool live = event.seq >= room.presence_from_;
-  line.replayed = !live;
+  line.from = event.from;
+  line.body = event.body;
+  line.replayed = event.seq < room.live_from_;
   if (!room.insert(std::move(line))) return;  // duplicate (resume overlap): ignore entirely
   room.last_seq_ = std::max(room.last_seq_, event.seq);
+  if (room.name() != active_room_) ++room.unread_;
+  room.trim(options_.max_lines_per_room);
+  touch(room);
+}
 
-  // welcome.members already reflects everything before welcome.seq, so only
-  // live events change presence.
-  if (live) {
-    switch (event.type) {
-      case EventType::join:
-        room.add_member(event.nick);
-        break;
-      case EventType::leave:
-        room.remove_member(event.nick);
-        break;
-      case EventType::nick:
-        room.remove_member(event.from);
-        room.add_member(event.nick);
-        if (event.from == nick_ && room.name() == joined_room_) nick_ = event.nick;
-        break;
-      default:
-        break;
+void ChatModel::apply_presence(const Event& event) {
+  const bool is_rename = event.type == EventType::nick;
+  if (event.nick.empty() || (is_rename && event.from.empty())) return;  // names no one
+  Room& room = ensure_room(event.room);
+
+  // Presence is never replayed and has no seq: it happened now, after
+  // everything the room holds.
+  Line line;
+  line.kind = line_kind(event.type);
+  line.ts = event.ts;
+  if (is_rename) {
+    line.from = event.from;
+    line.nick = event.nick;
+    room.remove_member(event.from);
+    room.add_member(event.nick);
+    if (event.from == nick_ && room.name() == joined_room_) nick_ = event.nick;
+  } else {
+    line.from = event.nick;
+    if (event.type == EventType::join) {
+      room.add_member(event.nick);
+    } else {
+      room.remove_member(event.nick);
     }
   }
-  if (event.type == EventType::msg && room.name() != active_room_) ++room.unread_;
+  room.update_count(event.count);  // a rename carries none and changes none
+  room.insert_unsequenced(std::move(line));
   room.trim(options_.max_lines_per_room);
+  touch(room);
+}
+
+void ChatModel::apply_members(const Event& event) {
+  Room& room = ensure_room(event.room);
+  room.apply_page(event.after, event.members, event.more);
+  room.update_count(event.count);
+  touch(room);
+}
+
+void ChatModel::apply_summary(const Event& event) {
+  Room& room = ensure_room(event.room);
+  // More changed than was itemized: no part of the list is known to be
+  // exact any more, until it is fetched again from the start.
+  room.listed_ = false;
+  room.listed_all_ = false;
+  room.update_count(event.count);
   touch(room);
 }
 
@@ -235,6 +304,7 @@ void ChatModel::apply_missed(const Event& event) {
   Room& room = ensure_room(event.room);
   Line line;
   line.kind = LineKind::system;
+  Seq after_seq = 0;
   if (event.reason == "restart") {
     // The welcome before this already moved to a new generation when it saw
     // the new epoch; if it could not tell (no epoch known), do it here. Either
@@ -245,22 +315,22 @@ void ChatModel::apply_missed(const Event& event) {
         });
     if (current_has_events) ++room.generation_;
     room.last_seq_ = 0;
-    line.seq = 0;  // before every seq of the new history
+    after_seq = 0;  // before every seq of the new history
     line.body = "the relay restarted, history was lost";
   } else {
     const Seq count =
         event.missed_to >= event.missed_from ? event.missed_to - event.missed_from + 1 : 0;
-    line.seq = event.missed_from;  // where the missing messages would have been
+    // Where the missing messages would have been: after the one before them.
+    after_seq = event.missed_from > 0 ? event.missed_from - 1 : 0;
     line.body =
         count == 1 ? "1 message was missed" : std::to_string(count) + " messages were missed";
   }
-  line.generation = room.generation_;
   // The same notice twice (e.g. a retried join) says nothing new.
   const bool already = std::any_of(room.lines_.begin(), room.lines_.end(), [&](const Line& l) {
-    return l.kind == LineKind::system && l.generation == line.generation && l.seq == line.seq &&
+    return l.kind == LineKind::system && l.generation == room.generation_ && l.seq == after_seq &&
            l.body == line.body;
   });
-  if (!already) room.insert(std::move(line));
+  if (!already) room.insert_unsequenced(std::move(line), after_seq);
   room.trim(options_.max_lines_per_room);
   touch(room);
 }
@@ -296,19 +366,9 @@ void ChatModel::add_system_line(std::string_view room_name, std::string text) {
   Room& room = ensure_room(room_name);
   Line line;
   line.kind = LineKind::system;
-  line.generation = room.generation_;
   line.body = std::move(text);
-  if (room.legacy_counter_ != 0) {
-    line.seq = ++room.legacy_counter_;
-  } else {
-    // Anchor after everything held: before the next seq to come.
-    Seq last = room.last_seq_;
-    if (!room.lines_.empty() && room.lines_.back().generation == room.generation_) {
-      last = std::max(last, room.lines_.back().seq);
-    }
-    line.seq = last + 1;
-  }
-  room.insert(std::move(line));
+  // In legacy mode too: the last line's seq is the local counter.
+  room.insert_unsequenced(std::move(line));
   room.trim(options_.max_lines_per_room);
   touch(room);
 }

@@ -1,7 +1,8 @@
-// The chat client's model: rooms, their message logs ordered by seq, presence,
-// unread counts, resume positions, the relay epoch, the connection state and
-// the current nick. It has no ImGui, no sockets and no OS headers in it, so it
-// is unit-tested natively and builds with em++ unchanged.
+// The chat client's model: rooms, their logs (messages ordered by seq, presence
+// and notices where they arrived), member lists and counts, unread counts,
+// resume positions, the relay epoch, the connection state and the current
+// nick. It has no ImGui, no sockets and no OS headers in it, so it is
+// unit-tested natively and builds with em++ unchanged.
 //
 // Who writes what: ChatSession feeds decoded relay events into apply() (or
 // legacy bodies into apply_legacy_message()) and sets the connection state;
@@ -36,10 +37,16 @@ enum class LineKind {
 // One line of a room's log.
 struct Line {
   LineKind kind = LineKind::message;
-  // Relay seq of the event (per room, per epoch). For a system line: the seq
-  // it is anchored to (it sorts just before that seq). In legacy mode: a local
-  // arrival counter.
+  // Message: its relay seq (per room, per epoch); in legacy mode a local
+  // arrival counter. Any other line (presence, notices) has no seq of its own:
+  // this is the seq it follows (0: before every message), usually the highest
+  // held when it arrived.
   Seq seq = 0;
+  // 0 for a message. Other lines: a per-room arrival number, so lines that
+  // follow the same seq keep their arrival order after that message and
+  // before the next one, and can never be taken for a message (duplicate
+  // suppression and has_seq look at messages only).
+  std::uint64_t order = 0;
   // Bumped each time the room's seqs restart (relay restarted, new epoch), so
   // lines of an older epoch stay above the new ones instead of interleaving.
   std::uint32_t generation = 0;
@@ -47,7 +54,7 @@ struct Line {
   std::string from;       // message: sender ("" in legacy mode); join/leave: who; nick: old name
   std::string nick;       // nick: the new name
   std::string body;       // message: the text as sent (may hold '\n'); system: the notice
-  bool replayed = false;  // history (seq < welcome.seq), not live
+  bool replayed = false;  // message from history (seq < welcome.seq), not live
 
   bool operator==(const Line&) const = default;
 };
@@ -63,15 +70,27 @@ class Room {
 
   const std::string& name() const { return name_; }
 
-  // The log, oldest first, ordered by (generation, seq, system-before-event).
-  // A deque so the view can index it (ImGuiListClipper) and old lines can be
+  // The log, oldest first, ordered by (generation, seq, order): messages by
+  // seq, other lines after the message they followed when they arrived. A
+  // deque so the view can index it (ImGuiListClipper) and old lines can be
   // trimmed cheaply.
   const std::deque<Line>& lines() const { return lines_; }
 
-  // Nicks present in the room, sorted. Only meaningful for the room the
-  // client is joined to (the relay tells nothing about other rooms); empty in
-  // legacy mode (a gorilla-style server has no presence).
+  // The nicks known to be in the room, sorted (byte order, as the relay
+  // sorts). Only meaningful for the room the client is joined to (the relay
+  // tells nothing about other rooms); empty in legacy mode (a gorilla-style
+  // server has no presence). In a large room this is a part of the list until
+  // every page has arrived: see members_complete().
   const std::vector<std::string>& members() const { return members_; }
+
+  // How many members the relay says the room has (this client included),
+  // from the latest welcome/join/leave/presence/members event. It may exceed
+  // members().size() while the list is incomplete; 0 when unknown (legacy).
+  std::uint64_t member_count() const { return member_count_; }
+
+  // True when members() is the relay's whole list: pages from the start to
+  // the end arrived since the welcome or the last `presence` summary.
+  bool members_complete() const { return listed_ && listed_all_; }
 
   // Chat messages that arrived while this room was not the active one.
   int unread() const { return unread_; }
@@ -97,23 +116,42 @@ class Room {
  private:
   friend class ChatModel;
 
-  // Inserts in order; returns false (and changes nothing) for a duplicate.
+  // Inserts in order; returns false (and changes nothing) for a message whose
+  // seq is already held.
   bool insert(Line line);
+  // Inserts a line without a seq of its own after everything held (or, with
+  // `after_seq`, after that message), in arrival order.
+  void insert_unsequenced(Line line);
+  void insert_unsequenced(Line line, Seq after_seq);
   void trim(std::size_t max_lines);
-  void set_members(std::vector<std::string> members);
+  // A page of the member list (docs/PROTOCOL.md, Presence): the nicks sorted
+  // after `after` up to the page's last one (to the end when !more) become
+  // exactly `page`.
+  void apply_page(const std::string& after, std::vector<std::string> page, bool more);
   void add_member(const std::string& nick);
   void remove_member(const std::string& nick);
+  // The relay's count when it sent one (a relay never sends 0: the receiving
+  // client is a member); without one, a complete list is its own count.
+  void update_count(std::uint64_t count);
 
   std::string name_;
   std::deque<Line> lines_;
+  std::uint64_t next_order_ = 1;  // Line::order of the next unsequenced line
   std::vector<std::string> members_;
+  std::uint64_t member_count_ = 0;
+  // Which part of members_ is the relay's list: the nicks from the start up
+  // to and including listed_to_ (to the end when listed_all_) are exact when
+  // listed_. A welcome starts it, pages extend it, a presence summary ends it.
+  bool listed_ = false;
+  bool listed_all_ = false;
+  std::string listed_to_;
   int unread_ = 0;
   Seq last_seq_ = 0;
   std::uint64_t epoch_ = 0;
   bool welcomed_ = false;
   std::uint32_t generation_ = 0;
-  // Events with seq >= this update presence; replayed ones (below) do not.
-  Seq presence_from_ = 0;
+  // Messages with seq >= this are live; those below were replayed.
+  Seq live_from_ = 0;
   Seq legacy_counter_ = 0;
   std::uint64_t version_ = 0;
 };
@@ -167,16 +205,20 @@ class ChatModel {
 
   // ---- events (lossless dialect) ----
   // Applies one relay -> client event:
-  //  welcome: joined room, granted nick, epoch; resets the room's presence
-  //           from `members`; a different epoch than the room's starts a new
-  //           generation (old seqs mean nothing any more).
-  //  msg/join/leave/nick: a log line at its seq (ignored if the seq is already
-  //           held: resume overlap); presence changes only for seq >= welcome.seq;
-  //           a nick event renaming us updates nick().
+  //  welcome: joined room, granted nick, epoch; the member list becomes the
+  //           welcome's first page and the count the relay's; a different
+  //           epoch than the room's starts a new generation (old seqs mean
+  //           nothing any more).
+  //  msg:     a log line at its seq (ignored if the seq is already held:
+  //           resume overlap); replayed when seq < welcome.seq.
+  //  join/leave/nick: presence, always live (no seq): a line at the end of
+  //           the log, one nick added/removed/renamed, the count updated; a
+  //           nick event renaming us updates nick().
+  //  members: a page of the member list (range rule, see Room::apply_page).
+  //  presence: the count; the list is no longer complete (refetch it).
   //  missed:  a system line ("N messages were missed" or "the relay restarted,
   //           history was lost").
   //  error:   a system line in the active room, and last_error().
-  // Client-only types (none today) are ignored.
   void apply(const Event& event);
 
   // ---- legacy dialect ----
@@ -216,7 +258,10 @@ class ChatModel {
  private:
   Room& ensure_room(std::string_view name);
   void apply_welcome(const Event& event);
-  void apply_logged(const Event& event);
+  void apply_message(const Event& event);
+  void apply_presence(const Event& event);
+  void apply_members(const Event& event);
+  void apply_summary(const Event& event);
   void apply_missed(const Event& event);
   void apply_error(const Event& event);
   void touch(Room& room);

@@ -1,5 +1,6 @@
 // ChatSession (see chat_session.hpp): connect/join/resume/reconnect logic and
-// the legacy-dialect fallback, over the Transport interface.
+// the legacy-dialect fallback (decided by DialectChooser), over the Transport
+// interface.
 #include "client/session/chat_session.hpp"
 
 #include <algorithm>
@@ -103,10 +104,15 @@ ChatSession::ChatSession(std::unique_ptr<Transport> transport)
     : ChatSession(std::move(transport), Options{}) {}
 
 ChatSession::ChatSession(std::unique_ptr<Transport> transport, Options options,
-                         Backoff::Random backoff_random)
+                         Backoff::Random backoff_random,
+                         std::unique_ptr<DialectMemory> dialect_memory)
     : transport_(std::move(transport)),
       options_(options),
-      backoff_(options.backoff, std::move(backoff_random)) {}
+      backoff_(options.backoff, std::move(backoff_random)),
+      dialect_memory_(std::move(dialect_memory)),
+      chooser_(dialect_memory_.get()),
+
+      member_fetcher_(options.member_fetch) {}
 
 ChatSession::~ChatSession() {
   // A clean close frame tells the relay we left (it logs a leave at once
@@ -123,6 +129,9 @@ void ChatSession::connect(const ConnectParams& params, TimePoint now) {
   model_.set_nick(params_.nick);
   want_connected_ = true;
   backoff_.reset();
+  // Remembered per server as the user gave it (scheme, host, path, own query;
+  // not room or nick, which a legacy server reads from the URL).
+  chooser_.select_server(build_connect_url(params_.url, {}, {}));
   now_ = now;
   start_attempt(now);
 }
@@ -139,6 +148,9 @@ void ChatSession::disconnect() {
 
 void ChatSession::start_attempt(TimePoint now) {
   legacy_ = false;
+  opened_ = false;
+  ++attempt_id_;
+  member_fetcher_.cancel();  // a new connection: nothing asked on the old one is coming
   attempt_started_ = now;
   ConnectionStatus status;
   status.state = ConnectionState::connecting;
@@ -146,7 +158,9 @@ void ChatSession::start_attempt(TimePoint now) {
   status.attempt = backoff_.attempt();
   status.last_error = model_.connection().last_error;
   const std::string url = build_connect_url(params_.url, params_.room, params_.nick);
-  if (!transport_->connect(url, {std::string{lossless::kSubprotocol}})) {
+  std::vector<std::string> offer;
+  if (chooser_.offer_lossless()) offer.emplace_back(lossless::kSubprotocol);
+  if (!transport_->connect(url, offer)) {
     // A URL we cannot parse will not get better by retrying.
     want_connected_ = false;
     status.state = ConnectionState::disconnected;
@@ -159,8 +173,15 @@ void ChatSession::tick(TimePoint now) {
   now_ = now;
   inbox_.clear();
   transport_->poll(inbox_);
-  for (const TransportEvent& event : inbox_) handle(event, now);
+  const std::uint64_t attempt = attempt_id_;
+  for (const TransportEvent& event : inbox_) {
+    // Handling an event may end this connection and start another (a probe,
+    // an immediate retry): what is left in the batch belongs to the old one.
+    if (attempt_id_ != attempt) break;
+    handle(event, now);
+  }
   inbox_.clear();
+  request_members(now);
 
   const ConnectionStatus& status = model_.connection();
   if (status.state == ConnectionState::reconnecting && want_connected_ &&
@@ -169,6 +190,7 @@ void ChatSession::tick(TimePoint now) {
   } else if (status.state == ConnectionState::connecting &&
              now - attempt_started_ >= options_.connect_timeout) {
     transport_->close(1000, "connect timeout");
+    chooser_.on_timed_out();  // unreachable, not a handshake answer
     on_connection_lost("connection attempt timed out", now);
   }
 }
@@ -176,24 +198,39 @@ void ChatSession::tick(TimePoint now) {
 void ChatSession::handle(const TransportEvent& event, TimePoint now) {
   switch (event.kind) {
     case TransportEvent::Kind::opened:
-      on_opened(event);
+      on_opened(event, now);
       break;
     case TransportEvent::Kind::message:
       on_message(event.text);
       break;
     case TransportEvent::Kind::closed:
-      on_connection_lost(describe_close(event), now);
+    case TransportEvent::Kind::error: {
+      std::string reason = event.kind == TransportEvent::Kind::closed ? describe_close(event)
+                           : event.text.empty()                       ? "connection failed"
+                                                                      : event.text;
+      if (opened_) {
+        on_connection_lost(std::move(reason), now);
+      } else {
+        on_failed_before_open(std::move(reason), now);
+      }
       break;
-    case TransportEvent::Kind::error:
-      on_connection_lost(event.text.empty() ? "connection failed" : event.text, now);
-      break;
+    }
   }
 }
 
-void ChatSession::on_opened(const TransportEvent& event) {
-  // A server that accepted no subprotocol (or one we did not offer) speaks
-  // the gorilla dialect: raw text frames, room and nick from the URL.
-  legacy_ = event.subprotocol != lossless::kSubprotocol;
+void ChatSession::on_opened(const TransportEvent& event, TimePoint now) {
+  opened_ = true;
+  const DialectChooser::Verdict verdict = chooser_.on_opened(event.subprotocol);
+  if (verdict == DialectChooser::Verdict::probe_only) {
+    // Nothing is sent on a probe: it may be the relay, taking us for a
+    // legacy client. Close it and ask again with hubchat.v1 at once.
+    transport_->close(1000, "dialect probe");
+    start_attempt(now);
+    return;
+  }
+  // Legacy: the gorilla dialect, raw text frames, room and nick from the URL;
+  // nothing lossless (no join) is ever sent on this connection.
+  legacy_ = verdict == DialectChooser::Verdict::legacy;
   ConnectionStatus status = model_.connection();
   status.state = ConnectionState::connected;
   status.legacy = legacy_;
@@ -223,6 +260,7 @@ void ChatSession::on_message(std::string_view text) {
     // the protocol promises forward compatibility, not a closed set.
     if (!lossless::decode(line, event, error)) continue;
     model_.apply(event);
+    member_fetcher_.observe(event, now_);
     if (event.type == EventType::welcome) {
       // Joined: this is what counts as a successful connection (a server
       // that accepts then drops us, e.g. 1013 "server full", does not reset).
@@ -234,6 +272,20 @@ void ChatSession::on_message(std::string_view text) {
       set_status(std::move(status));
     }
   }
+}
+
+void ChatSession::on_failed_before_open(std::string reason, TimePoint now) {
+  // The handshake never completed: to a browser, a server that rejected our
+  // subprotocol looks just like one that is down. The chooser decides
+  // whether to try the other offer at once or to back off.
+  if (chooser_.on_failed_before_open() == DialectChooser::Next::back_off || !want_connected_) {
+    on_connection_lost(std::move(reason), now);
+    return;
+  }
+  ConnectionStatus status = model_.connection();
+  status.last_error = std::move(reason);
+  set_status(std::move(status));
+  start_attempt(now);
 }
 
 void ChatSession::on_connection_lost(std::string reason, TimePoint now) {
@@ -274,6 +326,19 @@ void ChatSession::send_join(const std::string& room) {
   send_event(join);
 }
 
+void ChatSession::request_members(TimePoint now) {
+  if (state() != ConnectionState::connected || legacy_) return;
+  // A welcome for a room we already asked to leave (switched before it came):
+  // the relay would answer for the next room, so ask nothing until its welcome.
+  if (model_.joined_room() != params_.room) return;
+  if (auto after = member_fetcher_.next_request(now)) {
+    Event request;
+    request.type = EventType::members;
+    request.after = std::move(*after);
+    send_event(request);
+  }
+}
+
 void ChatSession::send_event(const Event& event) {
   transport_->send_text(lossless::encode(event));
 }
@@ -298,6 +363,7 @@ void ChatSession::switch_room(std::string_view room) {
     // The room is part of a legacy server's URL: a new connection it is.
     reconnect_now();
   } else {
+    member_fetcher_.cancel();  // the old room's list is of no use any more
     send_join(params_.room);
   }
 }

@@ -1,13 +1,16 @@
 // ChatSession: the client's protocol logic, between a Transport and the
 // ChatModel. It connects, joins, resumes after drops (backoff with jitter,
 // `since` = last seq held so nothing is missed or duplicated), switches rooms,
-// renames, sends messages, and falls back to the legacy (gorilla) dialect when
-// the server accepts no subprotocol. No ImGui and no sockets in here: the UI
-// loop calls tick(now) once per frame and reads model(); tests drive it with
-// an in-memory Transport and a fake clock.
+// renames, sends messages, fetches the member list's pages (MemberFetcher),
+// and falls back to the legacy (gorilla) dialect when the server does not
+// accept `hubchat.v1` (which subprotocol each attempt offers, and what its
+// outcome means, is DialectChooser's job; this class carries it out). No
+// ImGui and no sockets in here: the UI loop calls tick(now) once per frame and
+// reads model(); tests drive it with an in-memory Transport and a fake clock.
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -15,6 +18,8 @@
 
 #include "client/model/backoff.hpp"
 #include "client/model/chat_model.hpp"
+#include "client/session/dialect_chooser.hpp"
+#include "client/session/member_fetcher.hpp"
 #include "client/transport/transport.hpp"
 
 namespace hubchat::client {
@@ -39,13 +44,18 @@ class ChatSession {
     // A connection attempt that has not opened after this long is abandoned
     // and retried (the browser and lws time out much later on some networks).
     std::chrono::milliseconds connect_timeout{10000};
+    // When to ask for member-list pages (at most one full refetch per 5 s).
+    MemberFetcher::Options member_fetch{};
   };
 
   // `backoff_random`: the backoff's random source (tests inject one; empty =
-  // seeded from std::random_device).
+  // seeded from std::random_device). `dialect_memory`: where a legacy choice
+  // is remembered between sessions (the browser's localStorage); null = only
+  // for this session's life.
   explicit ChatSession(std::unique_ptr<Transport> transport);
   ChatSession(std::unique_ptr<Transport> transport, Options options,
-              Backoff::Random backoff_random = {});
+              Backoff::Random backoff_random = {},
+              std::unique_ptr<DialectMemory> dialect_memory = nullptr);
   ~ChatSession();
 
   ChatSession(const ChatSession&) = delete;
@@ -86,28 +96,38 @@ class ChatSession {
   ChatModel& model() { return model_; }
 
   ConnectionState state() const { return model_.connection().state; }
+  // Connected in the legacy dialect (the server did not accept hubchat.v1).
   bool legacy() const { return legacy_; }
+  // The dialect policy's state: what the next attempt offers, what is remembered.
+  const DialectChooser& dialect() const { return chooser_; }
   const ConnectParams& params() const { return params_; }
 
  private:
   void start_attempt(TimePoint now);
   void reconnect_now();  // legacy room/nick change: the URL changed
   void handle(const TransportEvent& event, TimePoint now);
-  void on_opened(const TransportEvent& event);
+  void on_opened(const TransportEvent& event, TimePoint now);
   void on_message(std::string_view text);
+  void on_failed_before_open(std::string reason, TimePoint now);
   void on_connection_lost(std::string reason, TimePoint now);
   void send_join(const std::string& room);
+  void request_members(TimePoint now);  // the page MemberFetcher says is due, if any
   void send_event(const Event& event);
   void set_status(ConnectionStatus status);
 
   std::unique_ptr<Transport> transport_;
   Options options_;
   Backoff backoff_;
+  std::unique_ptr<DialectMemory> dialect_memory_;  // before chooser_, which points into it
+  DialectChooser chooser_;
+  MemberFetcher member_fetcher_;
   ChatModel model_;
   ConnectParams params_;  // url + the nick/room to use on the next (re)connect
   bool want_connected_ = false;
   bool legacy_ = false;
-  TimePoint now_{};  // last time given to connect()/tick(), for user actions
+  bool opened_ = false;           // the current attempt's handshake completed
+  std::uint64_t attempt_id_ = 0;  // bumped per attempt: events of older ones are dropped
+  TimePoint now_{};               // last time given to connect()/tick(), for user actions
   TimePoint attempt_started_{};
   std::vector<TransportEvent> inbox_;  // reused by tick() to avoid reallocating
 };

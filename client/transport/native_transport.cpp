@@ -6,6 +6,7 @@
 #include <libwebsockets.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <condition_variable>
 #include <cstring>
@@ -35,9 +36,11 @@ struct ContextDeleter {
 };
 using ContextPtr = std::unique_ptr<lws_context, ContextDeleter>;
 
-// The lws protocol name bound when the server accepts no subprotocol; never
-// offered, so seeing it means "none".
-constexpr const char* kNoSubprotocol = "hubchat-no-subprotocol";
+// The name of our one lws protocol entry, bound to the connection as its
+// local protocol whatever the server answers. It is never sent: what we offer
+// is `offered_`, and what the server accepted is only ever read from its
+// Sec-WebSocket-Protocol response header.
+constexpr const char* kLocalProtocol = "hubchat-client";
 
 int default_port(bool tls) {
   return tls ? 443 : 80;
@@ -107,23 +110,17 @@ bool NativeTransport::parse_url(std::string_view url, Url& out) {
 class NativeTransport::Connection {
  public:
   Connection(Url url, const std::vector<std::string>& subprotocols) : url_(std::move(url)) {
-    names_.emplace_back(kNoSubprotocol);
     for (const std::string& name : subprotocols) {
       if (!offered_.empty()) offered_ += ", ";
       offered_ += name;
-      names_.push_back(name);
     }
-    // protocols[0] (the default lws falls back to when the server names
-    // none) is the never-offered placeholder, then one entry per offered
-    // subprotocol so lws can bind whichever the server picks. All share one
-    // callback; the array ends with a zeroed terminator.
-    for (const std::string& name : names_) {
-      lws_protocols protocol{};
-      protocol.name = name.c_str();
-      protocol.callback = &Connection::callback;
-      protocols_.push_back(protocol);
-    }
-    protocols_.push_back(lws_protocols{});
+    // One protocol entry, bound up front (local_protocol_name), and the
+    // zeroed terminator. lws keeps a client's pre-bound protocol when the
+    // server names none, so lws_get_protocol() cannot tell "accepted" from
+    // "ignored" (a gorilla-style server ignores what we ask for); only the
+    // response header can.
+    protocols_[0].name = kLocalProtocol;
+    protocols_[0].callback = &Connection::callback;
     const bool default_port_used = url_.port == default_port(url_.tls);
     const bool ipv6 = url_.host.find(':') != std::string::npos;
     host_header_ = ipv6 ? "[" + url_.host + "]" : url_.host;
@@ -224,6 +221,7 @@ class NativeTransport::Connection {
     // about pages on other sites.
     info.origin = nullptr;
     info.protocol = offered_.empty() ? nullptr : offered_.c_str();
+    info.local_protocol_name = kLocalProtocol;
     info.ietf_version_or_minus_one = -1;
     info.ssl_connection = url_.tls ? LCCSCF_USE_SSL : 0;
     info.alpn = "http/1.1";  // WebSocket over HTTP/1.1, never h2
@@ -268,27 +266,26 @@ class NativeTransport::Connection {
   int on_callback(lws* wsi, lws_callback_reasons reason, void* user, void* in, size_t len) {
     switch (reason) {
       case LWS_CALLBACK_CLIENT_FILTER_PRE_ESTABLISH: {
-        // The server's handshake response: the headers are still there.
+        // The server's handshake response, headers still attached (they are
+        // freed before ESTABLISHED). No Sec-WebSocket-Protocol: the server
+        // accepted none of ours. (lws has already failed the handshake if
+        // it named one we did not offer.)
         char buffer[256];
         const int n = lws_hdr_copy(wsi, buffer, sizeof buffer, WSI_TOKEN_PROTOCOL);
-        accepted_ = n > 0 ? std::string(buffer, static_cast<std::size_t>(n)) : std::string{};
+        if (n < 0) return -1;  // longer than any name we offer: not a handshake we want
+        accepted_.assign(buffer, static_cast<std::size_t>(n));
         return 0;
       }
       case LWS_CALLBACK_CLIENT_ESTABLISHED: {
         wsi_ = wsi;
-        std::string accepted = accepted_;
-        if (accepted.empty()) {
-          // Fallback: which of our protocol entries lws bound.
-          const lws_protocols* bound = lws_get_protocol(wsi);
-          if (bound && bound->name && std::strcmp(bound->name, kNoSubprotocol) != 0) {
-            accepted = bound->name;
-          }
-        }
         bool want_write = false;
         {
           std::lock_guard lock(mutex_);
           open_ = true;
-          inbox_.push_back({TransportEvent::Kind::opened, {}, std::move(accepted), 0});
+          // Reported before anything can be written (the outbox is empty:
+          // send() refuses until open_), so the session decides the dialect
+          // before a single byte of either goes out.
+          inbox_.push_back({TransportEvent::Kind::opened, {}, accepted_, 0});
           want_write = !outbox_.empty() || close_requested_;
         }
         if (want_write) lws_callback_on_writable(wsi);
@@ -396,9 +393,8 @@ class NativeTransport::Connection {
 
   const Url url_;
   std::string host_header_;
-  std::string offered_;             // "a, b": the Sec-WebSocket-Protocol we send
-  std::vector<std::string> names_;  // storage for protocols_[i].name
-  std::vector<lws_protocols> protocols_;
+  std::string offered_;  // "a, b": the Sec-WebSocket-Protocol we send ("" = none)
+  std::array<lws_protocols, 2> protocols_{};  // ours + the zeroed terminator
   ContextPtr context_;
   std::thread thread_;
 

@@ -186,6 +186,11 @@ void ChatView::draw_status(client::TimePoint now) {
   ImGui::Dummy(ImVec2(r * 2.5f, ImGui::GetTextLineHeight()));
   ImGui::SameLine();
   text_colored(color, to_string(conn.state));
+  if (conn.state == ConnectionState::connected && conn.legacy) {
+    // Plain text only, no history or members: worth a word next to the state.
+    ImGui::SameLine();
+    text_colored(kNotice, "(legacy server)");
+  }
   ImGui::SameLine();
   text_colored(kDim, "|");
   ImGui::SameLine();
@@ -218,15 +223,45 @@ void ChatView::draw_sidebar() {
 
   ImGui::Spacing();
   ImGui::Separator();
+  draw_members();
+}
+
+void ChatView::draw_members() {
+  const auto& model = session_.model();
   const client::Room* room = model.find_room(model.active_room());
-  const std::size_t count = room != nullptr ? room->members().size() : 0;
+  // The relay's count, not the length of what we hold: in a large room the
+  // list arrives in pages, and after a burst of presence it is refetched.
+  const std::uint64_t count = room != nullptr ? room->member_count() : 0;
   text_colored(kDim, "Members (" + std::to_string(count) + ")");
   if (room == nullptr) return;
-  if (session_.legacy()) text_wrapped(kDim, "legacy server: no member list");
-  for (const auto& member : room->members()) {
-    const bool me = member == model.nick();
-    text_colored(nick_color(member), me ? member + " (you)" : member);
+  if (session_.legacy()) {
+    text_wrapped(kDim, "legacy server: no member list");
+    return;
   }
+
+  // A child of its own so the clipper only lays out the visible rows: a
+  // 10,000-member room costs a screenful of Text calls per frame, not 10,000.
+  ImGui::BeginChild("members");
+  const auto& members = room->members();
+  ImGuiListClipper clipper;
+  clipper.Begin(static_cast<int>(members.size()));
+  while (clipper.Step()) {
+    for (int i = clipper.DisplayStart; i < clipper.DisplayEnd; ++i) {
+      const std::string& member = members[static_cast<std::size_t>(i)];
+      const bool me = member == model.nick();
+      text_colored(nick_color(member), me ? member + " (you)" : member);
+    }
+  }
+  if (!room->members_complete()) {
+    if (count > members.size()) {
+      text_colored(kDim, "\u2026and " + std::to_string(count - members.size()) + " more");
+    }
+    // Only the joined room's list is being fetched; another room's stays as it was.
+    const bool fetching =
+        session_.state() == ConnectionState::connected && room->name() == model.joined_room();
+    if (fetching) text_colored(kDim, "loading\u2026");
+  }
+  ImGui::EndChild();
 }
 
 void ChatView::draw_log() {

@@ -1,7 +1,8 @@
 // ChatView: the Dear ImGui view over a ChatSession / ChatModel, shared by the
 // desktop and the browser client. One full-window ImGui window with a connect
 // panel and status line, a room switcher (rooms with unread counts, a field to
-// join another), the member list of the current room, the message log
+// join another), the member list of the current room (the relay's count, the
+// nicks known so far, and what is still loading), the message log
 // (time, sender, multi-line bodies; auto-scrolls only while scrolled to the
 // bottom) and a multi-line input where Enter sends and Shift+Enter breaks the
 // line. It owns no sockets and no platform code.
@@ -46,6 +47,7 @@ class ChatView {
   void draw_connect_panel(client::TimePoint now);
   void draw_status(client::TimePoint now);
   void draw_sidebar();
+  void draw_members();
   void draw_log();
   void draw_input();
   void draw_composition();

@@ -24,6 +24,13 @@ await t.main('browser e2e', async (onCleanup) => {
   await t.clientReady(b);
   await t.readyToType(a);
   await t.readyToType(b);
+  // The relay accepts hubchat.v1: both pages speak it, from the first attempt.
+  for (const p of [a, b]) {
+    const s = await t.state(p);
+    if (s.dialect !== 'hubchat.v1' || s.legacy || s.remembered_legacy) {
+      throw new Error(`${p.name} did not negotiate hubchat.v1: ${JSON.stringify(s)}`);
+    }
+  }
   // Presence: each sees the other in the member list.
   await t.waitFor('both members listed', async () => {
     const [sa, sb] = [await t.state(a), await t.state(b)];

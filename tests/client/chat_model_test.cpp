@@ -1,9 +1,12 @@
-// ChatModel: ordering by seq, duplicate suppression on resume, presence (and
-// replay not changing it), unread counts, missed notices, epochs, legacy mode,
-// status text.
+// ChatModel: ordering by seq, duplicate suppression on resume, presence lines
+// (no seq: at the end of the log, never deduplicated), the member list from
+// welcome + pages + presence and the relay's count, unread counts, missed
+// notices, epochs, legacy mode, status text.
 #include "client/model/chat_model.hpp"
 
 #include <gtest/gtest.h>
+
+#include <cstdio>
 
 namespace hubchat::client {
 namespace {
@@ -17,7 +20,39 @@ Event welcome(std::string room, Seq next_seq, std::vector<std::string> members,
   e.epoch = epoch;
   e.seq = next_seq;
   e.first = 1;
+  e.count = members.size();
   e.members = std::move(members);
+  return e;
+}
+
+// A welcome with the first page of a larger list.
+Event welcome_page(std::string room, std::vector<std::string> page, std::uint64_t count,
+                   bool more) {
+  Event e = welcome(std::move(room), 1, std::move(page));
+  e.count = count;
+  e.more = more;
+  return e;
+}
+
+// The relay's reply to {"type":"members","after":after}.
+Event page(std::string room, std::string after, std::vector<std::string> members,
+           std::uint64_t count, bool more) {
+  Event e;
+  e.type = EventType::members;
+  e.room = std::move(room);
+  e.after = std::move(after);
+  e.members = std::move(members);
+  e.count = count;
+  e.more = more;
+  return e;
+}
+
+Event summary(std::string room, std::uint64_t count) {
+  Event e;
+  e.type = EventType::presence;
+  e.room = std::move(room);
+  e.ts = 1764000009000;
+  e.count = count;
   return e;
 }
 
@@ -32,20 +67,22 @@ Event msg(std::string room, Seq seq, std::string from, std::string body) {
   return e;
 }
 
-Event presence(EventType type, std::string room, Seq seq, std::string nick) {
+// join/leave: presence has no seq; `count` is the relay's member count after it.
+Event presence(EventType type, std::string room, std::string nick, std::uint64_t count = 0) {
   Event e;
   e.type = type;
   e.room = std::move(room);
-  e.seq = seq;
+  e.ts = 1764000005000;
   e.nick = std::move(nick);
+  e.count = count;
   return e;
 }
 
-Event rename(std::string room, Seq seq, std::string from, std::string to) {
+Event rename(std::string room, std::string from, std::string to) {
   Event e;
   e.type = EventType::nick;
   e.room = std::move(room);
-  e.seq = seq;
+  e.ts = 1764000006000;
   e.from = std::move(from);
   e.nick = std::move(to);
   return e;
@@ -71,6 +108,24 @@ std::vector<std::string> texts(const Room& room) {
   std::vector<std::string> out;
   for (const Line& line : room.lines()) out.push_back(describe(line));
   return out;
+}
+
+// n nicks, "n00000", "n00001", ...: already in the relay's (byte) order.
+std::vector<std::string> numbered_nicks(int n) {
+  std::vector<std::string> out;
+  for (int i = 0; i < n; ++i) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "n%05d", i);
+    out.emplace_back(buf);
+  }
+  return out;
+}
+
+std::vector<std::string> slice(const std::vector<std::string>& all, std::size_t from,
+                               std::size_t to) {
+  to = std::min(to, all.size());
+  return {all.begin() + static_cast<std::ptrdiff_t>(from),
+          all.begin() + static_cast<std::ptrdiff_t>(to)};
 }
 
 TEST(ChatModel, OrdersLinesBySeqWhateverTheArrivalOrder) {
@@ -105,50 +160,199 @@ TEST(ChatModel, IgnoresDuplicateSeqsOnResume) {
   EXPECT_FALSE(room.has_seq(4));
 }
 
-TEST(ChatModel, DuplicateOfAnyKindIsIgnoredEntirely) {
+TEST(ChatModel, DuplicateMessageIsIgnoredEntirely) {
   ChatModel model;
   model.set_active_room("other");
   model.apply(welcome("lobby", 1, {}));
-  model.apply(presence(EventType::join, "lobby", 1, "jun"));
-  model.apply(msg("lobby", 2, "jun", "hi"));
-  model.apply(presence(EventType::join, "lobby", 1, "jun"));
-  model.apply(msg("lobby", 2, "jun", "hi"));
+  model.apply(presence(EventType::join, "lobby", "jun", 1));
+  model.apply(msg("lobby", 1, "jun", "hi"));
+  model.apply(msg("lobby", 1, "jun", "hi"));
   const Room& room = *model.find_room("lobby");
-  EXPECT_EQ(room.lines().size(), 2u);
+  EXPECT_EQ(texts(room), (std::vector<std::string>{"jun joined", "hi"}));
   EXPECT_EQ(room.unread(), 1);  // the duplicate did not count again
   EXPECT_EQ(room.members(), (std::vector<std::string>{"jun"}));
+}
+
+TEST(ChatModel, PresenceLinesGoAtTheEndAndNeverDedupeAgainstMessages) {
+  ChatModel model;
+  model.set_active_room("lobby");
+  model.apply(welcome("lobby", 1, {"mina"}));
+  model.apply(msg("lobby", 1, "jun", "a"));
+  model.apply(msg("lobby", 2, "jun", "b"));
+  model.apply(presence(EventType::join, "lobby", "ara", 2));
+  model.apply(presence(EventType::leave, "lobby", "ara", 1));
+  model.apply(presence(EventType::join, "lobby", "ara", 2));  // the same event again is news
+  const Room& room = *model.find_room("lobby");
+  EXPECT_EQ(texts(room),
+            (std::vector<std::string>{"a", "b", "ara joined", "ara left", "ara joined"}));
+  // A presence line holds no seq: neither the next message nor a late copy of
+  // one already held is taken for it.
+  EXPECT_FALSE(room.has_seq(3));
+  model.apply(msg("lobby", 2, "jun", "b (again)"));  // resume overlap
+  model.apply(msg("lobby", 4, "jun", "d"));
+  model.apply(msg("lobby", 3, "jun", "c"));  // late, but still before d
+  model.apply(rename("lobby", "jun", "junho"));
+  EXPECT_EQ(texts(room), (std::vector<std::string>{"a", "b", "ara joined", "ara left", "ara joined",
+                                                   "c", "d", "jun is now junho"}));
+  EXPECT_EQ(room.last_seq(), 4u);
+  for (const Line& line : room.lines()) EXPECT_FALSE(line.replayed) << describe(line);
 }
 
 TEST(ChatModel, PresenceStartsFromWelcomeAndFollowsLiveEvents) {
   ChatModel model;
   model.set_active_room("lobby");
   model.apply(welcome("lobby", 10, {"mina", "jun"}));
-  EXPECT_EQ(model.find_room("lobby")->members(), (std::vector<std::string>{"jun", "mina"}));
-  model.apply(presence(EventType::join, "lobby", 10, "ara"));
-  model.apply(rename("lobby", 11, "jun", "junho"));
-  model.apply(presence(EventType::leave, "lobby", 12, "ara"));
-  EXPECT_EQ(model.find_room("lobby")->members(), (std::vector<std::string>{"junho", "mina"}));
-  EXPECT_EQ(texts(*model.find_room("lobby")),
-            (std::vector<std::string>{"ara joined", "jun is now junho", "ara left"}));
+  const Room& room = *model.find_room("lobby");
+  EXPECT_EQ(room.members(), (std::vector<std::string>{"jun", "mina"}));
+  EXPECT_EQ(room.member_count(), 2u);
+  EXPECT_TRUE(room.members_complete());
+  model.apply(presence(EventType::join, "lobby", "ara", 3));
+  EXPECT_EQ(room.member_count(), 3u);
+  model.apply(rename("lobby", "jun", "junho"));
+  model.apply(presence(EventType::leave, "lobby", "ara", 2));
+  EXPECT_EQ(room.members(), (std::vector<std::string>{"junho", "mina"}));
+  EXPECT_EQ(room.member_count(), 2u);
+  EXPECT_EQ(texts(room), (std::vector<std::string>{"ara joined", "jun is now junho", "ara left"}));
 }
 
 TEST(ChatModel, ReplayedHistoryDoesNotChangePresence) {
   ChatModel model;
   model.set_active_room("lobby");
-  // Relay: seqs 1..4 happened before we joined; members now are jun + mina.
+  // Relay: seqs 1..4 were said before we joined, by people of whom only jun
+  // is still here; members now are jun + mina.
   model.apply(welcome("lobby", 5, {"jun", "mina"}));
-  model.apply(presence(EventType::join, "lobby", 1, "old"));
-  model.apply(presence(EventType::join, "lobby", 2, "jun"));
-  model.apply(presence(EventType::leave, "lobby", 3, "jun"));  // jun left and came back...
-  model.apply(presence(EventType::join, "lobby", 4, "mina"));
+  model.apply(msg("lobby", 1, "old", "hello"));
+  model.apply(msg("lobby", 2, "jun", "hi old"));
+  model.apply(msg("lobby", 3, "old", "bye"));
+  model.apply(msg("lobby", 4, "jun", "bye old"));
   const Room& room = *model.find_room("lobby");
   EXPECT_EQ(room.members(), (std::vector<std::string>{"jun", "mina"}));
   EXPECT_EQ(room.lines().size(), 4u);
   EXPECT_TRUE(room.lines()[0].replayed);
-  // A live event does change it.
-  model.apply(presence(EventType::leave, "lobby", 5, "jun"));
+  EXPECT_TRUE(room.lines()[3].replayed);
+  // Live events do change it, and are not history.
+  model.apply(presence(EventType::leave, "lobby", "jun", 1));
+  model.apply(msg("lobby", 5, "mina", "alone"));
   EXPECT_EQ(room.members(), (std::vector<std::string>{"mina"}));
+  EXPECT_EQ(texts(room).at(4), "jun left");
+  EXPECT_FALSE(room.lines()[4].replayed);
   EXPECT_FALSE(room.lines().back().replayed);
+}
+
+TEST(ChatModel, TenThousandMembersArriveAsWelcomeAndPages) {
+  const std::vector<std::string> all = numbered_nicks(10000);
+  ChatModel model;
+  model.set_active_room("big");
+  model.apply(welcome_page("big", slice(all, 0, 200), 10000, true));
+  const Room& room = *model.find_room("big");
+  EXPECT_EQ(room.members().size(), 200u);
+  EXPECT_EQ(room.member_count(), 10000u);  // the relay's figure, not what is held
+  EXPECT_FALSE(room.members_complete());
+  std::size_t from = 200;
+  while (from < all.size()) {
+    const std::size_t to = std::min(from + 500, all.size());
+    EXPECT_FALSE(room.members_complete()) << from;
+    model.apply(page("big", all[from - 1], slice(all, from, to), 10000, to < all.size()));
+    EXPECT_EQ(room.members().size(), to);
+    from = to;
+  }
+  EXPECT_EQ(room.members(), all);
+  EXPECT_EQ(room.member_count(), 10000u);
+  EXPECT_TRUE(room.members_complete());
+}
+
+TEST(ChatModel, PresenceAfterAPageEditsTheListAndRacesResolveInArrivalOrder) {
+  // Members a..j; pages of 3 after a welcome of 3.
+  const std::vector<std::string> all{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j"};
+  ChatModel model;
+  model.set_active_room("r");
+  model.apply(welcome_page("r", {"a", "b", "c"}, 10, true));
+  const Room& room = *model.find_room("r");
+
+  // The relay sent "d left" before the page (d..f), so the page lacks d and
+  // the leave, which came first, found nothing to remove.
+  model.apply(presence(EventType::leave, "r", "d", 9));
+  // "ee joined" before the page: the page includes it; it is not doubled.
+  model.apply(presence(EventType::join, "r", "ee", 10));
+  model.apply(page("r", "c", {"e", "ee", "f"}, 10, true));
+  EXPECT_EQ(room.members(), (std::vector<std::string>{"a", "b", "c", "e", "ee", "f"}));
+
+  // After the page: a leave of a nick inside it, a rename inside it, a join
+  // inside the listed part and one beyond it (in the next page's range).
+  model.apply(presence(EventType::leave, "r", "e", 9));
+  model.apply(rename("r", "f", "ff"));
+  model.apply(presence(EventType::join, "r", "bb", 10));
+  model.apply(presence(EventType::join, "r", "hh", 11));
+  EXPECT_EQ(room.members(), (std::vector<std::string>{"a", "b", "bb", "c", "ee", "ff", "hh"}));
+  EXPECT_EQ(room.member_count(), 11u);
+
+  // The next pages were produced after all that (the relay's list is a b bb
+  // c ee ff g h hh i j): "ff" sorts after "f", so it is in the next page; and
+  // "g left" races that page, arriving after the page that still had g.
+  model.apply(page("r", "f", {"ff", "g", "h"}, 11, true));
+  model.apply(presence(EventType::leave, "r", "g", 10));
+  model.apply(page("r", "h", {"hh", "i", "j"}, 10, false));
+  EXPECT_EQ(room.members(),
+            (std::vector<std::string>{"a", "b", "bb", "c", "ee", "ff", "h", "hh", "i", "j"}));
+  EXPECT_EQ(room.member_count(), 10u);
+  EXPECT_TRUE(room.members_complete());
+}
+
+TEST(ChatModel, PresenceSummaryWantsARefetchWhichReplacesTheStaleList) {
+  ChatModel model;
+  model.set_active_room("r");
+  model.apply(welcome("r", 1, {"a", "b", "c", "d"}));
+  const Room& room = *model.find_room("r");
+  ASSERT_TRUE(room.members_complete());
+  const auto lines = room.lines().size();
+
+  // More than 16 changes in one interval: only the count is told.
+  model.apply(summary("r", 5));
+  EXPECT_EQ(room.member_count(), 5u);
+  EXPECT_FALSE(room.members_complete());
+  EXPECT_EQ(room.members(), (std::vector<std::string>{"a", "b", "c", "d"}));  // stale, kept
+  EXPECT_EQ(room.lines().size(), lines);                                      // not a log line
+
+  // The refetch: its first page is the truth up to its last nick (b and c
+  // left); beyond that the stale d stays until a page covers it.
+  model.apply(page("r", "", {"a", "a1", "a2", "cc"}, 5, true));
+  EXPECT_EQ(room.members(), (std::vector<std::string>{"a", "a1", "a2", "cc", "d"}));
+  EXPECT_FALSE(room.members_complete());
+  model.apply(page("r", "cc", {"x"}, 5, false));
+  EXPECT_EQ(room.members(), (std::vector<std::string>{"a", "a1", "a2", "cc", "x"}));
+  EXPECT_TRUE(room.members_complete());
+  EXPECT_EQ(room.member_count(), 5u);
+
+  // A summary during a refetch: the exact part is gone again, even when the
+  // pages that follow continue it.
+  model.apply(page("r", "", {"a"}, 5, true));
+  model.apply(summary("r", 6));
+  model.apply(page("r", "a", {"b"}, 6, false));
+  EXPECT_FALSE(room.members_complete());
+}
+
+TEST(ChatModel, WelcomeReplacesTheListOfAnEarlierJoin) {
+  ChatModel model;
+  model.set_active_room("r");
+  model.apply(welcome("r", 1, {"a", "b", "zed"}));
+  // Back after a drop: no presence reached us meanwhile, so zed (beyond the
+  // new first page) is not kept on trust.
+  model.apply(welcome_page("r", {"a", "c"}, 5, true));
+  const Room& room = *model.find_room("r");
+  EXPECT_EQ(room.members(), (std::vector<std::string>{"a", "c"}));
+  EXPECT_EQ(room.member_count(), 5u);
+  EXPECT_FALSE(room.members_complete());
+}
+
+TEST(ChatModel, WithoutTheRelaysCountAWholeListCountsItself) {
+  ChatModel model;
+  model.set_active_room("r");
+  Event old_welcome = welcome("r", 1, {"a", "b", "c"});
+  old_welcome.count = 0;  // a relay that does not send it
+  model.apply(old_welcome);
+  EXPECT_EQ(model.find_room("r")->member_count(), 3u);
+  model.apply(presence(EventType::join, "r", "d"));
+  EXPECT_EQ(model.find_room("r")->member_count(), 4u);
 }
 
 TEST(ChatModel, WelcomeGrantsNickAndOwnRenameUpdatesIt) {
@@ -158,9 +362,9 @@ TEST(ChatModel, WelcomeGrantsNickAndOwnRenameUpdatesIt) {
   model.apply(welcome("lobby", 1, {"mina", "mina-2"}, 1000, "mina-2"));
   EXPECT_EQ(model.nick(), "mina-2");
   EXPECT_EQ(model.joined_room(), "lobby");
-  model.apply(rename("lobby", 1, "someone", "else"));
+  model.apply(rename("lobby", "someone", "else"));
   EXPECT_EQ(model.nick(), "mina-2");
-  model.apply(rename("lobby", 2, "mina-2", "minji"));
+  model.apply(rename("lobby", "mina-2", "minji"));
   EXPECT_EQ(model.nick(), "minji");
 }
 
@@ -170,8 +374,8 @@ TEST(ChatModel, UnreadCountsMessagesInInactiveRoomsOnly) {
   model.apply(welcome("lobby", 1, {}));
   model.apply(msg("lobby", 1, "jun", "seen"));
   model.apply(msg("dev", 1, "jun", "unseen 1"));
-  model.apply(presence(EventType::join, "dev", 2, "ara"));  // not a message
-  model.apply(msg("dev", 3, "ara", "unseen 2"));
+  model.apply(presence(EventType::join, "dev", "ara", 2));  // not a message
+  model.apply(msg("dev", 2, "ara", "unseen 2"));
   EXPECT_EQ(model.find_room("lobby")->unread(), 0);
   EXPECT_EQ(model.find_room("dev")->unread(), 2);
   model.set_active_room("dev");
@@ -253,7 +457,8 @@ TEST(ChatModel, LegacyModeAppendsInArrivalOrder) {
   model.apply_legacy_message("third");
   const Room& room = *model.find_room("lobby");
   EXPECT_EQ(texts(room), (std::vector<std::string>{"first", "second", "note", "third"}));
-  EXPECT_EQ(seqs(room), (std::vector<Seq>{1, 2, 3, 4}));
+  // Messages count locally; the note follows the message before it.
+  EXPECT_EQ(seqs(room), (std::vector<Seq>{1, 2, 2, 3}));
   EXPECT_EQ(room.lines()[0].from, "");
   EXPECT_EQ(room.last_seq(), 0u);  // nothing to resume from
   EXPECT_TRUE(room.members().empty());

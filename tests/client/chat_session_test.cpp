@@ -1,9 +1,13 @@
 // ChatSession over an in-memory Transport and a fake clock: join on open,
 // resume with `since` after a drop (no loss, no duplicates), backoff schedule,
-// legacy fallback, room switch, rename, disconnect, connect timeout, URLs.
+// legacy fallback, room switch, rename, disconnect, connect timeout, URLs, and
+// fetching the member list (pages one at a time, refetch after a presence
+// summary at most every 5 s, cancelled by a room switch or reconnect).
 #include "client/session/chat_session.hpp"
 
 #include <gtest/gtest.h>
+
+#include <cstdio>
 
 #include "fake_transport.hpp"
 #include "shared/lossless_codec.hpp"
@@ -39,8 +43,83 @@ std::string welcome(std::string room, Seq next, std::vector<std::string> members
   e.epoch = epoch;
   e.seq = next;
   e.first = 1;
+  e.count = members.size();
   e.members = std::move(members);
   return encode(e);
+}
+
+// A welcome with the first page of a larger list (`more`: pages follow).
+std::string welcome_page(std::string room, std::vector<std::string> page, std::uint64_t count,
+                         bool more) {
+  Event e;
+  e.type = EventType::welcome;
+  e.room = std::move(room);
+  e.nick = "mina";
+  e.epoch = 1000;
+  e.seq = 1;
+  e.first = 1;
+  e.count = count;
+  e.members = std::move(page);
+  e.more = more;
+  return encode(e);
+}
+
+// The relay's reply to {"type":"members","after":after}.
+std::string members_page(std::string room, std::string after, std::vector<std::string> page,
+                         std::uint64_t count, bool more) {
+  Event e;
+  e.type = EventType::members;
+  e.room = std::move(room);
+  e.after = std::move(after);
+  e.count = count;
+  e.members = std::move(page);
+  e.more = more;
+  return encode(e);
+}
+
+std::string presence(EventType type, std::string room, std::string nick, std::uint64_t count) {
+  Event e;
+  e.type = type;
+  e.room = std::move(room);
+  e.ts = 2;
+  e.nick = std::move(nick);
+  e.count = count;
+  return encode(e);
+}
+
+std::string summary(std::string room, std::uint64_t count) {
+  Event e;
+  e.type = EventType::presence;
+  e.room = std::move(room);
+  e.ts = 3;
+  e.count = count;
+  return encode(e);
+}
+
+std::string refusal(std::string code) {
+  Event e;
+  e.type = EventType::error;
+  e.code = std::move(code);
+  e.message = "slow down";
+  return encode(e);
+}
+
+// n nicks, "n00000", "n00001", ...: already in the relay's (byte) order.
+std::vector<std::string> numbered_nicks(int n) {
+  std::vector<std::string> out;
+  for (int i = 0; i < n; ++i) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "n%05d", i);
+    out.emplace_back(buf);
+  }
+  return out;
+}
+
+std::vector<std::string> slice(const std::vector<std::string>& all, std::size_t from,
+                               std::size_t to) {
+  to = std::min(to, all.size());
+  return {all.begin() + static_cast<std::ptrdiff_t>(from),
+          all.begin() + static_cast<std::ptrdiff_t>(to)};
 }
 
 std::string msg(std::string room, Seq seq, std::string from, std::string body) {
@@ -83,6 +162,18 @@ class ChatSessionTest : public ::testing::Test {
     session_->tick(now_);
   }
 
+  // The `members` requests sent since the last clear of state_.sent.
+  std::vector<Event> members_requests() const {
+    std::vector<Event> out;
+    for (const std::string& text : state_.sent) {
+      Event event = decode(text);
+      if (event.type == EventType::members) out.push_back(std::move(event));
+    }
+    return out;
+  }
+
+  const Room& room(std::string_view name) const { return *session_->model().find_room(name); }
+
   std::vector<Seq> seqs(std::string_view room) const {
     std::vector<Seq> out;
     for (const Line& line : session_->model().find_room(room)->lines()) out.push_back(line.seq);
@@ -119,7 +210,9 @@ TEST_F(ChatSessionTest, OffersTheSubprotocolAndJoinsOnOpen) {
   EXPECT_EQ(session_->model().joined_room(), "lobby");
   EXPECT_EQ(session_->model().find_room("lobby")->members(),
             (std::vector<std::string>{"jun", "mina"}));
+  EXPECT_EQ(session_->model().find_room("lobby")->member_count(), 2u);
   EXPECT_EQ(seqs("lobby"), (std::vector<Seq>{1}));
+  EXPECT_EQ(state_.sent.size(), 1u);  // the whole list came with the welcome: nothing to fetch
 }
 
 TEST_F(ChatSessionTest, ResumesFromTheLastSeqAfterADropWithoutLossOrDuplicates) {
@@ -164,6 +257,13 @@ TEST_F(ChatSessionTest, BackoffGrowsAcrossFailuresAndResetsOnWelcome) {
   connect();
   std::vector<std::chrono::milliseconds> delays;
   for (int i = 0; i < 7; ++i) {
+    // A first failure before open is retried at once without the
+    // subprotocol (to a browser, "down" and "rejected hubchat.v1" look the
+    // same: see dialect_fallback_test.cpp); only the second backs off.
+    testing::connection_fails(state_, "connection refused");
+    tick();
+    ASSERT_EQ(session_->state(), ConnectionState::connecting);
+    ASSERT_TRUE(state_.offered.back().empty());
     testing::connection_fails(state_, "connection refused");
     tick();
     ASSERT_EQ(session_->state(), ConnectionState::reconnecting);
@@ -172,6 +272,7 @@ TEST_F(ChatSessionTest, BackoffGrowsAcrossFailuresAndResetsOnWelcome) {
     delays.push_back(delay);
     tick(delay);
     ASSERT_EQ(session_->state(), ConnectionState::connecting);
+    ASSERT_EQ(state_.offered.back(), (std::vector<std::string>{"hubchat.v1"}));
   }
   EXPECT_EQ(delays, (std::vector<std::chrono::milliseconds>{250ms, 500ms, 1000ms, 2000ms, 4000ms,
                                                             7500ms, 7500ms}));
@@ -271,7 +372,6 @@ TEST_F(ChatSessionTest, RenameSendsANickEventAndAdoptsTheGrantedNick) {
   Event granted;
   granted.type = EventType::nick;
   granted.room = "lobby";
-  granted.seq = 1;
   granted.from = "mina";
   granted.nick = "minji";
   server_sends(state_, encode(granted));
@@ -365,6 +465,198 @@ TEST_F(ChatSessionTest, IgnoresUndecodableLines) {
   open_and_welcome(welcome("lobby", 1, {"mina"}) + "\n{\"type\":\"future_thing\"}\nnot json\n" +
                    msg("lobby", 1, "jun", "still here"));
   EXPECT_EQ(seqs("lobby"), (std::vector<Seq>{1}));
+}
+
+TEST_F(ChatSessionTest, FetchesTheRestOfATenThousandMemberRoomOnePageAtATime) {
+  const std::vector<std::string> all = numbered_nicks(10000);
+  connect("big");
+  open_and_welcome(welcome_page("big", slice(all, 0, 200), 10000, true));
+  EXPECT_EQ(room("big").member_count(), 10000u);
+
+  std::size_t from = 200;
+  int pages = 0;
+  while (from < all.size()) {
+    // Exactly one request in flight, asking for what follows the last page.
+    const std::vector<Event> asked = members_requests();
+    ASSERT_EQ(asked.size(), 1u) << "page " << pages;
+    EXPECT_EQ(asked[0].after, all[from - 1]);
+    state_.sent.clear();
+    tick(100ms);  // no reply yet: nothing more is asked
+    ASSERT_TRUE(members_requests().empty());
+
+    const std::size_t to = std::min(from + 500, all.size());
+    server_sends(state_,
+                 members_page("big", all[from - 1], slice(all, from, to), 10000, to < all.size()));
+    tick();
+    ++pages;
+    from = to;
+  }
+  EXPECT_EQ(pages, 20);                     // 9,800 nicks in pages of 500
+  EXPECT_TRUE(members_requests().empty());  // the last page said no more
+  tick(10s);
+  EXPECT_TRUE(state_.sent.empty());
+  EXPECT_EQ(room("big").members(), all);
+  EXPECT_EQ(room("big").member_count(), 10000u);
+  EXPECT_TRUE(room("big").members_complete());
+}
+
+TEST_F(ChatSessionTest, PresenceAroundPagesGivesTheRelaysList) {
+  connect("r");
+  open_and_welcome(welcome_page("r", {"a", "b"}, 6, true));
+  ASSERT_EQ(members_requests().size(), 1u);
+  EXPECT_EQ(members_requests()[0].after, "b");
+  state_.sent.clear();
+  // In one frame: "c left" (before the relay made the page, so the page
+  // lacks c), the page, then "d left" and "x joined", made after it.
+  server_sends(state_, presence(EventType::leave, "r", "c", 5) + "\n" +
+                           members_page("r", "b", {"d", "e"}, 5, true) + "\n" +
+                           presence(EventType::leave, "r", "d", 4) + "\n" +
+                           presence(EventType::join, "r", "x", 5));
+  tick();
+  EXPECT_EQ(room("r").members(), (std::vector<std::string>{"a", "b", "e", "x"}));
+  ASSERT_EQ(members_requests().size(), 1u);
+  EXPECT_EQ(members_requests()[0].after, "e");
+  server_sends(state_, members_page("r", "e", {"f", "x"}, 5, false));
+  tick();
+  EXPECT_EQ(room("r").members(), (std::vector<std::string>{"a", "b", "e", "f", "x"}));
+  EXPECT_EQ(room("r").member_count(), 5u);
+  EXPECT_TRUE(room("r").members_complete());
+  // Presence lines are in the log, after the welcome's (empty) history.
+  std::vector<std::string> lines;
+  for (const Line& line : room("r").lines()) lines.push_back(describe(line));
+  EXPECT_EQ(lines, (std::vector<std::string>{"c left", "d left", "x joined"}));
+}
+
+TEST_F(ChatSessionTest, PresenceSummaryRefetchesTheListAtMostOnceInFiveSeconds) {
+  connect("r");
+  open_and_welcome(welcome("r", 1, {"a", "b", "mina"}));
+  state_.sent.clear();
+
+  server_sends(state_, summary("r", 40));
+  tick();
+  EXPECT_EQ(room("r").member_count(), 40u);
+  EXPECT_FALSE(room("r").members_complete());
+  std::vector<Event> asked = members_requests();
+  ASSERT_EQ(asked.size(), 1u);
+  EXPECT_EQ(asked[0].after, "");  // the whole list, from the start
+  EXPECT_EQ(state_.sent[0], R"({"type":"members"})");
+
+  // More summaries while that fetch is out: still one request in flight.
+  state_.sent.clear();
+  server_sends(state_, summary("r", 41) + "\n" + summary("r", 42));
+  tick(1s);
+  EXPECT_TRUE(members_requests().empty());
+
+  // Its reply arrives 2 s after it was asked. The list changed again since
+  // (those summaries), but a second full refetch waits for the 5 s mark.
+  tick(1s);
+  server_sends(state_, members_page("r", "", {"a", "mina", "z"}, 42, false));
+  tick();
+  EXPECT_EQ(room("r").members(), (std::vector<std::string>{"a", "mina", "z"}));
+  tick(2999ms);
+  EXPECT_TRUE(members_requests().empty());
+  tick(1ms);  // 5 s after the first refetch was asked
+  asked = members_requests();
+  ASSERT_EQ(asked.size(), 1u);
+  EXPECT_EQ(asked[0].after, "");
+
+  // Done, and no summary since: nothing more is asked, however long we wait.
+  state_.sent.clear();
+  server_sends(state_, members_page("r", "", {"a", "mina"}, 2, false));
+  tick();
+  tick(60s);
+  EXPECT_TRUE(state_.sent.empty());
+  EXPECT_TRUE(room("r").members_complete());
+  EXPECT_EQ(room("r").members(), (std::vector<std::string>{"a", "mina"}));
+}
+
+TEST_F(ChatSessionTest, ASummaryDuringAPassLetsItFinishThenRefetches) {
+  connect("r");
+  open_and_welcome(welcome_page("r", {"a"}, 3, true));
+  state_.sent.clear();
+  server_sends(state_, summary("r", 30) + "\n" + members_page("r", "a", {"b"}, 30, true));
+  tick();
+  // The pass continues (its pages are still the truth for their ranges).
+  ASSERT_EQ(members_requests().size(), 1u);
+  EXPECT_EQ(members_requests()[0].after, "b");
+  state_.sent.clear();
+  server_sends(state_, members_page("r", "b", {"c"}, 30, false));
+  tick();
+  // Then, there having been no full refetch yet, one starts at once.
+  ASSERT_EQ(members_requests().size(), 1u);
+  EXPECT_EQ(members_requests()[0].after, "");
+  EXPECT_FALSE(room("r").members_complete());
+}
+
+TEST_F(ChatSessionTest, RoomSwitchAndReconnectCancelAFetchInProgress) {
+  connect("big");
+  open_and_welcome(welcome_page("big", {"a", "b"}, 900, true));
+  ASSERT_EQ(members_requests().size(), 1u);
+
+  // Switch rooms with that page still out: its reply (which the relay sends
+  // before the new welcome) asks for nothing more.
+  state_.sent.clear();
+  session_->switch_room("dev");
+  server_sends(state_, members_page("big", "b", {"c", "d"}, 900, true));
+  tick();
+  EXPECT_TRUE(members_requests().empty());
+  server_sends(state_, welcome("dev", 1, {"mina"}));
+  tick(10s);
+  EXPECT_TRUE(members_requests().empty());
+  EXPECT_TRUE(room("dev").members_complete());
+
+  // Back in the big room, then the connection drops mid-fetch.
+  session_->switch_room("big");
+  server_sends(state_, welcome_page("big", {"a", "b"}, 900, true));
+  tick();
+  ASSERT_EQ(members_requests().size(), 1u);
+  server_closes(state_, 1006, "");
+  tick();
+  tick(10s);
+  ASSERT_EQ(session_->state(), ConnectionState::connecting);
+  // The new connection asks for nothing until its own welcome says so.
+  state_.sent.clear();
+  server_accepts(state_, std::string{kV1});
+  tick();
+  EXPECT_TRUE(members_requests().empty());
+  server_sends(state_, welcome_page("big", {"a", "c"}, 900, true));
+  tick();
+  ASSERT_EQ(members_requests().size(), 1u);
+  EXPECT_EQ(members_requests()[0].after, "c");
+}
+
+TEST_F(ChatSessionTest, AWelcomeForARoomAlreadyLeftFetchesNothing) {
+  connect("big");
+  server_accepts(state_, std::string{kV1});
+  tick();
+  session_->switch_room("dev");  // before big's welcome came
+  state_.sent.clear();
+  server_sends(state_, welcome_page("big", {"a", "b"}, 900, true));
+  tick();
+  // A members request now would be answered for dev, after big's nick "b".
+  EXPECT_TRUE(members_requests().empty());
+  server_sends(state_, welcome_page("dev", {"c"}, 2, true));
+  tick();
+  ASSERT_EQ(members_requests().size(), 1u);
+  EXPECT_EQ(members_requests()[0].after, "c");
+}
+
+TEST_F(ChatSessionTest, ARateLimitedFetchIsAskedAgainASecondLater) {
+  connect("r");
+  open_and_welcome(welcome_page("r", {"a"}, 3, true));
+  ASSERT_EQ(members_requests().size(), 1u);
+  state_.sent.clear();
+  server_sends(state_, refusal("rate_limited"));
+  tick();
+  EXPECT_TRUE(members_requests().empty());
+  tick(999ms);
+  EXPECT_TRUE(members_requests().empty());
+  tick(1ms);
+  ASSERT_EQ(members_requests().size(), 1u);
+  EXPECT_EQ(members_requests()[0].after, "a");
+  server_sends(state_, members_page("r", "a", {"b", "mina"}, 3, false));
+  tick();
+  EXPECT_TRUE(room("r").members_complete());
 }
 
 TEST(BuildConnectUrl, AddsRoomAndNickQuery) {

@@ -8,106 +8,14 @@
 // started (`compare -metric AE`). A second run checks --exit-after-say exits 0,
 // and a third chats over wss:// with a relay using a self-signed certificate.
 //   node --experimental-websocket desktop_smoke.mjs --client BIN --relay BIN --out DIR
-import { spawn, execFile } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
+import {
+  capture, freePort, log, main, parseArgs, run, start, startXvfb, stableNonBlankShot, waitFor,
+} from './lib.mjs';
 
-const args = {};
-for (let i = 2; i < process.argv.length; i += 2) args[process.argv[i].replace(/^--/, '')] = process.argv[i + 1];
-for (const k of ['client', 'relay', 'out']) {
-  if (!args[k]) {
-    console.error(`missing --${k}`);
-    process.exit(2);
-  }
-}
+const args = parseArgs(['client', 'relay', 'out']);
 fs.mkdirSync(args.out, { recursive: true });
-
-const log = (...a) => console.log(`[${new Date().toISOString().slice(11, 23)}]`, ...a);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor(what, fn, timeoutMs = 15000, intervalMs = 100) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  for (;;) {
-    try {
-      last = await fn();
-      if (last) return last;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${
-        last instanceof Error ? last.message : JSON.stringify(last)})`);
-    }
-    await sleep(intervalMs);
-  }
-}
-
-function run(cmd, argv, env = {}) {
-  return new Promise((resolve) => {
-    execFile(cmd, argv, { env: { ...process.env, ...env } }, (err, stdout, stderr) =>
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }));
-  });
-}
-
-async function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-// Spawns a process with its output in `logFile`; tracks its exit.
-function start(cmd, argv, logFile, env = {}, extraStdio = []) {
-  const out = fs.openSync(logFile, 'a');
-  const proc = spawn(cmd, argv, {
-    stdio: ['ignore', out, out, ...extraStdio],
-    env: { ...process.env, ...env },
-  });
-  fs.closeSync(out);
-  const handle = { proc, exit: null };
-  proc.on('exit', (code, signal) => { handle.exit = { code, signal }; });
-  handle.stop = async () => {
-    if (handle.exit) return;
-    proc.kill('SIGTERM');
-    await waitFor(`${path.basename(cmd)} exit`, () => handle.exit !== null, 10000).catch(() => {
-      proc.kill('SIGKILL');
-    });
-  };
-  return handle;
-}
-
-async function startXvfb() {
-  const xvfb = start('Xvfb', ['-displayfd', '3', '-screen', '0', '1280x800x24', '-nolisten', 'tcp'],
-                     path.join(args.out, 'xvfb.log'), {}, ['pipe']);
-  let text = '';
-  xvfb.proc.stdio[3].on('data', (d) => { text += d.toString(); });
-  const display = await waitFor('Xvfb display number', () => {
-    if (xvfb.exit) throw new Error(`Xvfb exited: ${JSON.stringify(xvfb.exit)}`);
-    const m = text.match(/^(\d+)\n/);
-    return m && `:${m[1]}`;
-  }, 15000, 50);
-  return { xvfb, display };
-}
-
-async function capture(display, file) {
-  const r = await run('import', ['-window', 'root', file], { DISPLAY: display });
-  if (r.code !== 0) throw new Error(`import failed: ${r.stderr}`);
-  return file;
-}
-
-// Number of differing pixels (compare -metric AE prints it on stderr).
-async function pixelsDiffering(a, b) {
-  const r = await run('compare', ['-metric', 'AE', a, b, 'null:']);
-  const n = Number.parseFloat(r.stderr);
-  if (r.code > 1 || Number.isNaN(n)) throw new Error(`compare failed: ${r.stderr}`);
-  return n;
-}
 
 async function listener(url, room, nick) {
   if (typeof WebSocket === 'undefined') throw new Error('run node with --experimental-websocket');
@@ -125,14 +33,8 @@ async function listener(url, room, nick) {
   return { ws, events };
 }
 
-const cleanups = [];
-let failure = null;
-const watchdog = setTimeout(() => {
-  console.error('desktop smoke: FAIL: whole-test deadline exceeded');
-  process.exit(1);
-}, 150000);
-try {
-  const { xvfb, display } = await startXvfb();
+await main('desktop smoke', async (cleanups) => {
+  const { xvfb, display } = await startXvfb(args.out);
   cleanups.push(() => xvfb.stop());
   log(`Xvfb on ${display}`);
   const blank = await capture(display, path.join(args.out, 'desktop-blank.png'));
@@ -170,17 +72,7 @@ try {
                 () => fs.readFileSync(clientLog, 'utf8').includes('message echoed by the relay'),
                 15000);
   const shot = path.join(args.out, 'desktop-client.png');
-  const previous = path.join(args.out, 'desktop-client-previous.png');
-  await capture(display, previous);
-  const minDiff = 1280 * 800 * 0.02;
-  const diff = await waitFor('a stable, non-blank screenshot', async () => {
-    await capture(display, shot);
-    const stable = (await pixelsDiffering(previous, shot)) === 0;
-    fs.copyFileSync(shot, previous);
-    const n = await pixelsDiffering(blank, shot);
-    return stable && n > minDiff && n;
-  }, 15000, 200);
-  fs.rmSync(previous, { force: true });
+  const diff = await stableNonBlankShot(display, blank, shot);
   log(`screenshot ${shot}: ${diff} pixels differ from the blank capture`);
   if (client.exit) throw new Error(`client exited early: ${JSON.stringify(client.exit)}`);
   await client.stop();
@@ -233,16 +125,4 @@ try {
     throw new Error(`TLS relay did not count the message: ${text}`);
   }
   log('desktop client chatted over wss:// with the certificate trusted');
-} catch (err) {
-  failure = err;
-}
-for (const fn of cleanups.reverse()) {
-  try { await fn(); } catch (err) { log(`cleanup: ${err.message}`); }
-}
-clearTimeout(watchdog);
-if (failure) {
-  console.error(`desktop smoke: FAIL: ${failure.stack || failure}`);
-  process.exit(1);
-}
-console.log('desktop smoke: PASS');
-process.exit(0);
+});

@@ -1,0 +1,364 @@
+// The legacy fallback's decision logic (DialectChooser, carried out by
+// ChatSession) over an in-memory Transport, an in-memory DialectMemory and
+// a fake clock. Servers are scripted as the two clients meet them:
+//  - browser vs a gorilla-style server: every hubchat.v1 handshake fails
+//    before open, one without a subprotocol opens;
+//  - lws vs the same server: the hubchat.v1 handshake opens with no
+//    subprotocol accepted;
+//  - the relay: hubchat.v1 opens as hubchat.v1 (and a plain one opens too:
+//    the relay speaks legacy to it, which must never be chosen by mistake);
+//  - a server that is down: everything fails before open.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "client/session/chat_session.hpp"
+#include "client/session/dialect_chooser.hpp"
+#include "fake_transport.hpp"
+#include "shared/lossless_codec.hpp"
+
+namespace hubchat::client {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::connection_fails;
+using testing::FakeTransport;
+using testing::server_accepts;
+using testing::server_closes;
+using testing::server_sends;
+
+const std::vector<std::string> kOfferV1{"hubchat.v1"};
+const std::vector<std::string> kOfferNone{};
+constexpr const char* kServer = "ws://chat.example:8080/ws";  // as stored (no room/nick)
+
+// localStorage stand-in: the map is the test's, so it outlives sessions.
+class MapMemory final : public DialectMemory {
+ public:
+  explicit MapMemory(std::map<std::string, std::string>& map) : map_(map) {}
+  std::string load(std::string_view server) override {
+    const auto it = map_.find(std::string{server});
+    return it == map_.end() ? std::string{} : it->second;
+  }
+  void save(std::string_view server, std::string_view value) override {
+    if (value.empty()) {
+      map_.erase(std::string{server});
+    } else {
+      map_[std::string{server}] = std::string{value};
+    }
+  }
+
+ private:
+  std::map<std::string, std::string>& map_;
+};
+
+std::string welcome() {
+  Event e;
+  e.type = EventType::welcome;
+  e.room = "lobby";
+  e.nick = "mina";
+  e.epoch = 1000;
+  e.seq = 1;
+  e.first = 1;
+  e.members = {"mina"};
+  return lossless::encode(e);
+}
+
+class DialectFallbackTest : public ::testing::Test {
+ protected:
+  DialectFallbackTest() { new_session(); }
+
+  // A fresh session (a page load) over the same stored memory.
+  void new_session() {
+    session_.reset();
+    state_ = FakeTransport::State{};
+    session_ = std::make_unique<ChatSession>(
+        std::make_unique<FakeTransport>(state_), ChatSession::Options{}, [] { return 0.5; },
+        std::make_unique<MapMemory>(stored_));
+  }
+
+  void connect(std::string url = kServer) {
+    session_->connect(ConnectParams{std::move(url), "mina", "lobby"}, now_);
+  }
+
+  void tick(std::chrono::milliseconds advance = 0ms) {
+    now_ += advance;
+    session_->tick(now_);
+  }
+
+  // Waits out the backoff of a session that is reconnecting.
+  void wait_for_retry() {
+    ASSERT_EQ(session_->state(), ConnectionState::reconnecting);
+    tick(std::chrono::duration_cast<std::chrono::milliseconds>(
+        session_->model().connection().next_retry - now_));
+    ASSERT_EQ(session_->state(), ConnectionState::connecting);
+  }
+
+  const std::vector<std::string>& last_offer() const { return state_.offered.back(); }
+
+  // Chromium against a gorilla-style server, from the first attempt to the
+  // legacy connection in use: v1 fails, plain opens (probe, closed unused),
+  // v1 fails again, plain opens and is used.
+  void browser_falls_back_to_legacy() {
+    connect();
+    ASSERT_EQ(last_offer(), kOfferV1);
+    connection_fails(state_, "cannot connect (the browser gives no details)");
+    tick();
+    ASSERT_EQ(state_.offered.size(), 2u);
+    ASSERT_EQ(last_offer(), kOfferNone);
+    server_accepts(state_, "");
+    tick();
+    ASSERT_EQ(state_.offered.size(), 3u);
+    ASSERT_EQ(last_offer(), kOfferV1);
+    connection_fails(state_, "cannot connect (the browser gives no details)");
+    tick();
+    ASSERT_EQ(state_.offered.size(), 4u);
+    ASSERT_EQ(last_offer(), kOfferNone);
+    server_accepts(state_, "");
+    tick();
+  }
+
+  std::map<std::string, std::string> stored_;
+  FakeTransport::State state_;
+  std::unique_ptr<ChatSession> session_;
+  TimePoint now_{std::chrono::seconds{1000}};
+};
+
+TEST_F(DialectFallbackTest, BrowserFallsBackToLegacyWithoutBackoffAndNeverSendsJson) {
+  browser_falls_back_to_legacy();
+  EXPECT_EQ(session_->state(), ConnectionState::connected);
+  EXPECT_TRUE(session_->legacy());
+  EXPECT_TRUE(session_->model().connection().legacy);
+  EXPECT_TRUE(session_->model().connection().joined);
+  // Nothing at all went out: not on the probe, not on the legacy connection.
+  EXPECT_TRUE(state_.sent.empty());
+  // The probe connection was closed unused; the room and nick are in every URL.
+  EXPECT_EQ(state_.closes, 1);
+  for (const auto& url : state_.urls)
+    EXPECT_EQ(url, std::string{kServer} + "?room=lobby&nick=mina");
+  // No backoff waited anywhere, and the user sees the legacy mode.
+  EXPECT_EQ(session_->model().connection().attempt, 0);
+  EXPECT_NE(session_->model().status_text(now_).find("legacy server"), std::string::npos);
+  // Remembered for this server.
+  EXPECT_EQ(stored_, (std::map<std::string, std::string>{{kServer, "legacy 1"}}));
+
+  EXPECT_TRUE(session_->send_message("hello\ngorilla"));
+  EXPECT_EQ(state_.sent, (std::vector<std::string>{"hello\ngorilla"}));  // raw, not JSON
+  server_sends(state_, "hello gorilla\nfrom someone else");
+  tick();
+  const auto& lines = session_->model().find_room("lobby")->lines();
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[1].body, "from someone else");
+}
+
+TEST_F(DialectFallbackTest, EventsOfAProbeConnectionAreDropped) {
+  connect();
+  connection_fails(state_, "failed");
+  tick();
+  // The probe opens and the server says something in the same batch.
+  server_accepts(state_, "");
+  server_sends(state_, "not for us");
+  tick();
+  EXPECT_EQ(last_offer(), kOfferV1);
+  EXPECT_EQ(session_->state(), ConnectionState::connecting);
+  EXPECT_TRUE(session_->model().find_room("lobby")->lines().empty());
+}
+
+TEST_F(DialectFallbackTest, ATransientFailureAgainstTheRelayStillEndsInHubchatV1) {
+  // v1 fails (the relay was restarting), the plain probe opens (the relay
+  // accepts legacy clients): that alone must not choose legacy.
+  connect();
+  connection_fails(state_, "connection refused");
+  tick();
+  server_accepts(state_, "");
+  tick();
+  EXPECT_TRUE(state_.sent.empty());
+  ASSERT_EQ(last_offer(), kOfferV1);
+  server_accepts(state_, "hubchat.v1");
+  server_sends(state_, welcome());
+  tick();
+  EXPECT_FALSE(session_->legacy());
+  EXPECT_TRUE(session_->model().connection().joined);
+  ASSERT_EQ(state_.sent.size(), 1u);  // the join, on the hubchat.v1 connection only
+  EXPECT_NE(state_.sent[0].find("\"type\":\"join\""), std::string::npos);
+  EXPECT_TRUE(stored_.empty());
+}
+
+TEST_F(DialectFallbackTest, AServerThatIsDownIsRetriedWithBackoffAlternatingAndNeverFlips) {
+  connect();
+  std::vector<std::vector<std::string>> expected{kOfferV1};
+  for (int round = 0; round < 5; ++round) {
+    connection_fails(state_, "connection refused");
+    tick();
+    EXPECT_EQ(session_->state(), ConnectionState::connecting);  // the other offer, at once
+    expected.push_back(kOfferNone);
+    connection_fails(state_, "connection refused");
+    tick();
+    EXPECT_EQ(session_->model().connection().attempt, round + 1);
+    wait_for_retry();
+    expected.push_back(kOfferV1);
+  }
+  EXPECT_EQ(state_.offered, expected);
+  EXPECT_FALSE(session_->dialect().remembered_legacy());
+  EXPECT_TRUE(stored_.empty());
+  // The relay is back: hubchat.v1.
+  server_accepts(state_, "hubchat.v1");
+  tick();
+  EXPECT_FALSE(session_->legacy());
+}
+
+TEST_F(DialectFallbackTest, LwsSeesNoSubprotocolAcceptedAndGoesLegacyAtOnce) {
+  connect();
+  server_accepts(state_, "");  // the handshake completed without Sec-WebSocket-Protocol
+  tick();
+  EXPECT_TRUE(session_->legacy());
+  EXPECT_TRUE(state_.sent.empty());
+  EXPECT_EQ(state_.offered.size(), 1u);
+  // The server said so itself, each time: nothing to remember, so the next
+  // connection asks for hubchat.v1 again.
+  EXPECT_TRUE(stored_.empty());
+  server_closes(state_, 1006, "");
+  tick();
+  wait_for_retry();
+  EXPECT_EQ(last_offer(), kOfferV1);
+}
+
+TEST_F(DialectFallbackTest, ARememberedLegacyServerIsConnectedWithoutAFailedHandshake) {
+  browser_falls_back_to_legacy();
+  new_session();  // a fresh page load
+  connect();
+  ASSERT_EQ(state_.offered, (std::vector<std::vector<std::string>>{kOfferNone}));
+  server_accepts(state_, "");
+  tick();
+  EXPECT_TRUE(session_->legacy());
+  EXPECT_EQ(stored_.at(kServer), "legacy 2");
+  // Another server is not affected.
+  new_session();
+  connect("ws://relay.example/ws");
+  EXPECT_EQ(last_offer(), kOfferV1);
+}
+
+TEST_F(DialectFallbackTest, ARememberedChoiceIsReprobedAfterNLegacyConnections) {
+  stored_[kServer] = "legacy " + std::to_string(DialectChooser::kReprobeAfter - 1);
+  connect();
+  EXPECT_EQ(last_offer(), kOfferNone);
+  server_accepts(state_, "");
+  tick();
+  EXPECT_EQ(stored_.at(kServer), "legacy " + std::to_string(DialectChooser::kReprobeAfter));
+  // Due: the next attempt, even on a fresh page load, offers hubchat.v1.
+  new_session();
+  connect();
+  EXPECT_EQ(last_offer(), kOfferV1);
+  // Still a gorilla-style server (the browser's handshake fails): checked
+  // as on first contact (fail, probe, fail), then legacy, counted anew.
+  connection_fails(state_, "failed");
+  tick();
+  EXPECT_EQ(last_offer(), kOfferNone);
+  server_accepts(state_, "");
+  tick();
+  EXPECT_FALSE(session_->legacy());
+  EXPECT_EQ(last_offer(), kOfferV1);
+  connection_fails(state_, "failed");
+  tick();
+  EXPECT_EQ(last_offer(), kOfferNone);
+  server_accepts(state_, "");
+  tick();
+  EXPECT_TRUE(session_->legacy());
+  EXPECT_EQ(state_.offered.size(), 4u);
+  EXPECT_TRUE(state_.sent.empty());
+  EXPECT_EQ(stored_.at(kServer), "legacy 1");
+}
+
+TEST_F(DialectFallbackTest, ADueRecheckWhileTheServerIsDownKeepsItDue) {
+  stored_[kServer] = "legacy " + std::to_string(DialectChooser::kReprobeAfter);
+  connect();
+  for (int round = 0; round < 3; ++round) {
+    ASSERT_EQ(last_offer(), kOfferV1);
+    connection_fails(state_, "connection refused");
+    tick();
+    ASSERT_EQ(last_offer(), kOfferNone);
+    connection_fails(state_, "connection refused");
+    tick();
+    wait_for_retry();
+  }
+  EXPECT_EQ(stored_.at(kServer), "legacy " + std::to_string(DialectChooser::kReprobeAfter));
+  // The relay comes up in its place just as a plain attempt goes out: that
+  // open is only a probe, and hubchat.v1 follows.
+  connection_fails(state_, "connection refused");
+  tick();
+  server_accepts(state_, "");
+  tick();
+  EXPECT_FALSE(session_->legacy());
+  ASSERT_EQ(last_offer(), kOfferV1);
+  server_accepts(state_, "hubchat.v1");
+  tick();
+  EXPECT_FALSE(session_->legacy());
+  EXPECT_TRUE(stored_.empty());
+}
+
+TEST_F(DialectFallbackTest, ARememberedChoiceIsForgottenWhenTheServerAcceptsHubchatV1) {
+  stored_[kServer] = "legacy " + std::to_string(DialectChooser::kReprobeAfter);
+  connect();
+  ASSERT_EQ(last_offer(), kOfferV1);
+  server_accepts(state_, "hubchat.v1");  // a hubchat relay took the gorilla server's place
+  server_sends(state_, welcome());
+  tick();
+  EXPECT_FALSE(session_->legacy());
+  EXPECT_TRUE(session_->model().connection().joined);
+  EXPECT_TRUE(stored_.empty());
+}
+
+TEST_F(DialectFallbackTest, ARememberedLegacyServerThatFailsIsAskedForHubchatV1Too) {
+  // A server that now refuses plain WebSockets but speaks hubchat.v1 (a
+  // relay without legacy support) must not be locked out by the memory.
+  stored_[kServer] = "legacy 1";
+  connect();
+  ASSERT_EQ(last_offer(), kOfferNone);
+  connection_fails(state_, "failed");
+  tick();
+  ASSERT_EQ(last_offer(), kOfferV1);
+  server_accepts(state_, "hubchat.v1");
+  tick();
+  EXPECT_FALSE(session_->legacy());
+  EXPECT_TRUE(stored_.empty());
+}
+
+TEST_F(DialectFallbackTest, ARememberedLegacyServerThatIsDownBacksOffAndStaysRemembered) {
+  stored_[kServer] = "legacy 3";
+  connect();
+  connection_fails(state_, "connection refused");
+  tick();
+  connection_fails(state_, "connection refused");
+  tick();
+  wait_for_retry();
+  EXPECT_EQ(state_.offered,
+            (std::vector<std::vector<std::string>>{kOfferNone, kOfferV1, kOfferNone}));
+  EXPECT_TRUE(session_->dialect().remembered_legacy());
+  server_accepts(state_, "");
+  tick();
+  EXPECT_TRUE(session_->legacy());
+}
+
+TEST_F(DialectFallbackTest, ATimedOutAttemptSaysNothingAboutTheDialect) {
+  connect();
+  tick(10s);  // connect_timeout
+  EXPECT_EQ(session_->state(), ConnectionState::reconnecting);
+  wait_for_retry();
+  EXPECT_EQ(state_.offered, (std::vector<std::vector<std::string>>{kOfferV1, kOfferV1}));
+}
+
+TEST_F(DialectFallbackTest, TheRelayIsSpokenToInHubchatV1FromTheFirstAttempt) {
+  connect();
+  server_accepts(state_, "hubchat.v1");
+  server_sends(state_, welcome());
+  tick();
+  EXPECT_FALSE(session_->legacy());
+  EXPECT_EQ(state_.offered.size(), 1u);
+  EXPECT_NE(session_->model().status_text(now_).find("as mina"), std::string::npos);
+  EXPECT_TRUE(stored_.empty());
+}
+
+}  // namespace
+}  // namespace hubchat::client

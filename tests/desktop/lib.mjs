@@ -1,0 +1,151 @@
+// Shared helpers of the desktop tests (desktop_smoke.mjs, desktop_legacy.mjs):
+// command line, deadline-bound polling, child processes with their output in a
+// log file, Xvfb on a free display (-displayfd), screen captures and pixel
+// comparison (ImageMagick). Every wait has a deadline; nothing sleeps and hopes.
+import { spawn, execFile } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+
+// --name value pairs; exits 2 when one of `required` is missing.
+export function parseArgs(required, argv = process.argv.slice(2)) {
+  const args = {};
+  for (let i = 0; i < argv.length; i += 2) args[argv[i].replace(/^--/, '')] = argv[i + 1];
+  for (const k of required) {
+    if (!args[k]) {
+      console.error(`missing --${k}`);
+      process.exit(2);
+    }
+  }
+  return args;
+}
+
+export const log = (...a) => console.log(`[${new Date().toISOString().slice(11, 23)}]`, ...a);
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+export async function waitFor(what, fn, timeoutMs = 15000, intervalMs = 100) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  for (;;) {
+    try {
+      last = await fn();
+      if (last) return last;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${
+        last instanceof Error ? last.message : JSON.stringify(last)})`);
+    }
+    await sleep(intervalMs);
+  }
+}
+
+export function run(cmd, argv, env = {}) {
+  return new Promise((resolve) => {
+    execFile(cmd, argv, { env: { ...process.env, ...env } }, (err, stdout, stderr) =>
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }));
+  });
+}
+
+export async function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+// Spawns a process with its output in `logFile`; tracks its exit.
+export function start(cmd, argv, logFile, env = {}, extraStdio = []) {
+  const out = fs.openSync(logFile, 'a');
+  const proc = spawn(cmd, argv, {
+    stdio: ['ignore', out, out, ...extraStdio],
+    env: { ...process.env, ...env },
+  });
+  fs.closeSync(out);
+  const handle = { proc, exit: null };
+  proc.on('exit', (code, signal) => { handle.exit = { code, signal }; });
+  handle.stop = async () => {
+    if (handle.exit) return;
+    proc.kill('SIGTERM');
+    await waitFor(`${path.basename(cmd)} exit`, () => handle.exit !== null, 10000).catch(() => {
+      proc.kill('SIGKILL');
+    });
+  };
+  return handle;
+}
+
+// Xvfb on a display it picks itself; resolves to { xvfb, display: ':N' }.
+export async function startXvfb(outDir) {
+  const xvfb = start('Xvfb', ['-displayfd', '3', '-screen', '0', '1280x800x24', '-nolisten', 'tcp'],
+                     path.join(outDir, 'xvfb.log'), {}, ['pipe']);
+  let text = '';
+  xvfb.proc.stdio[3].on('data', (d) => { text += d.toString(); });
+  const display = await waitFor('Xvfb display number', () => {
+    if (xvfb.exit) throw new Error(`Xvfb exited: ${JSON.stringify(xvfb.exit)}`);
+    const m = text.match(/^(\d+)\n/);
+    return m && `:${m[1]}`;
+  }, 15000, 50);
+  return { xvfb, display };
+}
+
+export async function capture(display, file) {
+  const r = await run('import', ['-window', 'root', file], { DISPLAY: display });
+  if (r.code !== 0) throw new Error(`import failed: ${r.stderr}`);
+  return file;
+}
+
+// Number of differing pixels (compare -metric AE prints it on stderr).
+export async function pixelsDiffering(a, b) {
+  const r = await run('compare', ['-metric', 'AE', a, b, 'null:']);
+  const n = Number.parseFloat(r.stderr);
+  if (r.code > 1 || Number.isNaN(n)) throw new Error(`compare failed: ${r.stderr}`);
+  return n;
+}
+
+// Captures until two captures in a row agree (the frame is stable) and the
+// capture differs from `blank` in more than 2% of its pixels; returns that count.
+export async function stableNonBlankShot(display, blank, shot) {
+  const previous = `${shot}.previous.png`;
+  await capture(display, previous);
+  const minDiff = 1280 * 800 * 0.02;
+  const diff = await waitFor('a stable, non-blank screenshot', async () => {
+    await capture(display, shot);
+    const stable = (await pixelsDiffering(previous, shot)) === 0;
+    fs.copyFileSync(shot, previous);
+    const n = await pixelsDiffering(blank, shot);
+    return stable && n > minDiff && n;
+  }, 15000, 200);
+  fs.rmSync(previous, { force: true });
+  return diff;
+}
+
+// Runs `body(cleanups)` under a whole-test deadline, runs the cleanups in
+// reverse, prints PASS/FAIL as `name` and exits 0/1.
+export async function main(name, body, deadlineMs = 150000) {
+  const cleanups = [];
+  let failure = null;
+  const watchdog = setTimeout(() => {
+    console.error(`${name}: FAIL: whole-test deadline exceeded`);
+    process.exit(1);
+  }, deadlineMs);
+  try {
+    await body(cleanups);
+  } catch (err) {
+    failure = err;
+  }
+  for (const fn of cleanups.reverse()) {
+    try { await fn(); } catch (err) { log(`cleanup: ${err.message}`); }
+  }
+  clearTimeout(watchdog);
+  if (failure) {
+    console.error(`${name}: FAIL: ${failure.stack || failure}`);
+    process.exit(1);
+  }
+  console.log(`${name}: PASS`);
+  process.exit(0);
+}
