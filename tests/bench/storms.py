@@ -191,6 +191,9 @@ def check_restart(record):
         problems.append(f"{r['joined']} of {n} welcomed before the restart")
     if r["last_welcome_count"] != n:
         problems.append(f"count in the last welcome is {r['last_welcome_count']}, not {n}")
+    if r["clients_holding_since"] != n or not r["since_at_restart"]:
+        problems.append(f"{r['clients_holding_since']} of {n} clients hold seq "
+                        f"{r['since_at_restart']} (the last message) to resume from")
     if codes(r["join_closes"]) or r["join_hangups"]:
         problems.append(f"closed while joining: {codes(r['join_closes'])}, "
                         f"hangups {r['join_hangups']}")

@@ -12,6 +12,9 @@ namespace {
 constexpr std::uint8_t kNewWelcome = 1;     // welcome of the new relay run
 constexpr std::uint8_t kMissedRestart = 2;  // then `missed` with reason restart
 constexpr double kQuietLimitS = 10;
+// Messages posted before the restart, so every resume carries a real since.
+constexpr std::size_t kMessages = 5;
+constexpr double kMessagesLimitS = 20;
 
 class RestartStorm final : public PoolObserver {
  public:
@@ -37,6 +40,10 @@ class RestartStorm final : public PoolObserver {
   }
 
   void on_event(StormClient& c, const Event& e) override {
+    if (!restarted_ && e.type == EventType::msg && e.body == message_body(kMessages)) {
+      top_ = e.seq;
+      ++at_top_;
+    }
     if (!restarted_ || e.type != EventType::missed) return;
     if (e.reason == "restart" && (state_[c.index] & kNewWelcome))
       mark(c, kMissedRestart);
@@ -58,6 +65,28 @@ class RestartStorm final : public PoolObserver {
     }
   }
 
+  static std::string message_body(std::size_t k) { return "before-restart-" + std::to_string(k); }
+
+  // Client 0 posts kMessages; true once every client has received the last.
+  bool post_messages() {
+    std::vector<Event> frame(kMessages);
+    for (std::size_t k = 0; k < kMessages; ++k) {
+      frame[k].type = EventType::msg;
+      frame[k].body = message_body(k + 1);
+    }
+    pool_.send_events(pool_.client(0), frame);
+    return pool_.run_until(now_ns() + seconds_to_ns(kMessagesLimitS),
+                           [&](std::int64_t) { return at_top_ >= o_.clients; });
+  }
+
+  // Clients whose next join will carry since = the top seq.
+  std::size_t holding_top() {
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < pool_.size(); ++i)
+      if (pool_.client(i).last_seq == top_ && pool_.client(i).epoch == first_epoch_) ++n;
+    return n;
+  }
+
   bool join_crowd(std::size_t upto, std::int64_t deadline) {
     const std::int64_t now = now_ns();
     for (std::size_t i = 0; i < upto; ++i) pool_.connect(pool_.client(i), now);
@@ -76,6 +105,8 @@ class RestartStorm final : public PoolObserver {
   std::size_t stale_welcomes_ = 0, other_missed_ = 0;
   std::int64_t last_resume_ns_ = 0;
   std::uint64_t bytes_at_last_resume_ = 0;
+  Seq top_ = 0;             // seq of the last message before the restart
+  std::size_t at_top_ = 0;  // clients that received it
 };
 
 std::string RestartStorm::run() {
@@ -93,6 +124,8 @@ std::string RestartStorm::run() {
   const std::int64_t join_deadline = t0 + seconds_to_ns(o_.join_timeout_s);
   const bool crowd_in = join_crowd(n - 1, join_deadline) && join_crowd(n, join_deadline);
   const double join_s = static_cast<double>(now_ns() - t0) / 1e9;
+  const bool posted = crowd_in && post_messages();
+  const std::size_t holding = holding_top();
   const PoolStats joined_stats = pool_.stats();
 
   // The runner restarts the relay when it reads this line.
@@ -114,7 +147,8 @@ std::string RestartStorm::run() {
   j.str("scenario", "restart").str("label", o_.label).str("room", o_.room);
   j.integer("clients", n).integer("joined", joined_).boolean("crowd_in", crowd_in);
   j.num("join_s", join_s).integer("last_welcome_count", last_count_);
-  j.integer("epochs_differ", epochs_differ_);
+  j.integer("epochs_differ", epochs_differ_).boolean("posted", posted);
+  j.integer("since_at_restart", top_).integer("clients_holding_since", holding);
   check_.write(j);
   write_stats(j, "join_", joined_stats);
   j.boolean("all_resumed", all_resumed).integer("resumed", resumed_);

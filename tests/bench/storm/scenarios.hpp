@@ -2,8 +2,9 @@
 // against a relay the runner started, and returns its result as one JSON line
 // of facts; the runner (run.py) asserts on them and prints the figures.
 //
-// restart:  the crowd joins one room (welcome count and size checked); after
-//           printing {"event":"joined"} it waits while the runner restarts
+// restart:  the crowd joins one room (welcome count and size checked), one
+//           member posts a few messages that all receive; after printing
+//           {"event":"joined"} it waits while the runner restarts
 //           the relay, and every client reconnects (backoff + jitter) and
 //           resumes with since/epoch; counts closes per code, welcomes and
 //           `missed` (restart) notices, and the bytes the storm cost.
