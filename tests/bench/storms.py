@@ -334,10 +334,13 @@ def storm_test(cfg, name, start_relay, port, clients):
     line and the verdict. Returns the exit status (0: every check passed)."""
     run, check, line = STORMS[name]
     load_before = os.getloadavg()[0]
-    record = run(cfg, start_relay, port, clients)
+    try:
+        record = run(cfg, start_relay, port, clients)
+    except RuntimeError as error:  # the relay did not (re)start on its port
+        record = {"storm": name, "clients": clients, "error": str(error)}
     # Other work on the two cores stretches every duration here: say how busy they were.
     record["loadavg_1min"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
-    record["problems"] = check(record)
+    record["problems"] = [record["error"]] if "error" in record else check(record)
     record["benchmark"] = line(record)
     (Path(cfg.out) / f"storm-{name}.json").write_text(json.dumps(record, indent=1))
     log("benchmark:", record["benchmark"], f"(load average {record['loadavg_1min'][0]} -> "
