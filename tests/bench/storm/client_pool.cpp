@@ -84,7 +84,18 @@ void ClientPool::connect(StormClient& c, std::int64_t at_ns) {
 void ClientPool::drop(StormClient& c) {
   if (c.in_handshake()) --handshakes_;
   c.reconnect = false;
-  c.fd.reset();
+  reset_wire(c);
+}
+
+void ClientPool::reset_wire(StormClient& c) {
+  c.fd.reset();  // also leaves the epoll set
+  c.epollout = false;
+  c.close_seen = false;
+  c.closing = false;
+  c.out.clear();
+  c.out_sent = 0;
+  std::string().swap(c.handshake);
+  c.rx = WsReceiver{};
   c.phase = Phase::gone;
 }
 
@@ -262,15 +273,7 @@ void ClientPool::end(StormClient& c) {
   } else if (c.phase == Phase::joined && !c.close_seen) {
     ++stats_.hangups;
   }
-  c.fd.reset();  // also leaves the epoll set
-  c.epollout = false;
-  c.close_seen = false;
-  c.closing = false;
-  c.out.clear();
-  c.out_sent = 0;
-  std::string().swap(c.handshake);
-  c.rx = WsReceiver{};
-  c.phase = Phase::gone;
+  reset_wire(c);
   observer_.on_ended(c);
   if (!c.reconnect) return;
   if (c.attempts >= config_.backoff.max_attempts) {

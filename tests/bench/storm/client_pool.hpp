@@ -100,6 +100,7 @@ class ClientPool {
   void receive(StormClient& c, std::string_view data);
   void send_join(StormClient& c);
   void end(StormClient& c);
+  void reset_wire(StormClient& c);  // closes the socket, forgets its bytes: phase gone
   void expire_handshakes(std::int64_t now);
   void queue(StormClient& c, std::string_view bytes);
   void flush(StormClient& c);
