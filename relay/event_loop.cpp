@@ -2,23 +2,78 @@
 
 #include <ev.h>
 
+#include <time.h>
+
+#include <algorithm>
 #include <csignal>
 #include <stdexcept>
 
 namespace hubchat::relay {
+namespace {
 
-EventLoop::EventLoop() : loop_(ev_loop_new(EVBACKEND_EPOLL)) {
+// Not ev_now(): that is cached at the wake-up, so it cannot see how long the
+// callbacks took. Not ev_time(): wall-clock time jumps with NTP.
+std::int64_t monotonic_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+}  // namespace
+
+EventLoop::EventLoop()
+    : loop_(ev_loop_new(EVBACKEND_EPOLL)),
+      woke_(std::make_unique<ev_check>()),
+      about_to_block_(std::make_unique<ev_prepare>()) {
   if (!loop_) loop_ = ev_loop_new(EVFLAG_AUTO);
   if (!loop_) throw std::runtime_error("relay: cannot create an event loop");
   // lws sends with MSG_NOSIGNAL; this covers anything else writing to a
   // socket the peer has closed.
   std::signal(SIGPIPE, SIG_IGN);
+
+  // Pending watchers run highest priority first: the check watcher at the
+  // top runs before any I/O or timer callback of the turn, the prepare
+  // watcher at the bottom after every other prepare watcher (lws's).
+  ev_check_init(woke_.get(), &EventLoop::woke);
+  ev_set_priority(woke_.get(), EV_MAXPRI);
+  woke_->data = this;
+  ev_check_start(loop_, woke_.get());
+  ev_prepare_init(about_to_block_.get(), &EventLoop::about_to_block);
+  ev_set_priority(about_to_block_.get(), EV_MINPRI);
+  about_to_block_->data = this;
+  ev_prepare_start(loop_, about_to_block_.get());
+  // Neither watcher is a reason to keep ev_run() going.
+  ev_unref(loop_);
+  ev_unref(loop_);
 }
 
 EventLoop::~EventLoop() {
   for (auto* watcher : {sigint_.get(), sigterm_.get()})
     if (watcher) ev_signal_stop(loop_, watcher);
+  // Undo the constructor's ev_unref() before stopping (libev's rule).
+  ev_ref(loop_);
+  ev_ref(loop_);
+  ev_check_stop(loop_, woke_.get());
+  ev_prepare_stop(loop_, about_to_block_.get());
   ev_loop_destroy(loop_);
+}
+
+void EventLoop::woke(struct ev_loop*, ev_check* watcher, int) {
+  static_cast<EventLoop*>(watcher->data)->woke_at_ns_ = monotonic_ns();
+}
+
+void EventLoop::about_to_block(struct ev_loop*, ev_prepare* watcher, int) {
+  auto* self = static_cast<EventLoop*>(watcher->data);
+  if (self->woke_at_ns_ < 0) return;  // the first prepare: no turn has run yet
+  self->longest_turn_ns_ = std::max(self->longest_turn_ns_, monotonic_ns() - self->woke_at_ns_);
+  ++self->turns_;
+  self->woke_at_ns_ = -1;
+}
+
+double EventLoop::take_longest_turn_s() {
+  const double longest = static_cast<double>(longest_turn_ns_) / 1e9;
+  longest_turn_ns_ = 0;
+  return longest;
 }
 
 void EventLoop::on_stop_signals(std::function<void()> on_stop) {

@@ -1,5 +1,7 @@
 #include "relay/metrics.hpp"
 
+#include <charconv>
+
 namespace hubchat::relay {
 
 const char* to_string(CloseReason reason) {
@@ -61,6 +63,21 @@ std::string Metrics::render(std::size_t rooms, std::size_t history_bytes) const 
          max_frame_bytes_out);
   metric("hubchat_rejected_handshakes_total", "counter", "Handshakes refused (Origin).",
          rejected_handshakes);
+  metric("hubchat_loop_turns_total", "counter", "Event loop turns (wake-ups) completed.",
+         loop_turns);
+  {
+    // Shortest text that reads back as the same double (Prometheus parses
+    // Go floats: 1.5e-05 is fine). 32 bytes hold any double's (at most 24).
+    char seconds[32];
+    const char* end = std::to_chars(seconds, seconds + sizeof seconds, loop_stall_max_seconds).ptr;
+    out +=
+        "# HELP hubchat_loop_stall_max_seconds Longest time one event loop turn kept the relay "
+        "busy (every socket waiting), since the previous scrape of /metrics.\n"
+        "# TYPE hubchat_loop_stall_max_seconds gauge\n"
+        "hubchat_loop_stall_max_seconds ";
+    out.append(seconds, static_cast<std::size_t>(end - seconds));
+    out += '\n';
+  }
   metric("hubchat_rooms", "gauge", "Rooms in memory.", rooms);
   metric("hubchat_history_bytes", "gauge", "Bytes held by all room logs.", history_bytes);
   out += "# HELP hubchat_closes_total Connections closed, by reason.\n";

@@ -34,6 +34,11 @@ struct Metrics {
   std::uint64_t bytes_out = 0;
   std::uint64_t max_frame_bytes_out = 0;
   std::uint64_t rejected_handshakes = 0;  // Origin not allowed
+  // The event loop's, copied in by the server when /metrics is scraped.
+  std::uint64_t loop_turns = 0;
+  // Longest busy time of one loop turn since the previous scrape (so a
+  // scraper sees every stall once, whatever its interval), in seconds.
+  double loop_stall_max_seconds = 0;
   std::array<std::uint64_t, static_cast<std::size_t>(CloseReason::count_)> closes{};
 
   void count_close(CloseReason reason) { ++closes[static_cast<std::size_t>(reason)]; }

@@ -89,10 +89,30 @@ std::optional<int> parse_options(int argc, char** argv, Options& o) {
       ->check(CLI::Range(0, 10000));
   app.add_option("--default-room", o.default_room, "room of legacy clients without ?room=")
       ->capture_default_str();
+  std::string csp;
+  app.add_option("--csp", csp,
+                 "Content-Security-Policy for --web-root files other than the bundled web "
+                 "client's (those always get the strict default), e.g. \"script-src "
+                 "'unsafe-inline'\" for a page with an inline script; 'off': no CSP header "
+                 "(default: the strict policy)")
+      ->type_name("POLICY|off")
+      ->check(CLI::Validator(
+          [](std::string& value) -> std::string {
+            if (value.empty()) return "empty (use 'off' for no header)";
+            if (value.size() > kMaxCspBytes)
+              return "longer than " + std::to_string(kMaxCspBytes) + " bytes";
+            // One header line: no CR/LF (header injection), no other control
+            // bytes, ASCII only (the CSP grammar is ASCII).
+            for (unsigned char c : value)
+              if (c < 0x20 || c > 0x7e) return "control or non-ASCII byte in the policy";
+            return "";
+          },
+          "", "csp"));
   try {
     app.parse(argc, argv);
     if (o.pong_timeout_s <= o.ping_interval_s)
       throw CLI::ValidationError("--pong-timeout", "must be greater than --ping-interval");
+    if (app.count("--csp")) o.web_root_csp = csp == "off" ? std::string() : csp;
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }

@@ -8,6 +8,19 @@
 
 namespace hubchat::relay {
 
+// The Content-Security-Policy of the bundled web client, on every response
+// but other --web-root files when --csp says otherwise. lws's "best
+// practices" set uses script-src 'self', which forbids compiling WebAssembly;
+// this one allows it ('wasm-unsafe-eval') and lets the page open sockets to
+// other relays (?server=). No inline script or style anywhere.
+inline constexpr const char* kStrictCsp =
+    "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; "
+    "font-src 'self'; img-src 'self' data:; connect-src 'self' ws: wss:; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+// --csp values are at most this long: the header has to fit lws's header
+// buffer for a file response (2 KiB, shared with ETag and the like).
+inline constexpr std::size_t kMaxCspBytes = 1024;
+
 struct Options {
   int port = 8080;
   std::string host;      // empty: all interfaces
@@ -40,6 +53,11 @@ struct Options {
   std::size_t max_pending_reply_bytes = 64 * 1024;
   std::size_t max_nick_bytes = 32;
   std::size_t max_room_bytes = 64;
+  // Content-Security-Policy for files served from --web-root other than the
+  // bundled web client's (which always get kStrictCsp), e.g. a user's own
+  // page with an inline script. Safe by default: the strict policy. Empty: no
+  // CSP header (--csp off).
+  std::string web_root_csp = kStrictCsp;
 };
 
 // Parses argv. Returns an exit code when the program should stop right away

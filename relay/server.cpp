@@ -2,6 +2,7 @@
 
 #include <libwebsockets.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <new>
@@ -42,6 +43,11 @@ struct SessionSlot {
 // reassembles in Session::inbox.
 constexpr std::size_t kRxBufferSize = 128;
 
+// Bytes lws may hold for all headers of one request (its default, set
+// explicitly so origin_allowed() can rely on it). A request whose headers do
+// not fit is refused by lws before any callback sees it.
+constexpr int kMaxHttpHeaderData = 4096;
+
 std::uint64_t epoch_now_ms() {
   using namespace std::chrono;
   return static_cast<std::uint64_t>(
@@ -54,19 +60,16 @@ std::string url_arg(lws* wsi, const char* name) {
   return value ? std::string(value) : std::string();
 }
 
-// Security headers on every HTTP response. lws's "best practices" set uses
-// script-src 'self', which forbids compiling WebAssembly; this one allows it
-// ('wasm-unsafe-eval') and lets the page open sockets to other relays
-// (?server=).
+// Security headers on every HTTP response (lws adds a vhost's headers to
+// every status line it writes). The Content-Security-Policy is not among
+// them: it depends on the file (ADD_HEADERS below); the relay's own responses
+// add the strict one (http_routes.cpp). lws's fixed error pages (e.g. 415 for
+// a file of unknown type) carry no CSP: they hold no script and nothing from
+// the request.
 const lws_protocol_vhost_options kReferrer = {nullptr, nullptr, "referrer-policy:", "no-referrer"};
 const lws_protocol_vhost_options kFrame = {&kReferrer, nullptr, "x-frame-options:", "deny"};
-const lws_protocol_vhost_options kNoSniff = {&kFrame, nullptr,
-                                             "x-content-type-options:", "nosniff"};
-const lws_protocol_vhost_options kSecurityHeaders = {
-    &kNoSniff, nullptr, "content-security-policy:",
-    "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; "
-    "font-src 'self'; img-src 'self' data:; connect-src 'self' ws: wss:; "
-    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"};
+const lws_protocol_vhost_options kSecurityHeaders = {&kFrame, nullptr,
+                                                     "x-content-type-options:", "nosniff"};
 
 const lws_protocol_vhost_options kWasmMime = {nullptr, nullptr, ".wasm", "application/wasm"};
 const lws_protocol_vhost_options kTtfMime = {&kWasmMime, nullptr, ".ttf", "font/ttf"};
@@ -127,6 +130,9 @@ Server::Server(const Options& options)
     web.def = "index.html";
     web.origin_protocol = LWSMPRO_FILE;
     web.extra_mimetypes = &kTtfMime;
+    // With a protocol named, lws calls its LWS_CALLBACK_ADD_HEADERS for each
+    // file it serves (the CSP) and its LWS_CALLBACK_HTTP for a missing one.
+    web.protocol = "http";
     mounts_[1].mount_next = &web;
   }
 
@@ -146,6 +152,7 @@ Server::Server(const Options& options)
   info.user = this;
   info.retry_and_idle_policy = &retry_;
   info.headers = &kSecurityHeaders;
+  info.max_http_header_data = kMaxHttpHeaderData;
   // Bounds how long a connection may sit in the HTTP/WebSocket handshake (slowloris).
   info.timeout_secs = options.handshake_timeout_s;
   info.timeout_secs_ah_idle = options.handshake_timeout_s;  // headers trickling in
@@ -190,14 +197,31 @@ int Server::callback_c(lws* wsi, lws_callback_reasons reason, void* user, void* 
   return server->on_callback(wsi, reason, user, in, len);
 }
 
+// The allowlist compares the whole header, so it must read the whole header:
+// a value that does not fit a buffer is not "no Origin". Absent (non-browser
+// clients) is told apart from present-but-empty through the fragment API,
+// since an empty header has total length 0 too. Anything that cannot be read
+// in full is refused.
 bool Server::origin_allowed(lws* wsi) const {
   if (options_.allowed_origins.empty()) return true;
-  char origin[256];
-  int n = lws_hdr_copy(wsi, origin, sizeof origin, WSI_TOKEN_ORIGIN);
-  if (n <= 0) return true;  // non-browser clients send no Origin; browsers always do
-  for (const std::string& allowed : options_.allowed_origins)
-    if (allowed == std::string_view(origin, static_cast<std::size_t>(n))) return true;
-  return false;
+  // Every upgrade request has a path (GET, or :path over HTTP/2); none means
+  // the headers cannot be read here, and "cannot read" must not pass as "no Origin".
+  if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) <= 0 &&
+      lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_COLON_PATH) <= 0)
+    return false;
+  const int length = lws_hdr_total_length(wsi, WSI_TOKEN_ORIGIN);
+  if (length == 0) {
+    // -1: no Origin header at all; 0: an empty one (browsers never send that).
+    char probe[1];
+    return lws_hdr_copy_fragment(wsi, probe, sizeof probe, WSI_TOKEN_ORIGIN, 0) < 0;
+  }
+  // lws keeps every header of a request in one table of kMaxHttpHeaderData
+  // bytes, so no readable Origin is longer; this bound only guards the copy.
+  if (length < 0 || length > kMaxHttpHeaderData) return false;
+  std::string origin(static_cast<std::size_t>(length) + 1, '\0');  // + lws's terminator
+  if (lws_hdr_copy(wsi, origin.data(), length + 1, WSI_TOKEN_ORIGIN) != length) return false;
+  origin.resize(static_cast<std::size_t>(length));
+  return std::ranges::find(options_.allowed_origins, origin) != options_.allowed_origins.end();
 }
 
 void Server::on_established(lws* wsi, Session& session) {
@@ -236,6 +260,20 @@ int Server::on_callback(lws* wsi, lws_callback_reasons reason, void* user, void*
                         std::size_t len) {
   auto* slot = static_cast<SessionSlot*>(user);
   switch (reason) {
+    // A WebSocket (or any other) upgrade, before lws answers it: a foreign
+    // Origin gets a 403 here, so the client learns why it was refused.
+    case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
+      if (!origin_allowed(wsi)) {
+        ++metrics_.rejected_handshakes;
+        // > 0: we wrote the response; lws completes the transaction.
+        return write_http_response(wsi, HTTP_STATUS_FORBIDDEN, "text/plain", "origin not allowed\n")
+                   ? 1
+                   : -1;
+      }
+      return 0;
+
+    // Backstop for upgrades that do not pass through CONFIRM_UPGRADE
+    // (WebSocket over an HTTP/2 stream): refuse by hanging up.
     case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
       if (!origin_allowed(wsi)) {
         ++metrics_.rejected_handshakes;
@@ -276,15 +314,25 @@ int Server::on_callback(lws* wsi, lws_callback_reasons reason, void* user, void*
       }
       return 0;
 
+    case LWS_CALLBACK_ADD_HEADERS:
+      // Also called for the 101 of a WebSocket handshake: no page, no policy.
+      if (lws_hdr_total_length(wsi, WSI_TOKEN_UPGRADE) > 0) return 0;
+      return add_web_root_headers(wsi, in, options_.web_root_csp);
+
     case LWS_CALLBACK_HTTP: {
       char uri[64];
       if (lws_hdr_copy(wsi, uri, sizeof uri, WSI_TOKEN_GET_URI) <= 0)
         return send_http_response(wsi, HTTP_STATUS_BAD_REQUEST, "text/plain", "bad request\n");
       std::string_view path(uri);
       if (path == "/healthz") return send_http_response(wsi, HTTP_STATUS_OK, "text/plain", "ok\n");
-      if (path == "/metrics")
+      if (path == "/metrics") {
+        // Each scrape reads the longest turn since the previous one and
+        // starts a new window.
+        metrics_.loop_turns = loop_.turns();
+        metrics_.loop_stall_max_seconds = loop_.take_longest_turn_s();
         return send_http_response(wsi, HTTP_STATUS_OK, "text/plain; version=0.0.4",
                                   metrics_.render(hub_.room_count(), hub_.history_bytes()));
+      }
       return send_http_response(wsi, HTTP_STATUS_NOT_FOUND, "text/plain", "not found\n");
     }
 

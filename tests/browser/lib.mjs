@@ -80,10 +80,12 @@ async function portOpen(port) {
   });
 }
 
-// The real relay on 127.0.0.1:`port`, serving `webDir`. Resolves once /healthz answers.
-export async function startRelay(relayBin, port, webDir, logFile) {
+// The real relay on 127.0.0.1:`port`, serving `webDir`, with further relay
+// flags `extraArgs`. Resolves once /healthz answers.
+export async function startRelay(relayBin, port, webDir, logFile, extraArgs = []) {
   const logStream = fs.createWriteStream(logFile, { flags: 'a' });
-  const proc = spawn(relayBin, ['--host', '127.0.0.1', '--port', String(port), '--web-root', webDir],
+  const proc = spawn(relayBin, ['--host', '127.0.0.1', '--port', String(port), '--web-root', webDir,
+                                ...extraArgs],
                      { stdio: ['ignore', 'pipe', 'pipe'] });
   proc.stdout.pipe(logStream, { end: false });
   proc.stderr.pipe(logStream, { end: false });

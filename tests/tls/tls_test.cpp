@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -146,14 +147,28 @@ TEST_F(TlsRelayTest, MetricsAnswerOverHttps) {
 // responses: the relay advertises only http/1.1 by ALPN (its responses and
 // upgrades are written for HTTP/1.1; over h2 they never completed).
 TEST_F(TlsRelayTest, ResponsesAreCompleteOverHttp2) {
+  // The event loop's series change with every scrape (turns, the longest turn
+  // since the previous scrape); their values are left out of the comparison.
+  auto stable = [](const std::string& body) {
+    std::string out;
+    std::size_t start = 0;
+    while (start < body.size()) {
+      const std::size_t end = std::min(body.find('\n', start), body.size());
+      const std::string line = body.substr(start, end - start);
+      out += line.rfind("hubchat_loop_", 0) == 0 ? line.substr(0, line.find(' ')) : line;
+      out += '\n';
+      start = end + 1;
+    }
+    return out;
+  };
   for (const char* path : {"/healthz", "/metrics"}) {
     const HttpsResponse h1 = https_get(relay_.port(), path);
     ASSERT_EQ(h1.status, 200) << h1.error;
     const CommandResult h2 = run_command(
         {"curl", "-sS", "-k", "--http2", "--max-time", "5", url("https", "127.0.0.1", path)}, 10s);
     EXPECT_TRUE(h2.exited && h2.code == 0) << path << ": " << h2.describe();
-    EXPECT_EQ(h2.output, h1.body) << path << " over h2 differs from HTTP/1.1 (" << h1.body.size()
-                                  << " bytes)";
+    EXPECT_EQ(stable(h2.output), stable(h1.body))
+        << path << " over h2 differs from HTTP/1.1 (" << h1.body.size() << " bytes)";
   }
 }
 
