@@ -311,7 +311,9 @@ def line_flood(record):
     return (f"flood, {record['clients']}-member room, {r.get('attack_requests')} nicks + "
             f"{r.get('attack_requests')} joins in one frame each: longest loop stall {worst} "
             f"(hubchat_loop_stall_max_seconds; nick frame {seconds(r.get('stall_nick_s'))}, join "
-            f"frame {seconds(r.get('stall_join_s'))}, before {seconds(r.get('stall_before_s'))}); "
+            f"frame {seconds(r.get('stall_join_s'))}; a second of the regular sender alone "
+            f"{seconds(r.get('stall_sender_only_s'))}, the room's join before "
+            f"{seconds(r.get('stall_before_s'))}); "
             f"attacker closes {r.get('attacker_closes')}, frames handled in "
             f"{seconds(r.get('attack_nick_s'))} / {seconds(r.get('attack_join_s'))}; "
             f"{where(record)}")

@@ -23,7 +23,8 @@ constexpr const char* kStallMetric = "hubchat_loop_stall_max_seconds";
 constexpr std::string_view kAttackerPrefix = "a";
 constexpr std::string_view kBodyPrefix = "flood.";
 constexpr double kWarmS = 1.0;        // messages before the attack
-constexpr double kAfterS = 1.0;       // and after it
+constexpr double kControlS = 1.0;     // the sender alone, stall measured
+constexpr double kAfterS = 1.0;       // messages after the attack
 constexpr double kAttackLimitS = 20;  // per attack frame
 constexpr double kQuietLimitS = 10;
 constexpr double kDeliveryLimitS = 20;
@@ -168,6 +169,13 @@ std::string Flood::run() {
   });
 
   const auto stall_before = scrape(o_, kStallMetric);  // also resets the gauge
+  // The control: a second of the sender alone, each message fanned out to
+  // the whole room, to compare the attack's stalls with.
+  pool_.run_until(now_ns() + seconds_to_ns(kControlS), [&](std::int64_t now) {
+    pace(now);
+    return false;
+  });
+  const auto stall_sender_only = scrape(o_, kStallMetric);
   const std::uint64_t sent_before = sent_;
   const std::int64_t attack_start = now_ns();
   attacking_ = true;
@@ -245,6 +253,7 @@ std::string Flood::run() {
   j.num("attack_nick_s", nick_s).num("attack_join_s", join_frame_s);
   j.num("attack_s", static_cast<double>(attack_end - attack_start) / 1e9);
   write_optional(j, "stall_before_s", stall_before);
+  write_optional(j, "stall_sender_only_s", stall_sender_only);
   write_optional(j, "stall_nick_s", stall_nick);
   write_optional(j, "stall_join_s", stall_join);
   write_stats(j, "attack_", during);

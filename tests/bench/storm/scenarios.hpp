@@ -14,7 +14,8 @@
 // flood:    in a room of the crowd, a regular sender posts every
 //           --sender-interval s while an attacker sends one frame of
 //           --attack-requests nick changes and one of joins; /metrics is
-//           scraped around each (hubchat_loop_stall_max_seconds); every
+//           scraped around each (hubchat_loop_stall_max_seconds), and
+//           around a second of the sender alone to compare with; every
 //           other member must get every message, and few attacker changes.
 #pragma once
 
