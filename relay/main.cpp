@@ -7,7 +7,9 @@
 int main(int argc, char** argv) {
   hubchat::relay::Options options;
   if (auto exit_code = hubchat::relay::parse_options(argc, argv, options)) return *exit_code;
-  lws_set_log_level(LLL_ERR | LLL_WARN, nullptr);
+  // lws's own lines: errors, and warnings unless only errors are wanted.
+  lws_set_log_level(
+      options.log_level == hubchat::relay::LogLevel::error ? LLL_ERR : LLL_ERR | LLL_WARN, nullptr);
   hubchat::relay::Server server(options);
   return server.run();
 }

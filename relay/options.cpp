@@ -1,6 +1,9 @@
 #include "relay/options.hpp"
 
 #include <CLI/CLI.hpp>
+#include <map>
+
+#include "relay/client_address.hpp"
 
 #include "relay/version.hpp"
 
@@ -108,11 +111,33 @@ std::optional<int> parse_options(int argc, char** argv, Options& o) {
             return "";
           },
           "", "csp"));
+  const std::map<std::string, LogLevel> levels{{"error", LogLevel::error},
+                                               {"warn", LogLevel::warn},
+                                               {"info", LogLevel::info},
+                                               {"debug", LogLevel::debug}};
+  app.add_option("--log-level", o.log_level,
+                 "error, warn, info (startup, shutdown, one line per connection end) or debug "
+                 "(also one per connection start)")
+      ->transform(CLI::CheckedTransformer(levels))
+      ->default_str("info");
+  app.add_option("--trusted-proxy", o.trusted_proxies,
+                 "reverse proxy address (repeatable): only for connections from it, the client "
+                 "address (per-address cap, logs) comes from X-Forwarded-For / X-Real-IP")
+      ->type_name("ADDR")
+      ->check([](const std::string& value) -> std::string {
+        return looks_like_address(value) ? "" : "not an IP address";
+      });
   try {
     app.parse(argc, argv);
     if (o.pong_timeout_s <= o.ping_interval_s)
       throw CLI::ValidationError("--pong-timeout", "must be greater than --ping-interval");
     if (app.count("--csp")) o.web_root_csp = csp == "off" ? std::string() : csp;
+    // What the relay runs with, flags and file merged, for its startup line.
+    std::string settings = app.config_to_str(true, false);
+    for (char& c : settings)
+      if (c == '\n') c = ' ';
+    while (!settings.empty() && settings.back() == ' ') settings.pop_back();
+    o.effective_settings = std::move(settings);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "relay/log.hpp"
+
 namespace hubchat::relay {
 
 // The Content-Security-Policy of the bundled web client, on every response
@@ -58,6 +60,11 @@ struct Options {
   // page with an inline script. Safe by default: the strict policy. Empty: no
   // CSP header (--csp off).
   std::string web_root_csp = kStrictCsp;
+  LogLevel log_level = LogLevel::info;
+  // Peers whose X-Forwarded-For / X-Real-IP name the client (reverse proxies).
+  std::vector<std::string> trusted_proxies;
+  // Every setting with its effective value ("name=value ..."), for the log.
+  std::string effective_settings;
 };
 
 // Parses argv. Returns an exit code when the program should stop right away

@@ -25,6 +25,7 @@ int read_pump(PumpContext& ctx, lws* wsi, Session& session, const char* data, st
   // With a small rx buffer lws delivers a frame in pieces: the message is
   // whole at the final frame's last piece.
   fragment.last = lws_is_final_fragment(wsi) && lws_remaining_packet_payload(wsi) == 0;
+  if (fragment.last) ++session.messages_in;
   CloseAction action =
       on_fragment(ctx.options, ctx.hub, session, fragment, std::chrono::steady_clock::now());
   // Close from the write side, not here: closing while the peer still has

@@ -2,11 +2,16 @@
 
 #include <libwebsockets.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <algorithm>
+
 #include <chrono>
 #include <cstdio>
 #include <new>
 
+#include "relay/client_address.hpp"
 #include "relay/http_routes.hpp"
 #include "relay/version.hpp"
 #include "shared/lossless_codec.hpp"
@@ -91,6 +96,7 @@ Server::Server(const Options& options)
             if (metrics_.connections == 0 || std::chrono::steady_clock::now() >= shutdown_deadline_)
               loop_.stop();
           }),
+      log_(options.log_level),
       hub_(options, metrics_, *this, epoch_now_ms()),
       batcher_(options.max_frame_bytes, LWS_PRE),
       pumps_{options, hub_, metrics_, batcher_} {
@@ -224,14 +230,65 @@ bool Server::origin_allowed(lws* wsi) const {
   return std::ranges::find(options_.allowed_origins, origin) != options_.allowed_origins.end();
 }
 
+std::string Server::client_address_of(lws* wsi, Session& session) const {
+  char peer[64] = "";
+  lws_get_peer_simple(wsi, peer, sizeof peer);
+  sockaddr_storage address{};
+  socklen_t size = sizeof address;
+  if (getpeername(lws_get_socket_fd(wsi), reinterpret_cast<sockaddr*>(&address), &size) == 0) {
+    if (address.ss_family == AF_INET)
+      session.peer_port = ntohs(reinterpret_cast<const sockaddr_in&>(address).sin_port);
+    else if (address.ss_family == AF_INET6)
+      session.peer_port = ntohs(reinterpret_cast<const sockaddr_in6&>(address).sin6_port);
+  }
+  if (options_.trusted_proxies.empty()) return normalized_address(peer);
+  auto header = [wsi](lws_token_indexes token) {
+    const int length = lws_hdr_total_length(wsi, token);
+    std::string value(length > 0 ? static_cast<std::size_t>(length) : 0, '\0');
+    if (length > 0 && lws_hdr_copy(wsi, value.data(), length + 1, token) != length) value.clear();
+    return value;
+  };
+  std::string real_ip;
+  char buffer[64];
+  const int n = lws_hdr_custom_copy(wsi, buffer, sizeof buffer, "x-real-ip:", 10);
+  if (n > 0) real_ip.assign(buffer, static_cast<std::size_t>(n));
+  return client_address(peer, options_.trusted_proxies, header(WSI_TOKEN_X_FORWARDED_FOR), real_ip);
+}
+
+// One line per connection end: who, where, how long, how much, and why.
+void Server::log_connection_end(const Session& session) const {
+  if (!log_.enabled(LogLevel::info)) return;
+  std::uint16_t code = session.close_code;
+  const char* reason = session.close_reason;
+  if (!code && session.peer_close_code) {
+    code = session.peer_close_code;
+    reason = "closed by the client";
+  } else if (!code) {
+    code = 1006;  // what RFC 6455 reports for a connection without a close frame
+    reason = "connection lost (no close frame)";
+  }
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - session.connected_at)
+          .count();
+  log_.info(
+      "connection end: address=%s port=%u room=%s nick=%s dialect=%s duration=%.1fs "
+      "messages_in=%u frames_out=%u close=%u reason=\"%s\"",
+      session.from_ip ? session.from_ip->first.c_str() : "-", session.peer_port,
+      session.room ? session.room->name.c_str() : "-",
+      session.nick.empty() ? "-" : session.nick.c_str(),
+      session.dialect == Dialect::lossless ? "lossless" : "legacy", seconds, session.messages_in,
+      session.frames_out, code, reason);
+}
+
 void Server::on_established(lws* wsi, Session& session) {
   session.wsi = wsi;
   session.dialect = lws_get_protocol(wsi)->id == kLossless ? Dialect::lossless : Dialect::legacy;
   ++metrics_.connections;
   ++metrics_.connections_total;
-  char ip[64] = "";
-  lws_get_peer_simple(wsi, ip, sizeof ip);
-  session.from_ip = &*connections_per_ip_.try_emplace(ip, 0).first;
+  session.connected_at = std::chrono::steady_clock::now();
+  session.from_ip = &*connections_per_ip_.try_emplace(client_address_of(wsi, session), 0).first;
+  log_.debug("connection from %s port %u (%s)", session.from_ip->first.c_str(), session.peer_port,
+             session.dialect == Dialect::lossless ? "lossless" : "legacy");
   const std::size_t from_ip = ++session.from_ip->second;
   if (metrics_.connections > options_.max_connections) {
     hub_.close(session, 1013, "server full", CloseReason::server_full);
@@ -300,11 +357,17 @@ int Server::on_callback(lws* wsi, lws_callback_reasons reason, void* user, void*
       return 0;
 
     case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
-      if (Session* session = slot ? slot->get() : nullptr) session->peer_closing = true;
+      if (Session* session = slot ? slot->get() : nullptr) {
+        session->peer_closing = true;
+        const auto* payload = static_cast<const unsigned char*>(in);
+        if (len >= 2)
+          session->peer_close_code = static_cast<std::uint16_t>(payload[0] << 8 | payload[1]);
+      }
       return 0;
 
     case LWS_CALLBACK_CLOSED:
       if (Session* session = slot ? slot->get() : nullptr) {
+        log_connection_end(*session);
         metrics_.count_close(session->close_code ? session->close_as : CloseReason::peer);
         hub_.leave(*session);
         --metrics_.connections;
@@ -357,10 +420,17 @@ int Server::run() {
   std::fprintf(stderr, "relay %s listening on %s://%s:%d/ (WebSocket at /ws)\n", kVersion,
                tls ? "https" : "http", options_.host.empty() ? "0.0.0.0" : options_.host.c_str(),
                options_.port);
+  log_.info("settings: %s", options_.effective_settings.c_str());
+  const auto started = std::chrono::steady_clock::now();
   loop_.on_stop_signals([this] { on_stop_signal(); });
   lws_timer_kick_.start(0.1, 0.1);
   loop_.run();
   context_.reset();  // closes whoever is left
+  log_.info("stopped after %.0f s: %llu connections served, %llu messages in, %llu delivered",
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
+            static_cast<unsigned long long>(metrics_.connections_total),
+            static_cast<unsigned long long>(metrics_.messages_in),
+            static_cast<unsigned long long>(metrics_.messages_out));
   return 0;
 }
 

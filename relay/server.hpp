@@ -17,6 +17,7 @@
 
 #include "relay/event_loop.hpp"
 #include "relay/hub.hpp"
+#include "relay/log.hpp"
 #include "relay/metrics.hpp"
 #include "relay/options.hpp"
 #include "relay/pumps.hpp"
@@ -53,6 +54,9 @@ class Server final : private HubDriver {
 
   bool origin_allowed(lws* wsi) const;
   void on_established(lws* wsi, Session& session);
+  // The client's address (--trusted-proxy aware) and port.
+  std::string client_address_of(lws* wsi, Session& session) const;
+  void log_connection_end(const Session& session) const;
   void on_stop_signal();
   void begin_shutdown();
 
@@ -68,6 +72,7 @@ class Server final : private HubDriver {
   EventLoop::Timer lws_timer_kick_;
   EventLoop::Timer shutdown_timer_;  // polls for the last client to go
   std::chrono::steady_clock::time_point shutdown_deadline_{};
+  Log log_;
   Metrics metrics_;
   Hub hub_;
   FrameBatcher batcher_;

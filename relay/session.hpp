@@ -44,8 +44,13 @@ struct Session {
   // This client's entry in the per-address connection count (the server's
   // map; its elements never move).
   std::pair<const std::string, std::size_t>* from_ip = nullptr;
+  std::chrono::steady_clock::time_point connected_at{};  // for the connection's end line
   std::uint32_t member_index = 0;  // position in room->members, for O(1) removal
-  std::uint16_t close_code = 0;    // set: close with this code at the next writable
+  std::uint32_t messages_in = 0;   // whole messages received (the end line)
+  std::uint32_t frames_out = 0;    // frames written (the end line)
+  std::uint16_t peer_port = 0;
+  std::uint16_t peer_close_code = 0;  // the code of the client's close frame, if it sent one
+  std::uint16_t close_code = 0;       // set: close with this code at the next writable
   Dialect dialect = Dialect::legacy;
   CloseReason close_as = CloseReason::peer;
   bool write_requested = false;   // a writable callback is already pending
@@ -66,6 +71,6 @@ struct Session {
     return buffers && buffers->replies_sent < buffers->replies.size();
   }
 };
-static_assert(sizeof(Session) <= 120, "Session is per-connection memory: keep it lean");
+static_assert(sizeof(Session) <= 136, "Session is per-connection memory: keep it lean");
 
 }  // namespace hubchat::relay

@@ -33,6 +33,7 @@ Sent send_next_frame(PumpContext& ctx, lws* wsi, Session& session) {
       static_cast<int>(size))
     return Sent::failed;
   ctx.metrics.messages_out += batcher.events();
+  ++session.frames_out;
   ++ctx.metrics.frames_out;
   ctx.metrics.bytes_out += size;
   if (size > ctx.metrics.max_frame_bytes_out) ctx.metrics.max_frame_bytes_out = size;

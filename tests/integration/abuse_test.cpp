@@ -155,8 +155,10 @@ TEST_F(RelayTest, TotalHistoryBoundForgetsIdleRoomsFirst) {
   LosslessClient busy;
   ASSERT_TRUE(busy.connect_and_join(port(), "busy", "b"));
   post_and_wait(busy, 5, 1000);
-  ASSERT_TRUE(wait_metric(
-      "hubchat_rooms", [](double v) { return v == 2; }, deadline_in(5s)));
+  ASSERT_EQ(wait_metric(
+                "hubchat_rooms", [](double v) { return v == 2; }, deadline_in(5s))
+                .value_or(-1),
+            2);
   EXPECT_LE(history_bytes(), kBound);
   {
     LosslessClient peek;

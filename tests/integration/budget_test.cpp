@@ -72,9 +72,11 @@ TEST_F(BudgetTest, AFrameOf2000JoinsIsClosedAndCreatesNoRoom) {
   EXPECT_EQ(end.close_code, 1008) << end.describe();
   EXPECT_EQ(end.close_reason, "too many requests in one frame");
   EXPECT_EQ(*metric(relay().metrics_text(), "hubchat_rooms"), 1);
-  EXPECT_TRUE(wait_metric(
-      "hubchat_closes_total{reason=\"too_many_requests\"}", [](double v) { return v == 1; },
-      deadline_in(5s)));
+  EXPECT_EQ(wait_metric(
+                "hubchat_closes_total{reason=\"too_many_requests\"}",
+                [](double v) { return v == 1; }, deadline_in(5s))
+                .value_or(-1),
+            1);
 }
 
 // At, under and over the per-frame limit (burst 5; the join spent 1 token).

@@ -60,7 +60,9 @@ TEST_F(ConfigTest, TheFileSetsTheLegacyDefaultRoom) {
   ASSERT_TRUE(legacy.connect(port()).upgraded());
   ASSERT_TRUE(legacy.send("hello from the default room"));
   EXPECT_TRUE(watcher.wait_for(
-      [](const Event& e) { return e.type == EventType::msg && e.body == "hello from the default room"; },
+      [](const Event& e) {
+        return e.type == EventType::msg && e.body == "hello from the default room";
+      },
       deadline_in(5s)));
 }
 

@@ -140,8 +140,9 @@ TEST_F(RelayTest, AForgottenRoomResumesWithMissedThenEveryNewMessage) {
     LosslessClient busy;
     ASSERT_TRUE(busy.connect_and_join(port(), "busy", "busy"));
     for (int i = 0; i < 100; ++i) ASSERT_TRUE(busy.send_msg(std::string(1000, 'b')));
-    ASSERT_TRUE(wait_metric(
-        "hubchat_rooms", [](double v) { return v == 1; }, deadline_in(5s)));
+    ASSERT_EQ(
+        wait_metric("hubchat_rooms", [](double v) { return v == 1; }, deadline_in(5s)).value_or(-1),
+        1);
   }
 
   LosslessClient back;

@@ -204,6 +204,7 @@ HandshakeResult WsClient::connect(std::uint16_t port, const ConnectOptions& opti
                         "Sec-WebSocket-Version: 13\r\n";
   if (options.subprotocol) request += "Sec-WebSocket-Protocol: " + *options.subprotocol + "\r\n";
   if (options.origin) request += "Origin: " + *options.origin + "\r\n";
+  for (const std::string& header : options.extra_headers) request += header + "\r\n";
   request += "\r\n";
   if (!write_all(fd_.get(), request, deadline)) return result;
 

@@ -65,6 +65,7 @@ struct ConnectOptions {
   std::string path = "/ws";
   std::optional<std::string> subprotocol;  // e.g. "hubchat.v1"; none = legacy dialect
   std::optional<std::string> origin;       // no Origin header when empty
+  std::vector<std::string> extra_headers;  // "Name: value" lines added to the request
   int rcvbuf = 0;                          // SO_RCVBUF before connect when > 0
   // TCP_MAXSEG before connect when > 0. Loopback's 64 KiB MSS lets the peer's
   // kernel size its send buffer at ~4 MB, which would hide a slow reader from
