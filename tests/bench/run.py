@@ -11,10 +11,14 @@ a markdown table and a gnuplot chart (p99 latency vs offered load).
   python3 tests/bench/run.py --smoke --relay build/relay/relay --loadgen ...
                                              # CTest bench_smoke: relay only,
                                              # asserts zero loss / zero drops
+  python3 tests/bench/run.py --storm restart # CTest bench_storm_*: one big-room
+                                             # storm (restart, presence, flood;
+                                             # storms.py), asserts and reports
 
 Scenarios (docs/benchmark.md): s1 closed-loop fan-out, s2 paced fan-out
 (100k deliveries/s), s2legacy (s2 on the relay in the legacy dialect), ladder
-(s2 rate raised until loss, a drop or p99 >= 100 ms), s3 idle connections.
+(s2 rate raised until loss, a drop or p99 >= 100 ms), s3 idle connections,
+storms (relay only, once: 10,000-member restart storm, presence storm, flood).
 Every loop is bounded: each run has a timeout and the ladder a fixed list.
 """
 
@@ -28,9 +32,12 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
+
+import storms
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
@@ -127,20 +134,31 @@ def wait_until_quiet(limit_s, threshold=0.35):
             return busy
 
 
+# What a load test needs from the relay (its defaults would throttle one);
+# a run may replace any of them (None: back to the relay's default).
+RELAY_LOAD_FLAGS = {"--rate-limit": "0", "--max-connections-per-ip": "1000000",
+                    "--max-connections": "100000", "--handshake-timeout": "60"}
+
+
 class Server:
     """One server process for one run (fresh state, fresh RSS baseline)."""
 
-    def __init__(self, kind, cfg, port):
+    def __init__(self, kind, cfg, port, relay_flags=None):
         self.kind, self.port = kind, port
         if kind == "relay":
-            cmd = [str(cfg.relay), "--port", str(port), "--host", "127.0.0.1",
-                   "--rate-limit", "0", "--max-connections-per-ip", "1000000",
-                   "--max-connections", "100000", "--handshake-timeout", "60"]
+            flags = {**RELAY_LOAD_FLAGS, **(relay_flags or {})}
+            cmd = [str(cfg.relay), "--port", str(port), "--host", "127.0.0.1"]
+            for flag, value in flags.items():
+                if value is not None:
+                    cmd += [flag, str(value)]
             cmd += cfg.relay_args
         else:
             cmd = [cfg.node, str(HERE / "baseline" / "server.js"), str(port)]
+        # A file, not a pipe: nobody reads stderr while the server runs, and a
+        # full pipe would block it.
+        self.errors = tempfile.TemporaryFile()
         self.proc = subprocess.Popen(cfg.server_pin + cmd, stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.PIPE, start_new_session=True)
+                                     stderr=self.errors, start_new_session=True)
         if not wait_for_port(port, self.proc):
             err = self.stop()
             raise RuntimeError(f"{kind} did not start on port {port}: {err}")
@@ -151,6 +169,7 @@ class Server:
         return self.proc.pid
 
     def stop(self):
+        """SIGTERM, then wait for this pid to exit (SIGKILL after 5 s); returns stderr's tail."""
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
@@ -158,8 +177,8 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(timeout=5)
-        err = self.proc.stderr.read().decode(errors="replace") if self.proc.stderr else ""
-        return err[-2000:]
+        self.errors.seek(0)
+        return self.errors.read().decode(errors="replace")[-2000:]
 
 
 class Bench:
@@ -349,6 +368,19 @@ def run_all(bench):
                     bench.run(kind, "s3", s3_args(cfg), "legacy", rnd)
                     if kind == "relay" and cfg.s3_lossless:
                         bench.run(kind, "s3lossless", s3_args(cfg), "lossless", rnd)
+                elif scenario == "storms" and kind == "relay" and rnd == 1:
+                    run_storms(bench)
+
+
+def run_storms(bench):
+    """Every big-room storm once (storms.py); their lines go into results.md."""
+    cfg = bench.cfg
+    if not cfg.storm_driver:
+        log("hubchat_storm not found: storms skipped")
+        return
+    for name in storms.STORMS:
+        storms.storm_test(cfg, name, lambda port, flags: Server("relay", cfg, port, flags),
+                          bench.next_port(), cfg.storm_clients)
 
 
 # ---------------------------------------------------------------- results
@@ -432,6 +464,15 @@ def ratio(a, b):
     return a / b
 
 
+def closes_by_code(results):
+    """Close frames by code, the most any round saw ({"4001": 603})."""
+    worst = {}
+    for r in results:
+        for code, n in r.get("closes", {}).items():
+            worst[code] = max(worst.get(code, 0), n)
+    return worst
+
+
 def summarize(runs):
     summary = {}
     for scenario in ("s1", "s2", "s2legacy", "s2idle", "s3", "s3lossless"):
@@ -444,6 +485,8 @@ def summarize(runs):
                     "rss_per_conn_bytes": med([r["rss_per_conn_bytes"] for r in rs]),
                     "connected": med([r["connected"] for r in rs]),
                     "dropped": max(r["dropped"] for r in rs),
+                    "closes": max(sum(r["closes"].values()) for r in rs),
+                    "closes_by_code": closes_by_code(rs),
                     "rounds": len(rs)}
                 continue
             summary[(scenario, server)] = {
@@ -557,9 +600,11 @@ def markdown(cfg, runs, summary):
                   ""]
     s3l = summary.get(("s3lossless", "relay"))
     if s3l:
-        lines += [f"Relay S3 in the lossless dialect: {fmt(s3l['rss_per_conn_bytes'])} bytes per "
-                  f"connection, {fmt(s3l['connected'])} connected, {s3l['dropped']} dropped "
-                  "(every join is broadcast to the room).", ""]
+        by_code = ", ".join(f"{n} with {code}" for code, n in sorted(s3l["closes_by_code"].items()))
+        lines += [f"Relay S3 in the lossless dialect (one room): {fmt(s3l['rss_per_conn_bytes'])} "
+                  f"bytes per connection, {fmt(s3l['connected'])} connected, {s3l['dropped']} "
+                  f"dropped, **{s3l['closes']} closed**" + (f" ({by_code})" if by_code else "") +
+                  ".", ""]
     limit = relay_frame_limit(cfg)
     lines += ["## Ladder (p99 ms by offered deliveries/s, median over rounds)", "",
               "Coalescing: the relay's messages per frame (median) and its largest frame (max "
@@ -573,6 +618,10 @@ def markdown(cfg, runs, summary):
         lines.append(f"| {offered:,.0f} | {fmt(cr.get(offered))} | {fmt(cn.get(offered))} | "
                      f"{fmt(mpf.get(offered))} | {fmt(big.get(offered))} |")
     lines += ["", "Chart: `ladder_p99.png` (same folder). Raw runs: `runs.json`.", ""]
+    storm_lines = storms.storm_summary(cfg.out)
+    if storm_lines:
+        lines += ["## Big rooms and storms (relay, once)", "", *storm_lines, "",
+                  "Raw: `storm-*.json` (same folder).", ""]
     return "\n".join(lines)
 
 
@@ -646,8 +695,30 @@ def smoke(bench):
         status = "ok" if not problems else "FAILED: " + ", ".join(problems)
         print(f"bench_smoke {name}: {status}", flush=True)
         failed += bool(problems)
-    print(f"{len(checks) - failed} passed, {failed} failed", flush=True)
+    failed += smoke_s3lossless(bench)
+    print(f"{len(checks) + 1 - failed} passed, {failed} failed", flush=True)
     return 1 if failed else 0
+
+
+def smoke_s3lossless(bench):
+    """The s3lossless row (5000 idle lossless clients in one room): nobody is closed.
+    Returns 1 if that failed."""
+    args = s3_args(bench.cfg)
+    r = bench.run("relay", "s3lossless", args, "lossless", 1)
+    problems = []
+    if r is None:
+        problems.append("no result")
+    else:
+        if r["connected"] != args["clients"] or r["connect_failures"]:
+            problems.append(f"connected {r['connected']}/{args['clients']}")
+        closed = sum(r["closes"].values())
+        if closed or r["hangups"] or r["protocol_errors"]:
+            problems.append(f"{closed} closed {r['closes']}, {r['hangups']} hangups")
+        problems += [] if r["rss_per_conn_bytes"] is not None else ["no RSS reading"]
+    status = "ok" if not problems else "FAILED: " + ", ".join(problems)
+    closes = r["closes"] if r else None
+    print(f"bench_smoke s3lossless: {status} (closes {closes})", flush=True)
+    return 1 if problems else 0
 
 
 # ---------------------------------------------------------------- main
@@ -663,7 +734,7 @@ def main():
     ap.add_argument("--out", help="results folder (default: BUILD_DIR/results)")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--servers", default="relay,node")
-    ap.add_argument("--scenarios", default="s1,s2,s2legacy,s2idle,ladder,s3")
+    ap.add_argument("--scenarios", default="s1,s2,s2legacy,s2idle,ladder,s3,storms")
     ap.add_argument("--ladder-steps", type=int, default=0, help="use only the first N steps")
     ap.add_argument("--no-s3-lossless", dest="s3_lossless", action="store_false",
                     help="skip S3 with lossless clients on the relay")
@@ -672,13 +743,24 @@ def main():
                     help="seconds to wait (at most) before each run for the machine to go idle")
     ap.add_argument("--quick", action="store_true", help="1 round, short phases, short ladder")
     ap.add_argument("--smoke", action="store_true", help="CTest smoke: relay only, asserts")
+    ap.add_argument("--storm", choices=sorted(storms.STORMS),
+                    help="one big-room storm (CTest bench_storm_*): asserts, prints its figures")
+    ap.add_argument("--storm-driver", help="hubchat_storm binary (default: found in --build-dir)")
+    ap.add_argument("--storm-clients", type=int, default=10000, help="members of the storm's room")
+    ap.add_argument("--storm-source-ips", type=int, default=1,
+                    help="storm clients bind to 127.0.0.1..127.0.0.N (if ephemeral ports run out)")
     cfg = ap.parse_args()
 
     build_dir = Path(cfg.build_dir).resolve()
     cfg.relay = find_binary(cfg.relay, build_dir, ["relay/relay", "relay"])
     cfg.loadgen = find_binary(cfg.loadgen, build_dir,
                               ["bench/hubchat_loadgen", "tests/bench/hubchat_loadgen"])
-    if not cfg.relay or not cfg.loadgen:
+    cfg.storm_driver = find_binary(cfg.storm_driver, build_dir,
+                                   ["bench/hubchat_storm", "tests/bench/hubchat_storm"])
+    if cfg.storm and (not cfg.relay or not cfg.storm_driver):
+        sys.exit(f"relay ({cfg.relay}) or hubchat_storm ({cfg.storm_driver}) not found; build "
+                 "them or pass --relay/--storm-driver")
+    if not cfg.storm and (not cfg.relay or not cfg.loadgen):
         sys.exit(f"relay ({cfg.relay}) or hubchat_loadgen ({cfg.loadgen}) not found; build them "
                  "or pass --relay/--loadgen")
     cfg.out = Path(cfg.out).resolve() if cfg.out else build_dir / "results"
@@ -691,6 +773,13 @@ def main():
     if fds < 12000 and "s3" in scenario_list(cfg):
         log(f"open-file limit {fds} is below what S3 needs (5000 connections + server side)")
     bench = Bench(cfg)
+
+    if cfg.storm:
+        need = cfg.storm_clients + 100  # per process: the relay and the driver each
+        if fds < need:
+            log(f"open-file limit {fds} is below what the storm needs ({need})")
+        sys.exit(storms.storm_test(cfg, cfg.storm, lambda port, flags: Server(
+            "relay", cfg, port, flags), bench.next_port(), cfg.storm_clients))
 
     if cfg.smoke:
         cfg.quiet_wait = 0

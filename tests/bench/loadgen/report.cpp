@@ -1,45 +1,10 @@
 // JSON report of a run (see report.hpp).
 #include "tests/bench/loadgen/report.hpp"
 
-#include <cinttypes>
-#include <cstdio>
+#include "tests/bench/loadgen/json_line.hpp"
 
 namespace hubchat::bench {
 namespace {
-
-class JsonLine {
- public:
-  JsonLine() { text_ = "{"; }
-  JsonLine& num(const char* key, double value) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.6g", value);
-    return raw(key, buf);
-  }
-  JsonLine& integer(const char* key, std::uint64_t value) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%" PRIu64, value);
-    return raw(key, buf);
-  }
-  JsonLine& str(const char* key, const std::string& value) {
-    std::string quoted = "\"";
-    for (char ch : value) {
-      if (ch == '"' || ch == '\\') quoted.push_back('\\');
-      if (static_cast<unsigned char>(ch) >= 0x20) quoted.push_back(ch);
-    }
-    quoted.push_back('"');
-    return raw(key, quoted);
-  }
-  JsonLine& null(const char* key) { return raw(key, "null"); }
-  JsonLine& raw(const char* key, const std::string& value) {
-    if (text_.size() > 1) text_.push_back(',');
-    text_.append("\"").append(key).append("\":").append(value);
-    return *this;
-  }
-  std::string done() { return text_ + "}"; }
-
- private:
-  std::string text_;
-};
 
 double us(std::uint64_t ns) {
   return static_cast<double>(ns) / 1000.0;
