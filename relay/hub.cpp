@@ -163,6 +163,9 @@ void Hub::leave(Session& session) {
   members[session.member_index] = last;
   last->member_index = session.member_index;
   members.pop_back();
+  // The member moved into the hole was either not offered yet, or is offered
+  // once more: no member of a flush in progress is skipped.
+  room->unoffered = std::min(room->unoffered, static_cast<std::uint32_t>(members.size()));
   session.room = nullptr;
   room->presence.remove(session.nick);
   if (members.empty()) {
@@ -230,9 +233,7 @@ void Hub::flush_presence() {
   const std::int64_t ts = now_ms();
   for (Room* room : presence_dirty_rooms_) {
     room->presence_dirty = false;
-    if (!room->presence.flush(room->name, ts)) continue;
-    for (Session* member : room->members)
-      if (member->dialect == Dialect::lossless) request_write(*member);
+    if (room->presence.flush(room->name, ts)) schedule_flush(*room, true);
   }
   presence_dirty_rooms_.clear();
 }
@@ -257,23 +258,33 @@ void Hub::append(Room& room, Event event) {
     return;
   }
   if (!room.dirty) {
-    room.dirty = true;
     room.dirty_since = seq;
     room.pending_bytes = 0;
-    dirty_rooms_.push_back(&room);
-    if (dirty_rooms_.size() == 1) driver_.arm_flush();
   }
   room.pending_bytes += encoded_bytes;
-  // Wake the readers before the timer when waiting cannot help: half a frame
-  // is pending (frames would not grow much, only arrive later, which caps
-  // what a client with a window of messages in flight can do), or a burst is
-  // filling the ring (it could overtake readers who did nothing wrong).
-  if (room.pending_bytes >= options_.max_frame_bytes / 2 ||
-      seq - room.dirty_since >= options_.history_events / 2) {
+  // Write before the timer when waiting cannot help: half a frame is pending
+  // (frames would not grow much, only arrive later, which caps what a client
+  // with a window of messages in flight can do), or a burst is filling the
+  // ring (it could overtake readers who did nothing wrong).
+  const bool soon = room.pending_bytes >= options_.max_frame_bytes / 2 ||
+                    seq - room.dirty_since >= options_.history_events / 2;
+  if (soon) {
     room.dirty_since = seq + 1;
     room.pending_bytes = 0;
-    wake_members(room);
   }
+  schedule_flush(room, soon);
+}
+
+void Hub::schedule_flush(Room& room, bool soon) {
+  // Everyone, including members a flush in progress already passed: they
+  // have not been offered what was just added.
+  room.unoffered = static_cast<std::uint32_t>(room.members.size());
+  if (!room.dirty) {
+    room.dirty = true;
+    dirty_rooms_.push_back(&room);
+    if (dirty_rooms_.size() == 1 && !soon) driver_.arm_flush();
+  }
+  if (soon) driver_.flush_next_turn();
 }
 
 void Hub::wake_members(Room& room) {
@@ -281,12 +292,21 @@ void Hub::wake_members(Room& room) {
 }
 
 void Hub::flush() {
+  std::size_t budget = kWritesPerTurn;
+  std::size_t finished = 0;
   for (Room* room : dirty_rooms_) {
+    while (room->unoffered > 0 && budget > 0) {
+      Session& member = *room->members[--room->unoffered];
+      if (!driver_.push(member)) request_write(member);
+      --budget;
+    }
+    if (room->unoffered > 0) break;
     room->dirty = false;
-    for (Session* member : room->members)
-      if (!driver_.push(*member)) request_write(*member);
+    ++finished;
   }
-  dirty_rooms_.clear();
+  dirty_rooms_.erase(dirty_rooms_.begin(),
+                     dirty_rooms_.begin() + static_cast<std::ptrdiff_t>(finished));
+  if (!dirty_rooms_.empty()) driver_.flush_next_turn();
 }
 
 void Hub::set_idle(Room& room, bool idle) {

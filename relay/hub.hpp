@@ -27,10 +27,13 @@ struct Room {
   RoomPresence presence;
   std::vector<Session*> members;
   std::list<Room*>::iterator idle_entry;  // in the hub's idle list while nobody is in it
-  bool dirty = false;                     // has messages its readers were not woken for yet
-  bool presence_dirty = false;            // has presence changes not flushed yet
-  Seq dirty_since = 0;                    // first seq not yet announced to the readers
-  std::size_t pending_bytes = 0;          // encoded size of those messages
+  bool dirty = false;                     // in the hub's flush list: members to offer a write
+  // While dirty: members[0, unoffered) have not been offered a write by
+  // this flush yet (flush() works from the back, so swap-removal keeps it true).
+  std::uint32_t unoffered = 0;
+  bool presence_dirty = false;    // has presence changes not flushed yet
+  Seq dirty_since = 0;            // first seq not yet announced to the readers
+  std::size_t pending_bytes = 0;  // encoded size of those messages
 };
 
 // What the hub needs from the transport (the server, or a test).
@@ -43,6 +46,9 @@ class HubDriver {
   virtual bool push(Session& session) = 0;
   // Asks for Hub::flush() after --flush-interval.
   virtual void arm_flush() = 0;
+  // Asks for Hub::flush() at the loop's next turn, after it has looked at
+  // its sockets (a flush that stopped at its budget goes on there).
+  virtual void flush_next_turn() = 0;
   // Asks for Hub::flush_presence() after --presence-interval.
   virtual void arm_presence_flush() = 0;
 
@@ -55,16 +61,21 @@ class Hub {
   // Member pages: the welcome's first one, and each `members` reply.
   static constexpr std::size_t kWelcomeMembers = 200;
   static constexpr std::size_t kMembersPage = 500;
+  // Writes one flush() makes before it yields to the loop: a message to a
+  // 10,000-member room would otherwise hold the loop for its whole fan-out
+  // (~20 ms per thousand sends), and everyone's input and timers with it.
+  static constexpr std::size_t kWritesPerTurn = 128;
 
   Hub(const Options& options, Metrics& metrics, HubDriver& driver, std::uint64_t epoch);
 
-  // With --flush-interval, a room's readers are woken by flush() (the timer)
-  // unless half a frame of messages or half the ring is pending, which wakes
-  // them at once. flush() offers every reader of a room that logged messages
-  // since then to the driver's push, and wakes the ones it declines.
+  // With --flush-interval, a room's readers are written to by flush() (the
+  // timer), or at the loop's next turn when half a frame of messages or half
+  // the ring is pending. flush() offers each member of the rooms in its list
+  // to the driver's push (a writable callback for those it declines), at most
+  // kWritesPerTurn per call, and asks for the next turn while any are left.
   void flush();
   // The presence timer: encodes each room's gathered presence changes once
-  // and wakes its lossless readers.
+  // and has flush() write them to the room's members at the next turn.
   void flush_presence();
 
   std::uint64_t epoch() const { return epoch_; }
@@ -104,6 +115,9 @@ class Hub {
   // Stamps seq/ts, encodes once per dialect, appends, wakes the members.
   void append(Room& room, Event event);
   void wake_members(Room& room);
+  // Puts the room in the flush list with every member to be offered a write,
+  // at the timer or (soon) at the next turn.
+  void schedule_flush(Room& room, bool soon);
   // Keeps all rooms' history under Options::history_total_bytes: forgets
   // rooms nobody is in first, then trims the room that just grew.
   void enforce_total_history_bound(Room& grown);

@@ -192,6 +192,10 @@ void Server::arm_flush() {
   flush_timer_.start(options_.flush_interval_ms / 1000.0);
 }
 
+void Server::flush_next_turn() {
+  flush_timer_.start(0);  // libev runs it after its next look at the sockets
+}
+
 void Server::arm_presence_flush() {
   presence_timer_.start(options_.presence_interval_ms / 1000.0);
 }

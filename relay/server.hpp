@@ -50,6 +50,7 @@ class Server final : private HubDriver {
   void wake(Session& session) override;
   bool push(Session& session) override;
   void arm_flush() override;
+  void flush_next_turn() override;
   void arm_presence_flush() override;
 
   bool origin_allowed(lws* wsi) const;

@@ -62,6 +62,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     void wake(Session&) override {}
     bool push(Session&) override { return false; }
     void arm_flush() override {}
+    void flush_next_turn() override {}
     void arm_presence_flush() override {}
   } driver;
   Hub hub(options, metrics, driver, 1234);

@@ -33,7 +33,10 @@ class HubWakeTest : public ::testing::Test {
     driver_.wakes.clear();
     driver_.pushes.clear();
     driver_.flush_arms = 0;
+    driver_.next_turn_flushes = 0;
   }
+  // Written at the loop's next turn rather than at the timer.
+  bool flushed_soon() const { return driver_.next_turn_flushes > 0; }
   int wakes(Session& s) { return driver_.wakes[&s]; }
   std::size_t encoded_size_of_last_event() {
     const RoomLog& log = *alice_.room->log;
@@ -72,18 +75,20 @@ TEST_F(HubWakeTest, HalfAFramePendingWakesTheReadersBeforeTheTimer) {
   const std::string body(100, 'x');
   std::size_t pending = 0;
   int posts = 0;
-  while (wakes(bob_) == 0 && posts < 100) {
+  while (!flushed_soon() && posts < 100) {
     hub_->post(alice_, body);
     pending += encoded_size_of_last_event();
     ++posts;
     if (pending < 2048) {
-      EXPECT_EQ(wakes(bob_), 0) << "woken early with " << pending << " bytes";
+      EXPECT_FALSE(flushed_soon()) << "woken early with " << pending << " bytes";
     }
   }
   EXPECT_GE(pending, 2048u);
   EXPECT_GT(posts, 1);
-  EXPECT_EQ(wakes(alice_), 1);
   EXPECT_EQ(driver_.flush_arms, 1);
+  hub_->flush();  // the next turn
+  EXPECT_EQ(wakes(alice_), 1);
+  EXPECT_EQ(wakes(bob_), 1);
 }
 
 // One message of exactly half a frame, under it and over it.
@@ -100,13 +105,15 @@ TEST_F(HubWakeTest, HalfAFrameThresholdAtUnderAndOver) {
     make_hub(10, max_frame);
     hub_->post(alice_, body);
     ASSERT_EQ(encoded_size_of_last_event(), size);
-    EXPECT_EQ(wakes(bob_), woken_at_once ? 1 : 0) << "max frame " << max_frame;
+    EXPECT_EQ(flushed_soon(), woken_at_once) << "max frame " << max_frame;
   }
 }
 
 TEST_F(HubWakeTest, AFullTimerIntervalStillWakesAfterAnEarlyWake) {
   make_hub(10, 1024);
   hub_->post(alice_, std::string(600, 'z'));  // over half a frame: woken at once
+  EXPECT_TRUE(flushed_soon());
+  hub_->flush();  // the next turn
   EXPECT_EQ(wakes(bob_), 1);
   bob_.write_requested = false;  // its write pump ran
   bob_.cursor = bob_.room->log->next_seq();
@@ -128,6 +135,40 @@ TEST_F(HubWakeTest, FlushPushesAndWakesOnlyTheReadersPushDeclines) {
   EXPECT_EQ(driver_.pushes[&bob_], 1);
   EXPECT_EQ(wakes(alice_), 0);
   EXPECT_EQ(wakes(bob_), 1);
+}
+
+// A message to a big room is written over several loop turns, at most
+// kWritesPerTurn members per flush(), and nobody is left out, including when
+// members leave and a new message arrives while the flush is under way.
+TEST_F(HubWakeTest, AFlushOffersABoundedNumberOfMembersPerTurnAndReachesEveryone) {
+  make_hub(10);
+  constexpr std::size_t kMembers = 3 * Hub::kWritesPerTurn + 10;
+  std::vector<Session> crowd(kMembers);
+  for (std::size_t i = 0; i < kMembers; ++i)
+    hub_->join_live(crowd[i], "room", "c" + std::to_string(i));
+  settle();
+  hub_->post(alice_, "to everyone");
+  hub_->flush();
+  EXPECT_EQ(driver_.pushes.size(), Hub::kWritesPerTurn);
+  EXPECT_EQ(driver_.next_turn_flushes, 1) << "the rest must follow at the next turn";
+  // Members leave mid-flush: swap-removal must not hide anyone still to offer.
+  for (std::size_t i = 0; i < 20; ++i) hub_->leave(crowd[i * 7]);
+  hub_->flush();
+  hub_->post(bob_, "another");  // everyone must be offered this one too
+  std::map<Session*, int> before = driver_.pushes;
+  for (int turn = 0; turn < 10 && driver_.next_turn_flushes > 0; ++turn) {
+    driver_.next_turn_flushes = 0;
+    hub_->flush();
+  }
+  EXPECT_EQ(driver_.next_turn_flushes, 0);
+  for (Session* member : alice_.room->members)
+    EXPECT_GT(driver_.pushes[member], before[member])
+        << member->nick << " missed the second message";
+  for (std::size_t i = 0; i < kMembers; ++i) {
+    if (!crowd[i].room) continue;
+    EXPECT_GE(driver_.pushes[&crowd[i]], 1) << crowd[i].nick;
+  }
+  for (auto& member : crowd) hub_->leave(member);
 }
 
 }  // namespace

@@ -11,7 +11,7 @@ namespace hubchat::relay {
 
 struct RecordingDriver final : HubDriver {
   std::map<Session*, int> wakes, pushes;
-  int flush_arms = 0, presence_arms = 0;
+  int flush_arms = 0, presence_arms = 0, next_turn_flushes = 0;
   std::function<bool(Session&)> accepts_push;  // unset: every push is declined
 
   void wake(Session& session) override { ++wakes[&session]; }
@@ -20,6 +20,7 @@ struct RecordingDriver final : HubDriver {
     return accepts_push && accepts_push(session);
   }
   void arm_flush() override { ++flush_arms; }
+  void flush_next_turn() override { ++next_turn_flushes; }
   void arm_presence_flush() override { ++presence_arms; }
 };
 
