@@ -324,6 +324,14 @@ int Server::on_callback(lws* wsi, lws_callback_reasons reason, void* user, void*
     // A WebSocket (or any other) upgrade, before lws answers it: a foreign
     // Origin gets a 403 here, so the client learns why it was refused.
     case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
+      // Stopping: a client that reconnects at once is told so before its
+      // upgrade, not accepted and closed 1001 again (a 10,000-client room
+      // otherwise spends the whole shutdown window on that).
+      if (pumps_.shutting_down)
+        return write_http_response(wsi, HTTP_STATUS_SERVICE_UNAVAILABLE, "text/plain",
+                                   "relay shutting down\n")
+                   ? 1
+                   : -1;
       if (!origin_allowed(wsi)) {
         ++metrics_.rejected_handshakes;
         // > 0: we wrote the response; lws completes the transaction.

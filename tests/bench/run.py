@@ -168,12 +168,12 @@ class Server:
         # taskset execs the server, so the pid is the server's own.
         return self.proc.pid
 
-    def stop(self):
-        """SIGTERM, then wait for this pid to exit (SIGKILL after 5 s); returns stderr's tail."""
+    def stop(self, timeout_s=5.0):
+        """SIGTERM, then wait for this pid to exit (SIGKILL after timeout_s); returns stderr's tail."""
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
-                self.proc.wait(timeout=5)
+                self.proc.wait(timeout=timeout_s)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(timeout=5)

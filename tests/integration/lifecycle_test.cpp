@@ -1,6 +1,7 @@
 // The relay as a process and an HTTP server: clean shutdown on SIGTERM
 // (every client gets close 1001, exit 0 within 1 s), /healthz, /metrics,
 // static files from --web-root, --help and --version.
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <future>
@@ -190,6 +191,32 @@ TEST(RelayCommandLine, BadOptionExitsNonZero) {
   CommandResult r = run_relay_command({"--no-such-option"});
   EXPECT_TRUE(r.status.exited) << r.status.describe();
   EXPECT_NE(r.status.code, 0) << r.output;
+}
+
+}  // namespace
+}  // namespace hubchat::test
+
+namespace hubchat::test {
+namespace {
+
+// While it stops, the relay refuses new upgrades with 503 instead of
+// accepting them only to close them 1001: clients that reconnect at once
+// would otherwise keep a busy relay from stopping.
+TEST_F(RelayTest, AnUpgradeWhileStoppingGets503) {
+  ASSERT_TRUE(start_relay());
+  // `holder` reads nothing, so its close handshake keeps the relay in its
+  // 700 ms shutdown window; `witness` reads its 1001: the stop has begun.
+  LosslessClient holder, witness;
+  ASSERT_TRUE(holder.connect_and_join(port(), "lobby", "holder"));
+  ASSERT_TRUE(witness.connect_and_join(port(), "lobby", "witness"));
+  ASSERT_EQ(::kill(relay().pid(), SIGTERM), 0);
+  const Received closed = witness.ws().wait_closed(deadline_in(2s));
+  ASSERT_EQ(closed.close_code, 1001) << closed.describe();
+  LosslessClient late;
+  const HandshakeResult h = late.connect(port());
+  EXPECT_FALSE(h.upgraded());
+  EXPECT_EQ(h.status, 503) << h.response_head;
+  EXPECT_TRUE(relay().stop(5s).exited);
 }
 
 }  // namespace
