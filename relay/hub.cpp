@@ -17,6 +17,11 @@ std::int64_t now_ms() {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
+bool is_valid_id(std::string_view id) {
+  if (id.empty() || id.size() > Hub::kMaxIdBytes) return false;
+  return std::all_of(id.begin(), id.end(), [](char c) { return c > ' ' && c < 0x7f; });
+}
+
 std::string bad_name_message(const char* what, std::size_t max_bytes) {
   return std::string(what) + " are 1-" + std::to_string(max_bytes) +
          " bytes without control or bidi characters";
@@ -102,6 +107,11 @@ void Hub::join(Session& session, const Event& request) {
     reply_error(session, "bad_name", bad_name_message("nicks", options_.max_nick_bytes));
     return;
   }
+  if (!request.key.empty() && !is_valid_id(request.key)) {
+    reply_error(session, "bad_event", "a key is 1-64 printable ASCII characters");
+    return;
+  }
+  if (!request.key.empty()) session.sender_key = std::make_unique<std::string>(request.key);
   if (session.room) leave(session);  // a room switch (or a re-join) starts afresh
   Room& room = room_named(request.room);
   RoomLog& log = *room.log;
@@ -183,7 +193,7 @@ void Hub::leave(Session& session) {
   presence_changed(*room);
 }
 
-void Hub::post(Session& session, std::string_view body) {
+void Hub::post(Session& session, std::string_view body, std::string_view id) {
   if (!session.room) {
     reply_error(session, "not_joined", "send a join event first");
     return;
@@ -192,12 +202,30 @@ void Hub::post(Session& session, std::string_view body) {
     reply_error(session, "empty_body", "a message needs a body");
     return;
   }
+  if (!id.empty() && !is_valid_id(id)) {
+    reply_error(session, "bad_event", "an id is 1-64 printable ASCII characters");
+    return;
+  }
+  std::string dedupe_key;
+  if (!id.empty() && session.sender_key) {
+    dedupe_key = *session.sender_key + '\n' + std::string(id);
+    if (const Seq seq = session.room->log->find_accepted(dedupe_key)) {
+      Event ack;
+      ack.type = EventType::ack;
+      ack.room = session.room->name;
+      ack.id = std::string(id);
+      ack.seq = seq;
+      reply(session, ack);
+      return;
+    }
+  }
   ++metrics_.messages_in;
   Event message;
   message.type = EventType::msg;
   message.from = session.nick;
   message.body = std::string(body);
-  append(*session.room, std::move(message));
+  message.id = std::string(id);
+  append(*session.room, std::move(message), std::move(dedupe_key));
 }
 
 void Hub::rename(Session& session, std::string_view nick) {
@@ -238,7 +266,7 @@ void Hub::flush_presence() {
   presence_dirty_rooms_.clear();
 }
 
-void Hub::append(Room& room, Event event) {
+void Hub::append(Room& room, Event event, std::string dedupe_key) {
   RoomLog& log = *room.log;
   event.room = room.name;
   event.seq = log.next_seq();
@@ -247,6 +275,7 @@ void Hub::append(Room& room, Event event) {
   lossless::encode_to(event, stored.lossless);
   stored.lossless.shrink_to_fit();  // held for a long time: no slack
   stored.legacy = legacy::encode_body(event.body);
+  stored.dedupe_key = std::move(dedupe_key);
   const std::size_t before = log.bytes();
   const std::size_t encoded_bytes = stored.lossless.size() + 1;  // + the line's '\n'
   const Seq seq = log.append(std::move(stored));

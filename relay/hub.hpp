@@ -58,6 +58,8 @@ class HubDriver {
 
 class Hub {
  public:
+  // Sender keys and message ids: 1-64 printable ASCII characters.
+  static constexpr std::size_t kMaxIdBytes = 64;
   // Member pages: the welcome's first one, and each `members` reply.
   static constexpr std::size_t kWelcomeMembers = 200;
   static constexpr std::size_t kMembersPage = 500;
@@ -93,7 +95,9 @@ class Hub {
   void join(Session& session, const Event& request);
   // The session leaves its room (connection closing).
   void leave(Session& session);
-  void post(Session& session, std::string_view body);
+  // A message; with an `id` (and the session's sender key) a resend of one
+  // already accepted is answered with an `ack` instead of being posted again.
+  void post(Session& session, std::string_view body, std::string_view id = {});
   void rename(Session& session, std::string_view nick);
   // A `members` request: the page of nicks sorted after `after`.
   void members_page(Session& session, std::string_view after);
@@ -113,7 +117,7 @@ class Hub {
   void enter(Session& session, Room& room, std::string nick);
   void presence_changed(Room& room);
   // Stamps seq/ts, encodes once per dialect, appends, wakes the members.
-  void append(Room& room, Event event);
+  void append(Room& room, Event event, std::string dedupe_key);
   void wake_members(Room& room);
   // Puts the room in the flush list with every member to be offered a write,
   // at the timer or (soon) at the next turn.

@@ -49,7 +49,7 @@ void handle_lossless_request(const Options& options, Hub& hub, Session& session,
       hub.join(session, event);
       break;
     case EventType::msg:
-      hub.post(session, event.body);
+      hub.post(session, event.body, event.id);
       break;
     case EventType::nick:
       hub.rename(session, event.nick);

@@ -58,6 +58,9 @@ struct Session {
   bool peer_closing = false;      // the client sent a close frame
   std::string nick;
   std::unique_ptr<SessionBuffers> buffers;  // only while in use
+  // The key its message ids are unique within (join's `key`): with it, a
+  // message sent again after a reconnect is recognized, not posted twice.
+  std::unique_ptr<std::string> sender_key;
 
   SessionBuffers& buffers_in_use() {
     if (!buffers) buffers = std::make_unique<SessionBuffers>();
@@ -71,6 +74,6 @@ struct Session {
     return buffers && buffers->replies_sent < buffers->replies.size();
   }
 };
-static_assert(sizeof(Session) <= 136, "Session is per-connection memory: keep it lean");
+static_assert(sizeof(Session) <= 144, "Session is per-connection memory: keep it lean");
 
 }  // namespace hubchat::relay

@@ -6,7 +6,7 @@
 namespace hubchat {
 namespace {
 
-constexpr std::array<std::pair<EventType, std::string_view>, 9> kNames{{
+constexpr std::array<std::pair<EventType, std::string_view>, 10> kNames{{
     {EventType::join, "join"},
     {EventType::msg, "msg"},
     {EventType::nick, "nick"},
@@ -16,6 +16,7 @@ constexpr std::array<std::pair<EventType, std::string_view>, 9> kNames{{
     {EventType::error, "error"},
     {EventType::members, "members"},
     {EventType::presence, "presence"},
+    {EventType::ack, "ack"},
 }};
 
 }  // namespace

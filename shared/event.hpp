@@ -21,6 +21,7 @@ enum class EventType {
   error,     // relay: a request was refused
   members,   // client: ask for a page of the member list; relay: that page
   presence,  // relay: the member list changed more than was itemized
+  ack,       // relay: a msg whose id was already accepted (a resend after a reconnect)
 };
 
 std::string_view to_string(EventType type);
@@ -43,6 +44,8 @@ struct Event {
   std::uint64_t count = 0;             // join/leave/welcome/members/presence: members now
   bool more = false;                   // welcome, members: nicks follow the page's last
   std::string after;                   // members: the page holds nicks sorted after this
+  std::string id;                      // msg, ack: the sender's id for the message
+  std::string key;                     // client join: the sender key its ids are unique within
   std::string reason;                  // missed: "evicted" | "restart"
   Seq missed_from = 0, missed_to = 0;  // missed, inclusive
   std::string code, message;           // error

@@ -59,11 +59,13 @@ void encode_to(const Event& e, std::string& out) {
       if (e.count || e.ts) num(out, "count", e.count);  // the relay's presence event
       if (e.has_since) num(out, "since", e.since);
       if (e.epoch) num(out, "epoch", e.epoch);
+      if (!e.key.empty()) str(out, "key", e.key);
       break;
     case EventType::msg:
       room_and_ts();
       if (!e.from.empty()) str(out, "from", e.from);
       str(out, "body", e.body);
+      if (!e.id.empty()) str(out, "id", e.id);
       break;
     case EventType::nick:
       room_and_ts();
@@ -103,6 +105,11 @@ void encode_to(const Event& e, std::string& out) {
         string_array(out, "members", e.members);
         flag(out, "more", e.more);
       }
+      break;
+    case EventType::ack:
+      str(out, "room", e.room);
+      str(out, "id", e.id);
+      num(out, "seq", e.seq);
       break;
     case EventType::presence:
       str(out, "room", e.room);
@@ -163,6 +170,10 @@ bool decode(std::string_view line, Event& out, DecodeError& error) {
       text = &out.message;
     else if (k == "after")
       text = &out.after;
+    else if (k == "id")
+      text = &out.id;
+    else if (k == "key")
+      text = &out.key;
     else if (k == "count")
       number = &out.count;
     else if (k == "seq")
