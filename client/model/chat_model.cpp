@@ -206,7 +206,32 @@ void ChatModel::apply(const Event& event) {
     case EventType::error:
       apply_error(event);
       break;
+    case EventType::ack:
+      acknowledge(ensure_room(event.room), event.id);
+      break;
   }
+}
+
+void ChatModel::queue_outgoing(std::string_view room_name, std::string id, std::string body) {
+  Room& room = ensure_room(room_name);
+  room.outbox_.push_back({std::move(id), std::move(body)});
+  touch(room);
+}
+
+void ChatModel::clear_outbox(std::string_view room_name) {
+  Room& room = ensure_room(room_name);
+  if (room.outbox_.empty()) return;
+  room.outbox_.clear();
+  touch(room);
+}
+
+void ChatModel::acknowledge(Room& room, std::string_view id) {
+  if (id.empty()) return;
+  const auto it = std::find_if(room.outbox_.begin(), room.outbox_.end(),
+                               [&](const OutgoingMessage& m) { return m.id == id; });
+  if (it == room.outbox_.end()) return;
+  room.outbox_.erase(it);
+  touch(room);
 }
 
 void ChatModel::apply_welcome(const Event& event) {
@@ -237,6 +262,10 @@ void ChatModel::apply_welcome(const Event& event) {
 void ChatModel::apply_message(const Event& event) {
   Room& room = ensure_room(event.room);
   if (event.seq == 0) return;  // a message always has a seq: they start at 1
+  // Our own copy, live or replayed: the relay has it. (The session's ids
+  // start with a random prefix of its own, so another client's message does
+  // not carry one from our outbox.)
+  if (!event.id.empty()) acknowledge(room, event.id);
 
   Line line;
   line.kind = LineKind::message;

@@ -64,6 +64,14 @@ struct Line {
 std::string describe(const Line& line);
 
 // A room as the client knows it. Read-only for everyone but ChatModel.
+// A message the user sent that the relay has not acknowledged yet (its own
+// copy has not come back): shown as "sending", sent again after a reconnect.
+struct OutgoingMessage {
+  std::string id;  // the msg's `id`, unique within this client's sender key
+  std::string body;
+  bool operator==(const OutgoingMessage&) const = default;
+};
+
 class Room {
  public:
   explicit Room(std::string name) : name_(std::move(name)) {}
@@ -94,6 +102,9 @@ class Room {
 
   // Chat messages that arrived while this room was not the active one.
   int unread() const { return unread_; }
+
+  // Sent but not acknowledged yet, oldest first (see OutgoingMessage).
+  const std::deque<OutgoingMessage>& outbox() const { return outbox_; }
 
   // Highest seq held from `epoch()`; 0 when none. This is the `since` sent
   // when (re)joining, so the relay replays only what we lack.
@@ -136,6 +147,7 @@ class Room {
 
   std::string name_;
   std::deque<Line> lines_;
+  std::deque<OutgoingMessage> outbox_;
   std::uint64_t next_order_ = 1;  // Line::order of the next unsequenced line
   std::vector<std::string> members_;
   std::uint64_t member_count_ = 0;
@@ -229,6 +241,14 @@ class ChatModel {
   // Appends a client-side notice to `room` (after everything it holds).
   void add_system_line(std::string_view room, std::string text);
 
+  // ---- the outbox (exactly-once sends) ----
+  // Keeps a message for `room` until the relay acknowledges `id`: its own
+  // copy (a msg with that id) or an `ack` event removes it.
+  void queue_outgoing(std::string_view room, std::string id, std::string body);
+  // Drops what the outbox holds for `room` (sent where no relay can
+  // acknowledge it: a legacy server).
+  void clear_outbox(std::string_view room);
+
   // ---- identity ----
   // The nick granted by the relay (welcome / our own nick event), or the one
   // requested until the relay answers.
@@ -264,6 +284,7 @@ class ChatModel {
   void apply_summary(const Event& event);
   void apply_missed(const Event& event);
   void apply_error(const Event& event);
+  void acknowledge(Room& room, std::string_view id);
   void touch(Room& room);
 
   Options options_;

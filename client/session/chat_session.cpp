@@ -4,6 +4,7 @@
 #include "client/session/chat_session.hpp"
 
 #include <algorithm>
+#include <random>
 #include <utility>
 
 #include "shared/legacy_codec.hpp"
@@ -12,6 +13,18 @@
 
 namespace hubchat::client {
 namespace {
+
+// `length` random hex digits: the sender key and the id prefix.
+std::string random_token(std::size_t length) {
+  std::random_device source;
+  std::string token;
+  constexpr char kHex[] = "0123456789abcdef";
+  while (token.size() < length) {
+    unsigned value = source();
+    for (int i = 0; i < 8 && token.size() < length; ++i, value >>= 4) token += kHex[value & 15];
+  }
+  return token;
+}
 
 bool is_unreserved(unsigned char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
@@ -111,8 +124,9 @@ ChatSession::ChatSession(std::unique_ptr<Transport> transport, Options options,
       backoff_(options.backoff, std::move(backoff_random)),
       dialect_memory_(std::move(dialect_memory)),
       chooser_(dialect_memory_.get()),
-
-      member_fetcher_(options.member_fetch) {}
+      member_fetcher_(options.member_fetch),
+      sender_key_(random_token(32)),
+      id_prefix_(random_token(8)) {}
 
 ChatSession::~ChatSession() {
   // A clean close frame tells the relay we left (it logs a leave at once
@@ -237,6 +251,10 @@ void ChatSession::on_opened(const TransportEvent& event, TimePoint now) {
   status.joined = legacy_;
   if (legacy_) {
     // No welcome will come: the open handshake is all the success we get.
+    // What waited for the connection goes now; nobody can acknowledge it.
+    if (const Room* room = model_.find_room(params_.room))
+      for (const OutgoingMessage& pending : room->outbox()) transport_->send_text(pending.body);
+    model_.clear_outbox(params_.room);
     backoff_.reset();
     status.attempt = 0;
     status.last_error.clear();
@@ -261,6 +279,7 @@ void ChatSession::on_message(std::string_view text) {
     if (!lossless::decode(line, event, error)) continue;
     model_.apply(event);
     member_fetcher_.observe(event, now_);
+    if (event.type == EventType::welcome) send_outbox(event.room);
     if (event.type == EventType::welcome) {
       // Joined: this is what counts as a successful connection (a server
       // that accepts then drops us, e.g. 1013 "server full", does not reset).
@@ -315,6 +334,7 @@ void ChatSession::send_join(const std::string& room) {
   // refused, e.g. bad_name) the join carries our nick; a later room switch
   // omits it so the relay keeps the nick it granted.
   if (!model_.connection().joined) join.nick = params_.nick;
+  join.key = sender_key_;
   // Resume: ask only for what we lack, and say which relay run our seq came
   // from so a restarted relay can tell us our history is void.
   if (const Room* known = model_.find_room(room);
@@ -344,13 +364,33 @@ void ChatSession::send_event(const Event& event) {
 }
 
 bool ChatSession::send_message(std::string_view body) {
-  if (state() != ConnectionState::connected) return false;
+  if (!want_connected_) return false;
   if (only_whitespace(body) || !is_valid_utf8(body)) return false;
-  if (legacy_) return transport_->send_text(body);
-  Event msg;
-  msg.type = EventType::msg;
-  msg.body = std::string{body};
-  return transport_->send_text(lossless::encode(msg));
+  if (state() == ConnectionState::connected && legacy_) return transport_->send_text(body);
+  model_.queue_outgoing(params_.room, id_prefix_ + "-" + std::to_string(++next_id_),
+                        std::string{body});
+  if (state() == ConnectionState::connected && model_.joined_room() == params_.room) {
+    Event msg;
+    msg.type = EventType::msg;
+    msg.body = std::string{body};
+    msg.id = model_.find_room(params_.room)->outbox().back().id;
+    send_event(msg);
+  }
+  return true;
+}
+
+// After a welcome: whatever the relay has not acknowledged goes again, in
+// order. What it already has comes back as an `ack` (or in the replay).
+void ChatSession::send_outbox(const std::string& room) {
+  const Room* known = model_.find_room(room);
+  if (!known) return;
+  for (const OutgoingMessage& pending : known->outbox()) {
+    Event msg;
+    msg.type = EventType::msg;
+    msg.body = pending.body;
+    msg.id = pending.id;
+    send_event(msg);
+  }
 }
 
 void ChatSession::switch_room(std::string_view room) {

@@ -73,11 +73,14 @@ class ChatSession {
   // abandons connection attempts that take too long. Call once per frame.
   void tick(TimePoint now);
 
-  // Sends a chat message to the joined room, body as typed (multi-line
+  // Sends a chat message to the active room, body as typed (multi-line
   // allowed; the relay keeps newlines in the lossless dialect, a legacy
   // server turns them into spaces). Returns false (nothing sent) when not
-  // connected or when the body is empty / only whitespace. The message shows
-  // up in the log when the relay echoes it (with its seq).
+  // connecting or connected (never connected, or disconnect()ed) or when the
+  // body is empty / only whitespace. To a relay it goes with an id and stays
+  // in the room's outbox ("sending") until the relay's copy comes back; it is
+  // sent again after a reconnect, and the relay drops a second copy. While
+  // (re)connecting it waits in the outbox.
   bool send_message(std::string_view body);
 
   // Makes `room` the active room and joins it on the relay, with `since` =
@@ -123,6 +126,12 @@ class ChatSession {
   MemberFetcher member_fetcher_;
   ChatModel model_;
   ConnectParams params_;  // url + the nick/room to use on the next (re)connect
+  // Exactly-once sends: the secret key our ids are unique within (sent with
+  // every join), and ids = a random prefix of our own + a counter.
+  std::string sender_key_;
+  std::string id_prefix_;
+  std::uint64_t next_id_ = 0;
+  void send_outbox(const std::string& room);
   bool want_connected_ = false;
   bool legacy_ = false;
   bool opened_ = false;           // the current attempt's handshake completed

@@ -1,0 +1,187 @@
+// Exactly-once sends on the client (docs/client.md, "Outbox"): a message
+// stays in its room's outbox until the relay's copy or an `ack` comes back,
+// is sent again with the same id after a reconnect (with the same sender
+// key), and waits there while the client is reconnecting.
+#include <gtest/gtest.h>
+
+#include "client/session/chat_session.hpp"
+#include "shared/lossless_codec.hpp"
+#include "tests/client/fake_transport.hpp"
+
+namespace hubchat::client {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::FakeTransport;
+using testing::server_accepts;
+using testing::server_closes;
+using testing::server_sends;
+
+Event decode(const std::string& line) {
+  Event event;
+  lossless::DecodeError error;
+  EXPECT_TRUE(lossless::decode(line, event, error)) << line;
+  return event;
+}
+
+std::string welcome(Seq next) {
+  Event e;
+  e.type = EventType::welcome;
+  e.room = "lobby";
+  e.nick = "mina";
+  e.epoch = 1000;
+  e.seq = next;
+  e.first = 1;
+  e.count = 1;
+  e.members = {"mina"};
+  return lossless::encode(e);
+}
+
+std::string echo(Seq seq, const std::string& body, const std::string& id) {
+  Event e;
+  e.type = EventType::msg;
+  e.room = "lobby";
+  e.seq = seq;
+  e.ts = 1;
+  e.from = "mina";
+  e.body = body;
+  e.id = id;
+  return lossless::encode(e);
+}
+
+std::string ack(Seq seq, const std::string& id) {
+  Event e;
+  e.type = EventType::ack;
+  e.room = "lobby";
+  e.id = id;
+  e.seq = seq;
+  return lossless::encode(e);
+}
+
+class OutboxTest : public ::testing::Test {
+ protected:
+  OutboxTest()
+      : session_(std::make_unique<FakeTransport>(state_), ChatSession::Options{},
+                 [] { return 0.5; }) {
+    session_.connect(ConnectParams{"ws://relay:8080/ws", "mina", "lobby"}, now_);
+  }
+  void tick(std::chrono::milliseconds advance = 0ms) {
+    now_ += advance;
+    session_.tick(now_);
+  }
+  void open_and_welcome(Seq next) {
+    server_accepts(state_, "hubchat.v1");
+    server_sends(state_, welcome(next));
+    tick();
+  }
+  std::vector<Event> sent(EventType type) const {
+    std::vector<Event> out;
+    for (const std::string& text : state_.sent)
+      if (Event e = decode(text); e.type == type) out.push_back(e);
+    return out;
+  }
+  const std::deque<OutgoingMessage>& outbox() const {
+    return session_.model().find_room("lobby")->outbox();
+  }
+  void drop_and_reconnect() {
+    server_closes(state_, 1006, "gone");
+    tick();
+    tick(10s);  // past any backoff
+    state_.sent.clear();
+  }
+
+  FakeTransport::State state_;
+  ChatSession session_;
+  TimePoint now_{std::chrono::seconds{1000}};
+};
+
+TEST_F(OutboxTest, AMessageIsSendingUntilItsOwnCopyComesBack) {
+  open_and_welcome(1);
+  ASSERT_TRUE(session_.send_message("hello"));
+  const auto msgs = sent(EventType::msg);
+  ASSERT_EQ(msgs.size(), 1u);
+  ASSERT_FALSE(msgs[0].id.empty());
+  ASSERT_EQ(outbox().size(), 1u);
+  EXPECT_EQ(outbox()[0].body, "hello");
+  EXPECT_EQ(outbox()[0].id, msgs[0].id);
+  server_sends(state_, echo(1, "hello", msgs[0].id));
+  tick();
+  EXPECT_TRUE(outbox().empty());
+  ASSERT_EQ(session_.model().find_room("lobby")->lines().size(), 1u);
+}
+
+TEST_F(OutboxTest, EveryJoinCarriesTheSameSenderKey) {
+  open_and_welcome(1);
+  const auto first = sent(EventType::join);
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_GE(first[0].key.size(), 16u) << "a key that can be guessed protects nothing";
+  drop_and_reconnect();
+  server_accepts(state_, "hubchat.v1");
+  tick();
+  const auto again = sent(EventType::join);
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].key, first[0].key);
+}
+
+TEST_F(OutboxTest, AnUnacknowledgedMessageIsSentAgainWithItsIdAfterAReconnect) {
+  open_and_welcome(1);
+  ASSERT_TRUE(session_.send_message("lost in flight?"));
+  const std::string id = sent(EventType::msg).at(0).id;
+  drop_and_reconnect();  // before the echo came
+  ASSERT_EQ(outbox().size(), 1u);
+  server_accepts(state_, "hubchat.v1");
+  tick();
+  EXPECT_TRUE(sent(EventType::msg).empty()) << "nothing before the welcome";
+  server_sends(state_, welcome(2));
+  tick();
+  const auto resent = sent(EventType::msg);
+  ASSERT_EQ(resent.size(), 1u);
+  EXPECT_EQ(resent[0].id, id);
+  EXPECT_EQ(resent[0].body, "lost in flight?");
+  // The relay had it: it says so, and the message is not shown twice.
+  server_sends(state_, echo(1, "lost in flight?", id) + "\n" + ack(1, id));
+  tick();
+  EXPECT_TRUE(outbox().empty());
+  EXPECT_EQ(session_.model().find_room("lobby")->lines().size(), 1u);
+}
+
+TEST_F(OutboxTest, WhileReconnectingMessagesWaitInTheOutboxInOrder) {
+  open_and_welcome(1);
+  drop_and_reconnect();
+  ASSERT_TRUE(session_.send_message("one"));
+  ASSERT_TRUE(session_.send_message("two"));
+  EXPECT_TRUE(sent(EventType::msg).empty());
+  ASSERT_EQ(outbox().size(), 2u);
+  server_accepts(state_, "hubchat.v1");
+  server_sends(state_, welcome(1));
+  tick();
+  const auto msgs = sent(EventType::msg);
+  ASSERT_EQ(msgs.size(), 2u);
+  EXPECT_EQ(msgs[0].body, "one");
+  EXPECT_EQ(msgs[1].body, "two");
+  EXPECT_NE(msgs[0].id, msgs[1].id);
+  server_sends(state_, ack(7, msgs[1].id));  // acknowledgements in any order
+  tick();
+  ASSERT_EQ(outbox().size(), 1u);
+  EXPECT_EQ(outbox()[0].body, "one");
+}
+
+TEST_F(OutboxTest, AnotherClientsIdsDoNotClearOurs) {
+  open_and_welcome(1);
+  ASSERT_TRUE(session_.send_message("mine"));
+  server_sends(state_, echo(1, "theirs", "1"));  // a counter id of someone else's
+  tick();
+  EXPECT_EQ(outbox().size(), 1u);
+}
+
+TEST_F(OutboxTest, ALegacyServerGetsWhatWaitedAndNothingIsKept) {
+  ASSERT_TRUE(session_.send_message("queued before open"));
+  server_accepts(state_, "");  // gorilla-style: no subprotocol
+  tick();
+  ASSERT_EQ(state_.sent.size(), 1u);
+  EXPECT_EQ(state_.sent[0], "queued before open");
+  EXPECT_TRUE(outbox().empty());
+}
+
+}  // namespace
+}  // namespace hubchat::client
