@@ -3,6 +3,8 @@
 // pacing or window state. Owned by one worker; never shared between threads.
 #pragma once
 
+#include "tests/bench/loadgen/send_buffer.hpp"
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -33,8 +35,7 @@ struct Connection {
   bool close_seen = false;               // the server sent a close frame
   std::string handshake;                 // response bytes until "\r\n\r\n"
   WsReceiver rx;
-  std::string out;  // bytes the socket did not take yet
-  std::size_t out_sent = 0;
+  SendBuffer out;                       // bytes the socket did not take yet
   std::vector<std::uint32_t> last_seq;  // per sender: last seq seen (0: none)
   // sender state
   std::uint32_t next_seq = 1;

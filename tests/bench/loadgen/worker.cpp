@@ -404,38 +404,16 @@ void Worker::drop(Connection& c) {
 
 void Worker::queue(Connection& c, std::string_view bytes) {
   if (c.state == ConnState::closed || !c.fd.valid()) return;
-  if (c.out_sent < c.out.size()) {
-    c.out.append(bytes);
-    return;
-  }
-  ssize_t n = send(c.fd.get(), bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-  if (n < 0) {
-    if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-      c.closing = true;
-      return;
-    }
-    n = 0;
-  }
-  if (static_cast<std::size_t>(n) == bytes.size()) return;
-  c.out.assign(bytes.substr(static_cast<std::size_t>(n)));
-  c.out_sent = 0;
-  set_epollout(c, true);
+  on_sent(c, c.out.send(c.fd.get(), bytes));
 }
 
 void Worker::flush(Connection& c) {
-  while (c.out_sent < c.out.size()) {
-    const ssize_t n = send(c.fd.get(), c.out.data() + c.out_sent, c.out.size() - c.out_sent,
-                           MSG_NOSIGNAL | MSG_DONTWAIT);
-    if (n < 0) {
-      if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return;
-      c.closing = true;
-      return;
-    }
-    c.out_sent += static_cast<std::size_t>(n);
-  }
-  c.out.clear();
-  c.out_sent = 0;
-  set_epollout(c, false);
+  on_sent(c, c.out.flush(c.fd.get()));
+}
+
+void Worker::on_sent(Connection& c, SendBuffer::Result result) {
+  if (result == SendBuffer::Result::failed) c.closing = true;
+  set_epollout(c, result == SendBuffer::Result::pending);
 }
 
 void Worker::set_epollout(Connection& c, bool on) {

@@ -93,7 +93,6 @@ void ClientPool::reset_wire(StormClient& c) {
   c.close_seen = false;
   c.closing = false;
   c.out.clear();
-  c.out_sent = 0;
   std::string().swap(c.handshake);
   c.rx = WsReceiver{};
   c.phase = Phase::gone;
@@ -303,38 +302,16 @@ void ClientPool::send_events(StormClient& c, const std::vector<Event>& events) {
 
 void ClientPool::queue(StormClient& c, std::string_view bytes) {
   if (!c.fd.valid() || c.closing) return;
-  if (c.out_sent < c.out.size()) {
-    c.out.append(bytes);
-    return;
-  }
-  ssize_t n = send(c.fd.get(), bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-  if (n < 0) {
-    if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-      c.closing = true;
-      return;
-    }
-    n = 0;
-  }
-  if (static_cast<std::size_t>(n) == bytes.size()) return;
-  c.out.assign(bytes.substr(static_cast<std::size_t>(n)));
-  c.out_sent = 0;
-  set_epollout(c, true);
+  on_sent(c, c.out.send(c.fd.get(), bytes));
 }
 
 void ClientPool::flush(StormClient& c) {
-  while (c.out_sent < c.out.size()) {
-    const ssize_t n = send(c.fd.get(), c.out.data() + c.out_sent, c.out.size() - c.out_sent,
-                           MSG_NOSIGNAL | MSG_DONTWAIT);
-    if (n < 0) {
-      if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return;
-      c.closing = true;
-      return;
-    }
-    c.out_sent += static_cast<std::size_t>(n);
-  }
-  c.out.clear();
-  c.out_sent = 0;
-  set_epollout(c, false);
+  on_sent(c, c.out.flush(c.fd.get()));
+}
+
+void ClientPool::on_sent(StormClient& c, SendBuffer::Result result) {
+  if (result == SendBuffer::Result::failed) c.closing = true;
+  set_epollout(c, result == SendBuffer::Result::pending);
 }
 
 void ClientPool::set_epollout(StormClient& c, bool on) {

@@ -4,6 +4,8 @@
 // the resume fields before a connect.
 #pragma once
 
+#include "tests/bench/loadgen/send_buffer.hpp"
+
 #include <cstdint>
 #include <string>
 
@@ -47,8 +49,7 @@ struct StormClient {
   bool closing = false;  // end the connection after the current read
   std::string handshake;
   WsReceiver rx;
-  std::string out;
-  std::size_t out_sent = 0;
+  SendBuffer out;  // bytes the socket did not take yet
 
   bool in_handshake() const {
     return phase == Phase::connecting || phase == Phase::upgrading || phase == Phase::joining;
