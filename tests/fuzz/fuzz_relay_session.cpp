@@ -101,7 +101,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         break;
       }
       case 5:
-      case 6: {  // the write pump drains this client
+      case 6: {  // the write pump drains this client (after the flush timer, with 0x80)
+        if (op & 0x80) hub.flush();
         if (!slot) break;
         for (int rounds = 0; rounds < 64; ++rounds) {
           const Seq before = slot->cursor;
