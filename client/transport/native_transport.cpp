@@ -6,6 +6,7 @@
 #include <libwebsockets.h>
 #include <openssl/err.h>
 #include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
 
 #include <algorithm>
 #include <array>
@@ -48,6 +49,20 @@ constexpr const char* kLocalProtocol = "hubchat-client";
 
 int default_port(bool tls) {
   return tls ? 443 : 80;
+}
+
+// OpenSSL's verdicts that mean "no trusted root vouches for this chain", the
+// case --ca is for (as opposed to a wrong host name or an expired cert).
+bool untrusted_issuer(int verify_error) {
+  switch (verify_error) {
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+    case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+    case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+      return true;
+    default:
+      return false;
+  }
 }
 
 struct X509StoreDeleter {
@@ -364,9 +379,25 @@ class NativeTransport::Connection {
         wsi_ = nullptr;
         finish({TransportEvent::Kind::closed, peer_close_reason_, {}, peer_close_code_});
         return 0;
+      case LWS_CALLBACK_OPENSSL_PERFORM_SERVER_CERT_VERIFICATION: {
+        // Only noted: lws fails the handshake itself, but its error text
+        // ("connect SSL err 1: error:00000001:lib(0)::reason(1)") does not
+        // say the certificate was the problem. len is OpenSSL's preverify_ok.
+        auto* store = static_cast<X509_STORE_CTX*>(user);
+        if (len == 0 && store != nullptr && cert_problem_.empty()) {
+          const int error = X509_STORE_CTX_get_error(store);
+          cert_problem_ = std::string("the server's certificate is not trusted (") +
+                          X509_verify_cert_error_string(error) + ")";
+          if (untrusted_issuer(error))
+            cert_problem_ += "; for a private CA, give its certificate (--ca)";
+        }
+        return 0;  // keep OpenSSL's verdict
+      }
       case LWS_CALLBACK_CLIENT_CONNECTION_ERROR: {
         wsi_ = nullptr;
-        std::string why = in ? std::string(static_cast<const char*>(in)) : std::string{};
+        std::string why = !cert_problem_.empty() ? cert_problem_
+                          : in                   ? std::string(static_cast<const char*>(in))
+                                                 : std::string{};
         finish({TransportEvent::Kind::error,
                 "cannot connect to " + url_.host + ":" + std::to_string(url_.port) +
                     (why.empty() ? std::string{} : ": " + why),
@@ -449,6 +480,7 @@ class NativeTransport::Connection {
   // Service thread only (or the destroying thread once it has joined).
   lws* wsi_ = nullptr;
   std::string accepted_;
+  std::string cert_problem_;  // why verification failed, for the error event
   std::string rx_;
   bool rx_binary_ = false;
   std::vector<unsigned char> tx_;

@@ -380,7 +380,8 @@ TEST_F(PrivateCaTest, NativeTransportTrustsTheCaGivenAsCaFile) {
   EXPECT_EQ(metric(m.body, "hubchat_messages_in_total"), 2.0) << m.body;
 }
 
-// The same connection without ca_file: refused, nothing opened, relay unhurt.
+// The same connection without ca_file: refused with an error that says why,
+// nothing opened, the relay unhurt and never saw a WebSocket connection.
 TEST_F(PrivateCaTest, WithoutTheCaFileTheRelayIsRefused) {
   NativeTransport transport;
   std::vector<TransportEvent> events;
@@ -394,9 +395,15 @@ TEST_F(PrivateCaTest, WithoutTheCaFileTheRelayIsRefused) {
       << describe(events);
   for (const TransportEvent& e : events)
     EXPECT_NE(e.kind, TransportEvent::Kind::opened) << describe(events);
+  // The error names the cause (lws's own text does not).
+  EXPECT_EQ(events.back().kind, TransportEvent::Kind::error) << describe(events);
+  EXPECT_NE(events.back().text.find("certificate is not trusted (unable to get local issuer "
+                                    "certificate); for a private CA"),
+            std::string::npos)
+      << describe(events);
   EXPECT_EQ(https_get(relay_.port(), "/healthz").status, 200);
   const HttpsResponse m = https_get(relay_.port(), "/metrics");
-  EXPECT_EQ(metric(m.body, "hubchat_connections"), 0.0) << m.body;
+  EXPECT_EQ(metric(m.body, "hubchat_connections_total"), 0.0) << m.body;
 }
 
 // check_ca_file() accepts the CA and names the file and the problem for
