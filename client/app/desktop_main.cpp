@@ -1,9 +1,15 @@
 // hubchat desktop client: GLFW + OpenGL 3 + Dear ImGui over ChatSession with the
 // native (libwebsockets) transport.
-//   hubchat_client [--server ws://host:port/ws] [--nick N] [--room R]
+//   hubchat_client [--server ws://host:port/ws] [--nick N] [--room R] [--ca FILE]
 //                  [--say TEXT [--exit-after-say]] [--timeout SECONDS] [--font PATH]
 //                  [--trace]
-// With --nick and --room given it connects at start. --say sends TEXT once
+// Server, nick, room and CA file start from what the client last connected
+// with (the settings file, desktop_settings.hpp); each flag given replaces
+// its value, and whatever a connection is made with (flags, file or connect
+// panel, later room switches and renames too) is written back, so the next
+// start offers it again. With a nick and a room (given or remembered) it
+// connects at start. --ca adds a PEM CA file to the trusted roots for wss://
+// (a file that cannot be used is a startup error). --say sends TEXT once
 // joined (then keeps running unless --exit-after-say, which exits 0 once the
 // relay echoed the message back). --timeout exits 1 after SECONDS. --trace
 // is the test/debug hook: one line per connection-state change and per chat
@@ -17,6 +23,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <optional>
@@ -24,8 +31,10 @@
 #include <string_view>
 #include <tuple>
 
+#include "client/app/desktop_settings.hpp"
+#include "client/app/settings_file.hpp"
 #include "client/session/chat_session.hpp"
-#include "client/transport/transport.hpp"
+#include "client/transport/native_transport.hpp"
 #include "client/ui/chat_view.hpp"
 #include "client/ui/fonts.hpp"
 #include "client/ui/key_latch.hpp"
@@ -40,24 +49,28 @@
 namespace {
 
 using hubchat::client::Clock;
+using hubchat::desktop::Settings;
+
+// Used when neither a flag nor the settings file names them.
+constexpr const char* kDefaultServer = "ws://127.0.0.1:8080/ws";
+constexpr const char* kDefaultRoom = "lobby";
 
 struct Args {
-  std::string server = "ws://127.0.0.1:8080/ws";
-  std::string nick;
-  std::string room = "lobby";
+  hubchat::desktop::SettingsFlags given;  // --server, --nick, --room, --ca
   std::optional<std::string> say;
   bool exit_after_say = false;
   double timeout_s = 0;
   std::string font = HUBCHAT_DEFAULT_FONT;
-  bool room_given = false;
   bool trace = false;
 };
 
 void usage() {
   std::fprintf(stderr,
-               "usage: hubchat_client [--server URL] [--nick NICK] [--room ROOM]\n"
+               "usage: hubchat_client [--server URL] [--nick NICK] [--room ROOM] [--ca FILE]\n"
                "                      [--say TEXT [--exit-after-say]] [--timeout SECONDS]\n"
-               "                      [--font TTF] [--trace]\n");
+               "                      [--font TTF] [--trace]\n"
+               "Server, nick, room and CA file default to the last ones connected with\n"
+               "($XDG_CONFIG_HOME/hubchat/desktop.conf, else ~/.config/hubchat/desktop.conf).\n");
 }
 
 std::optional<Args> parse_args(int argc, char** argv) {
@@ -75,8 +88,8 @@ std::optional<Args> parse_args(int argc, char** argv) {
       continue;
     }
     if (arg == "--help" || arg == "-h") return std::nullopt;
-    if (arg != "--server" && arg != "--nick" && arg != "--room" && arg != "--say" &&
-        arg != "--timeout" && arg != "--font") {
+    if (arg != "--server" && arg != "--nick" && arg != "--room" && arg != "--ca" &&
+        arg != "--say" && arg != "--timeout" && arg != "--font") {
       std::fprintf(stderr, "hubchat_client: unknown option %s\n", argv[i]);
       return std::nullopt;
     }
@@ -84,14 +97,83 @@ std::optional<Args> parse_args(int argc, char** argv) {
       std::fprintf(stderr, "hubchat_client: %s needs a value\n", argv[i]);
       return std::nullopt;
     }
-    if (arg == "--server") a.server = v;
-    if (arg == "--nick") a.nick = v;
-    if (arg == "--room") a.room = v, a.room_given = true;
+    if (arg == "--server") a.given.server = v;
+    if (arg == "--nick") a.given.nick = v;
+    if (arg == "--room") a.given.room = v;
+    if (arg == "--ca") a.given.ca = v;
     if (arg == "--say") a.say = v;
     if (arg == "--timeout") a.timeout_s = std::atof(v);
     if (arg == "--font") a.font = v;
   }
   return a;
+}
+
+// What this run starts with: the settings file under the flags.
+struct Startup {
+  std::string path;          // the settings file ("" = nowhere to keep it)
+  Settings remembered;       // as the file had it (what is on disk)
+  Settings settings;         // flags over the file; empty fields get defaults later
+  bool room_chosen = false;  // by flag or file: connect at start (with a nick)
+};
+
+// Reads the settings file (warnings only, never fatal) and checks the CA
+// file: one given as --ca must be usable (false: exit), a remembered one that
+// is not any more is dropped with a warning.
+bool load_startup(const Args& args, Startup& out) {
+  out.path = hubchat::desktop::settings_path(std::getenv("XDG_CONFIG_HOME"), std::getenv("HOME"));
+  if (out.path.empty()) {
+    std::fprintf(stderr,
+                 "hubchat_client: warning: neither XDG_CONFIG_HOME nor HOME is set: "
+                 "settings are not remembered\n");
+  } else {
+    const hubchat::desktop::LoadedSettings loaded = hubchat::desktop::load_settings_file(out.path);
+    for (const std::string& w : loaded.warnings)
+      std::fprintf(stderr, "hubchat_client: warning: settings %s\n", w.c_str());
+    out.remembered = loaded.settings;
+    std::fprintf(stderr, "hubchat_client: settings file %s%s\n", out.path.c_str(),
+                 loaded.found ? "" : " (none yet)");
+  }
+  hubchat::desktop::SettingsFlags given = args.given;
+  // Remembered as an absolute path: the next start may be from another directory.
+  if (given.ca && !given.ca->empty()) {
+    std::error_code ec;
+    const auto absolute = std::filesystem::absolute(*given.ca, ec);
+    if (!ec) given.ca = absolute.lexically_normal().string();
+  }
+  out.settings = hubchat::desktop::apply_flags(out.remembered, given);
+  out.room_chosen = args.given.room.has_value() || !out.remembered.room.empty();
+  if (!out.settings.ca.empty()) {
+    const std::string problem = hubchat::client::NativeTransport::check_ca_file(out.settings.ca);
+    if (!problem.empty() && args.given.ca) {
+      std::fprintf(stderr, "hubchat_client: --ca %s\n", problem.c_str());
+      return false;
+    }
+    if (!problem.empty()) {
+      std::fprintf(stderr, "hubchat_client: warning: remembered CA file %s: not used\n",
+                   problem.c_str());
+      out.settings.ca.clear();
+    }
+  }
+  return true;
+}
+
+// Writes what the session connects with to the settings file when it differs
+// from what the file holds: a connect, a room switch or a rename. A failed
+// write is reported once and not retried every frame.
+void remember_connection(const hubchat::client::ChatSession& session, const std::string& ca,
+                         Startup& startup) {
+  if (startup.path.empty() || session.state() == hubchat::client::ConnectionState::disconnected)
+    return;
+  const auto& params = session.params();
+  const Settings now{params.url, params.nick, params.room, ca};
+  if (now == startup.remembered) return;
+  startup.remembered = now;
+  const std::string why = hubchat::desktop::save_settings_file(startup.path, now);
+  if (why.empty()) {
+    std::fprintf(stderr, "hubchat_client: settings saved to %s\n", startup.path.c_str());
+  } else {
+    std::fprintf(stderr, "hubchat_client: warning: settings not saved: %s\n", why.c_str());
+  }
 }
 
 // RAII owners of the GLFW library, its window and the ImGui context/backends.
@@ -141,18 +223,30 @@ bool echoed(const hubchat::client::ChatModel& model, const std::string& room,
   return false;
 }
 
-// --trace: `hubchat_client: status {"state":..,"joined":..,"dialect":..,"text":..}`
-// whenever the state, joined or dialect changes. dialect: "hubchat.v1",
-// "legacy", or "" while not connected.
+// --trace: `hubchat_client: status {"state":..,"joined":..,"dialect":..,
+// "server":..,"nick":..,"room":..,"text":..}` whenever the state, joined or
+// dialect changes. dialect: "hubchat.v1", "legacy", or "" while not
+// connected; server: the URL connected to (as given, without room and nick);
+// nick: ours (as granted once joined); room: the joined one ("" until joined).
 void trace_status(const hubchat::client::ChatSession& session, hubchat::client::TimePoint now) {
   const auto& conn = session.model().connection();
   const bool connected = conn.state == hubchat::client::ConnectionState::connected;
+  const bool joined = connected && conn.joined;
   std::string out = "{\"state\":";
   hubchat::json::append_string(out, to_string(conn.state));
   out += ",\"joined\":";
-  out += connected && conn.joined ? "true" : "false";
+  out += joined ? "true" : "false";
   out += ",\"dialect\":";
   hubchat::json::append_string(out, !connected ? "" : session.legacy() ? "legacy" : "hubchat.v1");
+  out += ",\"server\":";
+  hubchat::json::append_string(out, session.params().url);
+  out += ",\"nick\":";
+  hubchat::json::append_string(out, session.model().nick());
+  out += ",\"room\":";
+  // A legacy server has no join: its room is the one in the URL.
+  hubchat::json::append_string(out, !joined            ? std::string{}
+                                    : session.legacy() ? session.params().room
+                                                       : session.model().joined_room());
   out += ",\"text\":";
   hubchat::json::append_string(out, session.model().status_text(now));
   out += '}';
@@ -191,6 +285,10 @@ int main(int argc, char** argv) {
     usage();
     return 2;
   }
+  // Before any window: a bad --ca is reported without needing a display.
+  Startup startup;
+  if (!load_startup(*args, startup)) return 2;
+  const Settings& initial = startup.settings;
 
   glfwSetErrorCallback([](int code, const char* what) {
     std::fprintf(stderr, "hubchat_client: GLFW error %d: %s\n", code, what);
@@ -222,10 +320,14 @@ int main(int argc, char** argv) {
                args->font.c_str(), font.ok ? "ok" : font.error.c_str(), font.glyphs,
                font.atlas_width, font.atlas_height, font.build_ms);
 
-  hubchat::client::ChatSession session(hubchat::client::make_platform_transport());
-  hubchat::ui::ChatView view(session, {args->server, args->nick, args->room});
+  hubchat::client::ChatSession session(std::make_unique<hubchat::client::NativeTransport>(
+      hubchat::client::NativeTransport::Options{initial.ca}));
+  hubchat::ui::ChatView view(
+      session, {initial.server.empty() ? kDefaultServer : initial.server, initial.nick,
+                initial.room.empty() ? kDefaultRoom : initial.room});
+  const std::string say_room = initial.room.empty() ? kDefaultRoom : initial.room;
   const auto start = Clock::now();
-  if (!args->nick.empty() && (args->room_given || args->say)) view.connect(start);
+  if (!initial.nick.empty() && (startup.room_chosen || args->say)) view.connect(start);
 
   bool said = false, echo_seen = false, logged_join = false;
   int exit_code = 0;
@@ -241,12 +343,14 @@ int main(int argc, char** argv) {
     }
     const auto now = Clock::now();
     session.tick(now);
+    remember_connection(session, initial.ca, startup);
     const auto& conn = session.model().connection();
     const bool joined = conn.state == hubchat::client::ConnectionState::connected && conn.joined;
     if (joined && !logged_join) {
-      std::fprintf(stderr, "hubchat_client: joined %s as %s%s\n",
-                   session.legacy() ? args->room.c_str() : session.model().joined_room().c_str(),
-                   session.model().nick().c_str(), session.legacy() ? " (legacy server)" : "");
+      std::fprintf(
+          stderr, "hubchat_client: joined %s as %s%s\n",
+          session.legacy() ? session.params().room.c_str() : session.model().joined_room().c_str(),
+          session.model().nick().c_str(), session.legacy() ? " (legacy server)" : "");
     }
     logged_join = joined;
     if (args->trace) {
@@ -256,13 +360,13 @@ int main(int argc, char** argv) {
       trace_lines(session.model(), traced_lines);
     }
     // A legacy server takes room and nick from the URL: open is joined.
-    const bool in_room = session.legacy() || session.model().joined_room() == args->room;
+    const bool in_room = session.legacy() || session.model().joined_room() == say_room;
     if (args->say && !said && joined && in_room) {
       said = session.send_message(*args->say);
       if (said) std::fprintf(stderr, "hubchat_client: sent message\n");
     }
     if (said && !echo_seen &&
-        echoed(session.model(), args->room, session.model().nick(), *args->say, session.legacy())) {
+        echoed(session.model(), say_room, session.model().nick(), *args->say, session.legacy())) {
       echo_seen = true;
       std::fprintf(stderr, "hubchat_client: message echoed by the relay%s\n",
                    args->exit_after_say ? ", exiting" : "");

@@ -4,6 +4,9 @@
 #include "client/transport/native_transport.hpp"
 
 #include <libwebsockets.h>
+#include <openssl/err.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
 
 #include <algorithm>
 #include <array>
@@ -11,6 +14,8 @@
 #include <condition_variable>
 #include <cstring>
 #include <deque>
+#include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <thread>
 
@@ -45,6 +50,24 @@ constexpr const char* kLocalProtocol = "hubchat-client";
 int default_port(bool tls) {
   return tls ? 443 : 80;
 }
+
+// OpenSSL's verdicts that mean "no trusted root vouches for this chain", the
+// case --ca is for (as opposed to a wrong host name or an expired cert).
+bool untrusted_issuer(int verify_error) {
+  switch (verify_error) {
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+    case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+    case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+      return true;
+    default:
+      return false;
+  }
+}
+
+struct X509StoreDeleter {
+  void operator()(X509_STORE* store) const { X509_STORE_free(store); }
+};
 
 }  // namespace
 
@@ -105,11 +128,32 @@ bool NativeTransport::parse_url(std::string_view url, Url& out) {
   return true;
 }
 
+// ---------------------------------------------------------------- CA file
+
+std::string NativeTransport::check_ca_file(const std::string& path) {
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (!std::filesystem::exists(status)) return path + ": no such file";
+  if (!std::filesystem::is_regular_file(status)) return path + ": not a regular file";
+  if (!std::ifstream(path, std::ios::binary)) return path + ": cannot be read";
+  // The same loader lws uses for client_ssl_ca_filepath: a file it loads
+  // here, lws loads too.
+  std::unique_ptr<X509_STORE, X509StoreDeleter> store(X509_STORE_new());
+  if (!store) return path + ": cannot check (out of memory)";
+  ERR_clear_error();
+  if (X509_STORE_load_locations(store.get(), path.c_str(), nullptr) != 1) {
+    ERR_clear_error();
+    return path + ": holds no PEM certificate";
+  }
+  return {};
+}
+
 // ---------------------------------------------------------------- Connection
 
 class NativeTransport::Connection {
  public:
-  Connection(Url url, const std::vector<std::string>& subprotocols) : url_(std::move(url)) {
+  Connection(Url url, const std::vector<std::string>& subprotocols, std::string ca_file)
+      : url_(std::move(url)), ca_file_(std::move(ca_file)) {
     for (const std::string& name : subprotocols) {
       if (!offered_.empty()) offered_ += ", ";
       offered_ += name;
@@ -147,7 +191,13 @@ class NativeTransport::Connection {
     // lws sizes its fd table from the process limit otherwise (can be 1M
     // entries); a client context needs its socket plus the cancel pipe.
     info.fd_limit_per_thread = 16;
-    if (url_.tls) info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+    if (url_.tls) {
+      info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+      // Loaded on top of the OS store (lws 4.1 calls
+      // SSL_CTX_set_default_verify_paths first), so a private CA adds a
+      // trusted root and takes none away.
+      if (!ca_file_.empty()) info.client_ssl_ca_filepath = ca_file_.c_str();
+    }
     context_.reset(lws_create_context(&info));
     if (!context_) {
       finish({TransportEvent::Kind::error, "cannot create the libwebsockets context", {}, 0});
@@ -329,9 +379,25 @@ class NativeTransport::Connection {
         wsi_ = nullptr;
         finish({TransportEvent::Kind::closed, peer_close_reason_, {}, peer_close_code_});
         return 0;
+      case LWS_CALLBACK_OPENSSL_PERFORM_SERVER_CERT_VERIFICATION: {
+        // Only noted: lws fails the handshake itself, but its error text
+        // ("connect SSL err 1: error:00000001:lib(0)::reason(1)") does not
+        // say the certificate was the problem. len is OpenSSL's preverify_ok.
+        auto* store = static_cast<X509_STORE_CTX*>(user);
+        if (len == 0 && store != nullptr && cert_problem_.empty()) {
+          const int error = X509_STORE_CTX_get_error(store);
+          cert_problem_ = std::string("the server's certificate is not trusted (") +
+                          X509_verify_cert_error_string(error) + ")";
+          if (untrusted_issuer(error))
+            cert_problem_ += "; for a private CA, give its certificate (--ca)";
+        }
+        return 0;  // keep OpenSSL's verdict
+      }
       case LWS_CALLBACK_CLIENT_CONNECTION_ERROR: {
         wsi_ = nullptr;
-        std::string why = in ? std::string(static_cast<const char*>(in)) : std::string{};
+        std::string why = !cert_problem_.empty() ? cert_problem_
+                          : in                   ? std::string(static_cast<const char*>(in))
+                                                 : std::string{};
         finish({TransportEvent::Kind::error,
                 "cannot connect to " + url_.host + ":" + std::to_string(url_.port) +
                     (why.empty() ? std::string{} : ": " + why),
@@ -392,6 +458,7 @@ class NativeTransport::Connection {
   }
 
   const Url url_;
+  const std::string ca_file_;  // "" = the system store only
   std::string host_header_;
   std::string offered_;  // "a, b": the Sec-WebSocket-Protocol we send ("" = none)
   std::array<lws_protocols, 2> protocols_{};  // ours + the zeroed terminator
@@ -413,6 +480,7 @@ class NativeTransport::Connection {
   // Service thread only (or the destroying thread once it has joined).
   lws* wsi_ = nullptr;
   std::string accepted_;
+  std::string cert_problem_;  // why verification failed, for the error event
   std::string rx_;
   bool rx_binary_ = false;
   std::vector<unsigned char> tx_;
@@ -422,7 +490,9 @@ class NativeTransport::Connection {
 
 // ---------------------------------------------------------------- NativeTransport
 
-NativeTransport::NativeTransport() {
+NativeTransport::NativeTransport() : NativeTransport(Options{}) {}
+
+NativeTransport::NativeTransport(Options options) : options_(std::move(options)) {
   // lws logs every connection at NOTICE level; a chat client wants errors only.
   lws_set_log_level(LLL_ERR | LLL_WARN, nullptr);
 }
@@ -435,7 +505,7 @@ bool NativeTransport::connect(std::string_view url, const std::vector<std::strin
   close(1000, {});
   Url parsed;
   if (!parse_url(url, parsed)) return false;
-  connection_ = std::make_unique<Connection>(std::move(parsed), subprotocols);
+  connection_ = std::make_unique<Connection>(std::move(parsed), subprotocols, options_.ca_file);
   connection_->start();
   return true;
 }

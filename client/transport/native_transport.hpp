@@ -23,14 +23,23 @@ namespace hubchat::client {
 
 class NativeTransport final : public Transport {
  public:
+  struct Options {
+    // PEM file of CA certificates trusted for wss:// on top of the system
+    // store ("" = the system store only), e.g. a private CA's certificate.
+    // lws only logs a file it cannot load and then refuses every server, so
+    // callers check it first with check_ca_file().
+    std::string ca_file;
+  };
+
   NativeTransport();
+  explicit NativeTransport(Options options);
   ~NativeTransport() override;
 
   NativeTransport(const NativeTransport&) = delete;
   NativeTransport& operator=(const NativeTransport&) = delete;
 
-  // ws://host[:port][/path][?query], also wss:// (TLS, system CA store) and
-  // IPv6 literals ("ws://[::1]:8080/ws").
+  // ws://host[:port][/path][?query], also wss:// (TLS: the system CA store
+  // plus Options::ca_file) and IPv6 literals ("ws://[::1]:8080/ws").
   bool connect(std::string_view url, const std::vector<std::string>& subprotocols) override;
   bool send_text(std::string_view text) override;
   // Sends a close frame when open and waits briefly (at most ~300 ms) for the
@@ -47,8 +56,13 @@ class NativeTransport final : public Transport {
   };
   static bool parse_url(std::string_view url, Url& out);
 
+  // "" when `path` is a readable file holding at least one PEM certificate;
+  // otherwise why not, naming the file (for a startup error).
+  static std::string check_ca_file(const std::string& path);
+
  private:
   class Connection;  // lws state: keeps libwebsockets.h out of this header
+  Options options_;
   std::unique_ptr<Connection> connection_;
 };
 

@@ -18,7 +18,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { plainClient, requireWebsocketsModule, startLegacyServer } from '../support/legacy_server.mjs';
 import {
-  capture, freePort, log, main, parseArgs, stableNonBlankShot, start, startXvfb, waitFor,
+  capture, clientEnv, freePort, log, main, parseArgs, stableNonBlankShot, start, startXvfb, tempDir,
+  traces, waitFor,
 } from './lib.mjs';
 
 const args = parseArgs(['client', 'relay', 'out']);
@@ -26,16 +27,6 @@ const python = args.python || '/usr/bin/python3';
 fs.mkdirSync(args.out, { recursive: true });
 await requireWebsocketsModule(python);
 if (typeof WebSocket === 'undefined') throw new Error('run node with --experimental-websocket');
-
-// The --trace records of a client log: [{kind: 'status'|'line', ...json}].
-function traces(logFile) {
-  const out = [];
-  for (const line of fs.readFileSync(logFile, 'utf8').split('\n')) {
-    const m = line.match(/^hubchat_client: (status|line) (\{.*\})$/);
-    if (m) out.push({ kind: m[1], ...JSON.parse(m[2]) });
-  }
-  return out;
-}
 
 function isJsonObject(text) {
   try {
@@ -50,6 +41,7 @@ await main('desktop legacy', async (cleanups) => {
   const { xvfb, display } = await startXvfb(args.out);
   cleanups.push(() => xvfb.stop());
   const blank = await capture(display, path.join(args.out, 'legacy-blank.png'));
+  const home = tempDir(cleanups);
 
   const legacy = await startLegacyServer(python, path.join(args.out, 'legacy-server.log'));
   cleanups.push(() => legacy.stop());
@@ -64,7 +56,7 @@ await main('desktop legacy', async (cleanups) => {
   fs.rmSync(clientLog, { force: true });
   const client = start(args.client, ['--server', legacy.url, '--nick', 'desk', '--room', 'lobby',
                                      '--say', body, '--trace'],
-                       clientLog, { DISPLAY: display });
+                       clientLog, clientEnv(display, home));
   cleanups.push(() => client.stop());
   const status = await waitFor('the client connected in the legacy dialect', () => {
     if (client.exit) throw new Error(`client exited: ${JSON.stringify(client.exit)}`);
@@ -121,7 +113,7 @@ await main('desktop legacy', async (cleanups) => {
   const second = start(args.client, ['--server', `ws://127.0.0.1:${port}/ws`, '--nick', 'desk',
                                      '--room', 'lobby', '--say', 'hello relay', '--exit-after-say',
                                      '--timeout', '40', '--trace'],
-                       relayClientLog, { DISPLAY: display });
+                       relayClientLog, clientEnv(display, home));
   cleanups.push(() => second.stop());
   const exit = await waitFor('the relay client exit', () => second.exit, 45000);
   if (exit.code !== 0) throw new Error(`relay client exited with ${JSON.stringify(exit)}`);

@@ -11,7 +11,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  capture, freePort, log, main, parseArgs, run, start, startXvfb, stableNonBlankShot, waitFor,
+  capture, clientEnv, freePort, log, main, parseArgs, run, start, startXvfb, stableNonBlankShot,
+  tempDir, waitFor,
 } from './lib.mjs';
 
 const args = parseArgs(['client', 'relay', 'out']);
@@ -38,6 +39,7 @@ await main('desktop smoke', async (cleanups) => {
   cleanups.push(() => xvfb.stop());
   log(`Xvfb on ${display}`);
   const blank = await capture(display, path.join(args.out, 'desktop-blank.png'));
+  const home = tempDir(cleanups);
 
   const port = await freePort();
   const relay = start(args.relay, ['--host', '127.0.0.1', '--port', String(port)],
@@ -56,7 +58,7 @@ await main('desktop smoke', async (cleanups) => {
   const body = '데스크톱에서 안녕하세요\nsecond line from the desktop';
   const clientLog = path.join(args.out, 'desktop-client.log');
   const client = start(args.client, ['--server', wsUrl, '--nick', 'desk', '--room', room, '--say', body],
-                       clientLog, { DISPLAY: display });
+                       clientLog, clientEnv(display, home));
   cleanups.push(() => client.stop());
   const got = await waitFor('the listener got the desktop message', () => {
     if (client.exit) throw new Error(`client exited: ${JSON.stringify(client.exit)}`);
@@ -80,7 +82,7 @@ await main('desktop smoke', async (cleanups) => {
   // --exit-after-say: exits 0 by itself once the relay echoed the message.
   const second = start(args.client, ['--server', wsUrl, '--nick', 'desk2', '--room', room,
                                      '--say', 'exit after say', '--exit-after-say', '--timeout', '40'],
-                       clientLog, { DISPLAY: display });
+                       clientLog, clientEnv(display, home));
   cleanups.push(() => second.stop());
   const exit = await waitFor('--exit-after-say client exit', () => second.exit, 45000);
   if (exit.code !== 0) throw new Error(`--exit-after-say exited with ${JSON.stringify(exit)}`);
@@ -116,7 +118,7 @@ await main('desktop smoke', async (cleanups) => {
                                         '--room', room, '--say', '보안 연결 wss', '--exit-after-say',
                                         '--timeout', '40'],
                           path.join(args.out, 'desktop-tls-client.log'),
-                          { DISPLAY: display, SSL_CERT_FILE: cert });
+                          clientEnv(display, home, { SSL_CERT_FILE: cert }));
   cleanups.push(() => tlsClient.stop());
   const tlsExit = await waitFor('wss client exit', () => tlsClient.exit, 45000);
   if (tlsExit.code !== 0) throw new Error(`wss client exited with ${JSON.stringify(tlsExit)}`);

@@ -1,10 +1,15 @@
-// Shared helpers of the desktop tests (desktop_smoke.mjs, desktop_legacy.mjs):
-// command line, deadline-bound polling, child processes with their output in a
-// log file, Xvfb on a free display (-displayfd), screen captures and pixel
-// comparison (ImageMagick). Every wait has a deadline; nothing sleeps and hopes.
+// Shared helpers of the desktop tests (desktop_smoke.mjs, desktop_legacy.mjs,
+// desktop_settings.mjs, desktop_ca.mjs): command line, deadline-bound polling,
+// child processes with their output in a log file, Xvfb on a free display
+// (-displayfd), screen captures and pixel comparison (ImageMagick), temp
+// directories (each client run gets its own config home, so no test reads or
+// writes the settings of whoever runs it), the client's --trace records, the
+// relay started and probed until healthy. Every wait has a deadline; nothing
+// sleeps and hopes.
 import { spawn, execFile } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 
 // --name value pairs; exits 2 when one of `required` is missing.
@@ -122,6 +127,58 @@ export async function stableNonBlankShot(display, blank, shot) {
   }, 15000, 200);
   fs.rmSync(previous, { force: true });
   return diff;
+}
+
+// A fresh directory under the system temp dir, removed by `cleanups`.
+export function tempDir(cleanups, prefix = 'hubchat-desktop-') {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+// Environment for a client run whose settings live under `dir` (HOME and
+// XDG_CONFIG_HOME both point there, so the real ones are never touched).
+export function clientEnv(display, dir, extra = {}) {
+  return { DISPLAY: display, HOME: path.join(dir, 'home'), XDG_CONFIG_HOME: path.join(dir, 'xdg'),
+           ...extra };
+}
+
+// The --trace records of a client log: [{kind: 'status'|'line', ...json}].
+export function traces(logFile) {
+  const out = [];
+  if (!fs.existsSync(logFile)) return out;
+  for (const line of fs.readFileSync(logFile, 'utf8').split('\n')) {
+    const m = line.match(/^hubchat_client: (status|line) (\{.*\})$/);
+    if (m) out.push({ kind: m[1], ...JSON.parse(m[2]) });
+  }
+  return out;
+}
+
+// GET http(s)://127.0.0.1:port/path through curl (trusting `caFile` for
+// https); resolves to the body, or null when it did not answer 2xx.
+export async function httpGet(port, urlPath, { caFile } = {}) {
+  const url = `${caFile ? 'https' : 'http'}://127.0.0.1:${port}${urlPath}`;
+  const r = await run('curl', ['-sSf', '--max-time', '5', ...(caFile ? ['--cacert', caFile] : []), url]);
+  return r.code === 0 ? r.stdout : null;
+}
+
+// The relay on a free loopback port (`extra`: more flags; `caFile`: it serves
+// TLS with a certificate that CA signed), once /healthz answers.
+export async function startRelay(bin, logFile, { extra = [], caFile } = {}) {
+  const port = await freePort();
+  const relay = start(bin, ['--host', '127.0.0.1', '--port', String(port), ...extra], logFile);
+  await waitFor('relay healthz', async () => {
+    if (relay.exit) throw new Error(`relay exited: ${JSON.stringify(relay.exit)}`);
+    return (await httpGet(port, '/healthz', { caFile })) === 'ok\n';
+  });
+  return { relay, port };
+}
+
+// One value of the relay's /metrics (a series without labels), or null.
+export async function metric(port, name, { caFile } = {}) {
+  const text = await httpGet(port, '/metrics', { caFile });
+  const m = text && text.match(new RegExp(`^${name} (\\S+)$`, 'm'));
+  return m ? Number(m[1]) : null;
 }
 
 // Runs `body(cleanups)` under a whole-test deadline, runs the cleanups in

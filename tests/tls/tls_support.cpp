@@ -155,6 +155,31 @@ CommandResult make_self_signed_cert(const std::string& cert_path, const std::str
                       "-days", "1", "-keyout", key_path, "-out", cert_path});
 }
 
+PrivateCa make_private_ca(const std::string& dir, CommandResult& result) {
+  PrivateCa ca{dir + "/ca.pem", dir + "/server.pem", dir + "/server-key.pem"};
+  const std::string ca_key = dir + "/ca-key.pem";
+  const std::string csr = dir + "/server.csr";
+  const std::string ext = dir + "/server-ext.cnf";
+  std::ofstream(ext) << "basicConstraints = CA:FALSE\n"
+                        "extendedKeyUsage = serverAuth\n"
+                        "subjectAltName = DNS:localhost, IP:127.0.0.1\n";
+  const std::vector<std::vector<std::string>> steps = {
+      {"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=hubchat test CA",
+       "-addext", "basicConstraints=critical,CA:TRUE", "-addext",
+       "keyUsage=critical,keyCertSign,cRLSign", "-days", "1", "-keyout", ca_key, "-out",
+       ca.ca_cert},
+      {"openssl", "req", "-new", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost",
+       "-keyout", ca.server_key, "-out", csr},
+      {"openssl", "x509", "-req", "-in", csr, "-CA", ca.ca_cert, "-CAkey", ca_key,
+       "-CAcreateserial", "-days", "1", "-extfile", ext, "-out", ca.server_cert},
+  };
+  for (const auto& step : steps) {
+    result = run_command(step);
+    if (!result.exited || result.code != 0) return ca;
+  }
+  return ca;
+}
+
 HttpsResponse https_get(std::uint16_t port, const std::string& path,
                         std::chrono::milliseconds timeout) {
   HttpsResponse response;

@@ -44,6 +44,18 @@ CommandResult run_command(const std::vector<std::string>& argv,
 // subjectAltName DNS:localhost and IP:127.0.0.1, valid one day.
 CommandResult make_self_signed_cert(const std::string& cert_path, const std::string& key_path);
 
+// A private certificate authority made for one test: its certificate (what a
+// client is told to trust) and a server certificate + key it signed for
+// CN=localhost, subjectAltName DNS:localhost and IP:127.0.0.1, all valid one
+// day, written into `dir`. Neither is in any system trust store.
+struct PrivateCa {
+  std::string ca_cert;      // dir/ca.pem
+  std::string server_cert;  // dir/server.pem
+  std::string server_key;   // dir/server-key.pem
+};
+// `result` says what failed, if anything.
+PrivateCa make_private_ca(const std::string& dir, CommandResult& result);
+
 struct HttpsResponse {
   int status = 0;     // 0: no parsable response (see error)
   std::string body;   // as received (Content-Length honoured)

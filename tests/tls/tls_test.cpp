@@ -6,12 +6,16 @@
 // The certificate is self-signed and made per test process with the openssl
 // CLI. The native transport verifies servers against OpenSSL's default trust
 // store, which honours $SSL_CERT_FILE: pointing it at our certificate is how
-// the test trusts it without any change to the client.
+// the test trusts it without any change to the client. The PrivateCa tests
+// use a CA made per test instead, trusted only through the transport's
+// Options::ca_file (the desktop client's --ca).
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <functional>
 #include <memory>
 #include <string>
@@ -281,6 +285,141 @@ TEST_F(TlsRelayTest, NativeTransportRefusesAnUntrustedCertificate) {
     EXPECT_NE(e.kind, TransportEvent::Kind::opened) << describe(events);
   // The refused handshake does not hurt the relay.
   EXPECT_EQ(https_get(relay_.port(), "/healthz").status, 200);
+}
+
+// The fixture relay's certificate is trusted through the system store
+// (SSL_CERT_FILE); a private CA given as ca_file must add to that store, not
+// replace it, or --ca would lock the user out of every other wss:// server.
+TEST_F(TlsRelayTest, NativeTransportCaFileAddsToTheSystemStore) {
+  const std::string ca_dir = dir_.path() + "/ca";
+  ASSERT_TRUE(std::filesystem::create_directory(ca_dir));
+  CommandResult made;
+  const PrivateCa ca = make_private_ca(ca_dir, made);
+  ASSERT_TRUE(made.exited && made.code == 0) << made.describe();
+  ASSERT_EQ(::setenv("SSL_CERT_FILE", cert_.c_str(), 1), 0);
+
+  NativeTransport transport(NativeTransport::Options{ca.ca_cert});
+  std::vector<TransportEvent> events;
+  ASSERT_TRUE(transport.connect(url("wss", "localhost", "/ws"), {"hubchat.v1"}));
+  ASSERT_TRUE(wait_event(
+      transport, events,
+      [](const TransportEvent& e) { return e.kind != TransportEvent::Kind::message; },
+      deadline_in(10s)))
+      << describe(events);
+  EXPECT_EQ(events.front().kind, TransportEvent::Kind::opened) << describe(events);
+}
+
+// A relay whose certificate comes from a private CA that no trust store holds.
+class PrivateCaTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(dir_.valid());
+    CommandResult made;
+    ca_ = make_private_ca(dir_.path(), made);
+    ASSERT_TRUE(made.exited && made.code == 0) << made.describe();
+    ASSERT_TRUE(relay_.start({"--tls-cert", ca_.server_cert, "--tls-key", ca_.server_key},
+                             dir_.path() + "/relay.log"))
+        << relay_.error();
+    // Nothing from the machine's store can vouch for the relay either way.
+    const std::string nowhere = dir_.path() + "/no-such-bundle.pem";
+    ASSERT_EQ(::setenv("SSL_CERT_FILE", nowhere.c_str(), 1), 0);
+  }
+
+  void TearDown() override {
+    if (HasFailure()) std::cerr << "---- relay log ----\n" << relay_.log() << "\n----\n";
+    ::unsetenv("SSL_CERT_FILE");
+  }
+
+  std::string url(const std::string& host) const {
+    return "wss://" + host + ":" + std::to_string(relay_.port()) + "/ws";
+  }
+
+  TempDir dir_;
+  PrivateCa ca_;
+  TlsRelay relay_;
+};
+
+// With the CA as ca_file the handshake verifies (by IP and by DNS name, both
+// in the certificate's subjectAltName) and a message goes through the relay.
+TEST_F(PrivateCaTest, NativeTransportTrustsTheCaGivenAsCaFile) {
+  const Deadline deadline = deadline_in(15s);
+  for (const char* host : {"127.0.0.1", "localhost"}) {
+    SCOPED_TRACE(host);
+    NativeTransport transport(NativeTransport::Options{ca_.ca_cert});
+    std::vector<TransportEvent> events;
+    ASSERT_TRUE(transport.connect(url(host), {"hubchat.v1"}));
+    ASSERT_TRUE(wait_event(
+        transport, events,
+        [](const TransportEvent& e) { return e.kind != TransportEvent::Kind::message; }, deadline))
+        << describe(events);
+    ASSERT_EQ(events.back().kind, TransportEvent::Kind::opened) << describe(events);
+    EXPECT_EQ(events.back().subprotocol, "hubchat.v1");
+
+    Event join;
+    join.type = EventType::join;
+    join.room = "private-ca";
+    join.nick = std::string("ca-") + host;
+    ASSERT_TRUE(transport.send_text(lossless::encode(join)));
+    const std::string body = std::string("사설 CA를 통해 ") + host;
+    Event msg;
+    msg.type = EventType::msg;
+    msg.body = body;
+    ASSERT_TRUE(wait_event(
+        transport, events,
+        [](const TransportEvent& t) { return t.text.find("\"welcome\"") != std::string::npos; },
+        deadline))
+        << describe(events);
+    ASSERT_TRUE(transport.send_text(lossless::encode(msg)));
+    EXPECT_TRUE(wait_event(
+        transport, events, [&](const TransportEvent&) { return has_msg(events, join.nick, body); },
+        deadline))
+        << describe(events);
+  }
+  const HttpsResponse m = https_get(relay_.port(), "/metrics");
+  ASSERT_EQ(m.status, 200) << m.error;
+  EXPECT_EQ(metric(m.body, "hubchat_messages_in_total"), 2.0) << m.body;
+}
+
+// The same connection without ca_file: refused with an error that says why,
+// nothing opened, the relay unhurt and never saw a WebSocket connection.
+TEST_F(PrivateCaTest, WithoutTheCaFileTheRelayIsRefused) {
+  NativeTransport transport;
+  std::vector<TransportEvent> events;
+  ASSERT_TRUE(transport.connect(url("127.0.0.1"), {"hubchat.v1"}));
+  ASSERT_TRUE(wait_event(
+      transport, events,
+      [](const TransportEvent& e) {
+        return e.kind == TransportEvent::Kind::error || e.kind == TransportEvent::Kind::closed;
+      },
+      deadline_in(10s)))
+      << describe(events);
+  for (const TransportEvent& e : events)
+    EXPECT_NE(e.kind, TransportEvent::Kind::opened) << describe(events);
+  // The error names the cause (lws's own text does not).
+  EXPECT_EQ(events.back().kind, TransportEvent::Kind::error) << describe(events);
+  EXPECT_NE(events.back().text.find("certificate is not trusted (unable to get local issuer "
+                                    "certificate); for a private CA"),
+            std::string::npos)
+      << describe(events);
+  EXPECT_EQ(https_get(relay_.port(), "/healthz").status, 200);
+  const HttpsResponse m = https_get(relay_.port(), "/metrics");
+  EXPECT_EQ(metric(m.body, "hubchat_connections_total"), 0.0) << m.body;
+}
+
+// check_ca_file() accepts the CA and names the file and the problem for
+// what lws would silently fail to load (it only logs, then refuses servers).
+TEST_F(PrivateCaTest, CheckCaFileNamesTheFileAndTheProblem) {
+  EXPECT_EQ(NativeTransport::check_ca_file(ca_.ca_cert), "");
+
+  const std::string missing = dir_.path() + "/missing.pem";
+  EXPECT_EQ(NativeTransport::check_ca_file(missing), missing + ": no such file");
+  EXPECT_EQ(NativeTransport::check_ca_file(dir_.path()), dir_.path() + ": not a regular file");
+  const std::string garbage = dir_.path() + "/garbage.pem";
+  std::ofstream(garbage) << "not a certificate\n";
+  EXPECT_EQ(NativeTransport::check_ca_file(garbage), garbage + ": holds no PEM certificate");
+  // A private key is a PEM file, but not a certificate.
+  EXPECT_EQ(NativeTransport::check_ca_file(ca_.server_key),
+            ca_.server_key + ": holds no PEM certificate");
 }
 
 class TlsOptionsTest : public ::testing::Test {
