@@ -32,6 +32,8 @@ bool write_http_response(lws* wsi, unsigned status, const char* content_type,
                                    end) ||
       lws_finalize_write_http_header(wsi, start, &p, end))
     return false;
+  // HEAD: the headers say what a GET would get; no body follows them.
+  if (request_method(wsi) == HttpMethod::head) return true;
   // Small bodies: written at once (lws buffers whatever the socket refuses).
   std::vector<unsigned char> out(LWS_PRE + body.size());
   std::copy(body.begin(), body.end(), out.begin() + LWS_PRE);
@@ -46,25 +48,27 @@ int send_http_response(lws* wsi, unsigned status, const char* content_type,
 }
 
 bool is_bundled_client_path(std::string_view uri_path) {
-  // The mount is at "/"; lws serves its default for "/" itself.
   if (!uri_path.empty() && uri_path.front() == '/') uri_path.remove_prefix(1);
   if (uri_path.empty()) uri_path = "index.html";
+  // A file's precompressed copy is the same file to the policy.
+  constexpr std::string_view kGz = ".gz";
+  if (uri_path.size() > kGz.size() && uri_path.substr(uri_path.size() - kGz.size()) == kGz)
+    uri_path.remove_suffix(kGz.size());
   return std::ranges::find(kBundledClientFiles, uri_path) != std::end(kBundledClientFiles);
 }
 
-int add_web_root_headers(lws* wsi, void* in, const std::string& web_root_csp) {
-  auto* args = static_cast<lws_process_html_args*>(in);
-  char* uri = nullptr;
-  int uri_len = 0;
-  const bool bundled = lws_http_get_uri_and_method(wsi, &uri, &uri_len) < 0 || !uri ||
-                       is_bundled_client_path({uri, static_cast<std::size_t>(uri_len)});
-  auto* p = reinterpret_cast<unsigned char*>(args->p);
-  if (!add_csp_header(wsi, bundled ? std::string_view(kStrictCsp) : web_root_csp, &p,
-                      p + args->max_len))
-    return 1;  // lws then drops the connection rather than serve it without its policy
-  args->max_len -= static_cast<int>(p - reinterpret_cast<unsigned char*>(args->p));
-  args->p = reinterpret_cast<char*>(p);
-  return 0;
+HttpMethod request_method(lws* wsi) {
+  if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) > 0) return HttpMethod::get;
+  if (lws_hdr_total_length(wsi, WSI_TOKEN_HEAD_URI) > 0) return HttpMethod::head;
+  // HTTP/2 names the method in a pseudo-header instead (the relay offers
+  // only HTTP/1.1 today; this keeps GET and HEAD working if that changes).
+  char method[8];
+  if (lws_hdr_copy(wsi, method, sizeof method, WSI_TOKEN_HTTP_COLON_METHOD) > 0) {
+    const std::string_view m(method);
+    if (m == "GET") return HttpMethod::get;
+    if (m == "HEAD") return HttpMethod::head;
+  }
+  return HttpMethod::other;
 }
 
 }  // namespace hubchat::relay

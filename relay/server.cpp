@@ -67,17 +67,14 @@ std::string url_arg(lws* wsi, const char* name) {
 
 // Security headers on every HTTP response (lws adds a vhost's headers to
 // every status line it writes). The Content-Security-Policy is not among
-// them: it depends on the file (ADD_HEADERS below); the relay's own responses
-// add the strict one (http_routes.cpp). lws's fixed error pages (e.g. 415 for
-// a file of unknown type) carry no CSP: they hold no script and nothing from
+// them: it depends on the file (static_files.cpp); the relay's own responses
+// add the strict one (http_routes.cpp). lws's fixed error pages (e.g. 400 for
+// a malformed request) carry no CSP: they hold no script and nothing from
 // the request.
 const lws_protocol_vhost_options kReferrer = {nullptr, nullptr, "referrer-policy:", "no-referrer"};
 const lws_protocol_vhost_options kFrame = {&kReferrer, nullptr, "x-frame-options:", "deny"};
 const lws_protocol_vhost_options kSecurityHeaders = {&kFrame, nullptr,
                                                      "x-content-type-options:", "nosniff"};
-
-const lws_protocol_vhost_options kWasmMime = {nullptr, nullptr, ".wasm", "application/wasm"};
-const lws_protocol_vhost_options kTtfMime = {&kWasmMime, nullptr, ".ttf", "font/ttf"};
 
 }  // namespace
 
@@ -115,32 +112,16 @@ Server::Server(const Options& options)
       {nullptr, nullptr, 0, 0, 0, nullptr, 0},
   }};
 
-  // Mounts: /healthz and /metrics answered by our callback, / from --web-root.
-  mounts_.resize(3);
-  auto callback_mount = [](lws_http_mount& m, const char* point) {
-    m = {};
-    m.mountpoint = point;
-    m.mountpoint_len = static_cast<unsigned char>(std::char_traits<char>::length(point));
-    m.origin = "http";
-    m.origin_protocol = LWSMPRO_CALLBACK;
-  };
-  callback_mount(mounts_[0], "/healthz");
-  callback_mount(mounts_[1], "/metrics");
-  mounts_[0].mount_next = &mounts_[1];
-  if (!options.web_root.empty()) {
-    lws_http_mount& web = mounts_[2];
-    web = {};
-    web.mountpoint = "/";
-    web.mountpoint_len = 1;
-    web.origin = options.web_root.c_str();
-    web.def = "index.html";
-    web.origin_protocol = LWSMPRO_FILE;
-    web.extra_mimetypes = &kTtfMime;
-    // With a protocol named, lws calls its LWS_CALLBACK_ADD_HEADERS for each
-    // file it serves (the CSP) and its LWS_CALLBACK_HTTP for a missing one.
-    web.protocol = "http";
-    mounts_[1].mount_next = &web;
-  }
+  // One mount: every path goes to our LWS_CALLBACK_HTTP, which answers
+  // /healthz and /metrics and serves --web-root (static_files.hpp says why
+  // not through lws's file mount). WebSocket upgrades are taken by lws
+  // before mounts are looked at.
+  mount_ = {};
+  mount_.mountpoint = "/";
+  mount_.mountpoint_len = 1;
+  mount_.origin = "http";  // the protocol whose callback answers
+  mount_.origin_protocol = LWSMPRO_CALLBACK;
+  if (!options.web_root.empty()) web_root_.emplace(options.web_root, options.web_root_csp);
 
   retry_ = {};
   retry_.secs_since_valid_ping = static_cast<std::uint16_t>(options.ping_interval_s);
@@ -154,7 +135,7 @@ Server::Server(const Options& options)
       options.host.find_first_not_of("0123456789.") == std::string::npos)
     info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
   info.protocols = protocols_.data();
-  info.mounts = mounts_.data();
+  info.mounts = &mount_;
   info.user = this;
   info.retry_and_idle_policy = &retry_;
   info.headers = &kSecurityHeaders;
@@ -389,16 +370,19 @@ int Server::on_callback(lws* wsi, lws_callback_reasons reason, void* user, void*
       }
       return 0;
 
-    case LWS_CALLBACK_ADD_HEADERS:
-      // Also called for the 101 of a WebSocket handshake: no page, no policy.
-      if (lws_hdr_total_length(wsi, WSI_TOKEN_UPGRADE) > 0) return 0;
-      return add_web_root_headers(wsi, in, options_.web_root_csp);
-
     case LWS_CALLBACK_HTTP: {
-      char uri[64];
-      if (lws_hdr_copy(wsi, uri, sizeof uri, WSI_TOKEN_GET_URI) <= 0)
+      char* uri = nullptr;
+      int uri_len = 0;
+      if (lws_http_get_uri_and_method(wsi, &uri, &uri_len) < 0 || !uri || uri_len < 0)
         return send_http_response(wsi, HTTP_STATUS_BAD_REQUEST, "text/plain", "bad request\n");
-      std::string_view path(uri);
+      const std::string_view path(uri, static_cast<std::size_t>(uri_len));
+      const HttpMethod method = request_method(wsi);
+      if (method == HttpMethod::other) {
+        // Nothing here takes a body: answer, and close rather than read one.
+        write_http_response(wsi, HTTP_STATUS_METHOD_NOT_ALLOWED, "text/plain",
+                            "method not allowed\n");
+        return -1;
+      }
       if (path == "/healthz") return send_http_response(wsi, HTTP_STATUS_OK, "text/plain", "ok\n");
       if (path == "/metrics") {
         // Each scrape reads the longest turn since the previous one and
@@ -408,6 +392,7 @@ int Server::on_callback(lws* wsi, lws_callback_reasons reason, void* user, void*
         return send_http_response(wsi, HTTP_STATUS_OK, "text/plain; version=0.0.4",
                                   metrics_.render(hub_.room_count(), hub_.history_bytes()));
       }
+      if (web_root_) return web_root_->serve(wsi, path, method);
       return send_http_response(wsi, HTTP_STATUS_NOT_FOUND, "text/plain", "not found\n");
     }
 

@@ -2,8 +2,8 @@
 // one thread. Owns the hub, the metrics and the pumps' shared scratch frame,
 // and routes lws callbacks:
 // WebSocket traffic to the pumps (read_pump.cpp, write_pump.cpp), GET
-// /healthz and /metrics to http_routes, everything else under / to the
-// --web-root mount.
+// /healthz and /metrics to http_routes, every other GET or HEAD to the
+// --web-root files (static_files).
 #pragma once
 
 #include <libwebsockets.h>
@@ -11,6 +11,7 @@
 #include <array>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -21,6 +22,7 @@
 #include "relay/metrics.hpp"
 #include "relay/options.hpp"
 #include "relay/pumps.hpp"
+#include "relay/static_files.hpp"
 #include "shared/batcher.hpp"
 
 namespace hubchat::relay {
@@ -79,7 +81,8 @@ class Server final : private HubDriver {
   FrameBatcher batcher_;
   PumpContext pumps_;
   std::array<lws_protocols, 3> protocols_{};  // must outlive the context
-  std::vector<lws_http_mount> mounts_;
+  lws_http_mount mount_{};                    // "/", to our callback; outlives the context
+  std::optional<WebRoot> web_root_;           // --web-root, if given
   std::unordered_map<std::string, std::size_t> connections_per_ip_;
   lws_retry_bo_t retry_{};
   std::unique_ptr<lws_context, ContextDeleter> context_;

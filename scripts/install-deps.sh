@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what hubchat needs on Debian 12 (idempotent, quiet): compilers and
 # libraries from Debian (python3-websockets runs the tests' legacy server, with
-# Debian's /usr/bin/python3), Dear ImGui's sources (fetched by
+# Debian's /usr/bin/python3; python3-fonttools cuts the web client's font down
+# to its glyph ranges at build time), Dear ImGui's sources (fetched by
 # cmake/fetch-imgui.sh at configure time), and the browser tests' npm packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,7 +14,7 @@ packages=(
   clang libclang-rt-14-dev
   chromium xvfb libgl1-mesa-dri imagemagick x11-utils
   gnuplot-nox openssl curl procps
-  python3-websockets
+  python3-websockets python3-fonttools
 )
 # Node.js: the machine's own if it has one (Debian's npm conflicts with it).
 command -v node >/dev/null || packages+=(nodejs)

@@ -1,7 +1,9 @@
 // hubchat web client bootstrap: reads ?server= / ?nick= / ?room=, loads the
 // Emscripten module (client.js + client.wasm) and the Hangul font
-// (NanumGothic.ttf, served next to this page) in parallel, hands the font bytes
-// and the settings to the wasm, forwards committed text from a hidden text
+// (NanumGothic.ttf, served next to this page) in parallel, starts the client as
+// soon as the module is ready (it draws with ImGui's Latin font and shows
+// "loading font..." meanwhile) and hands it the font when that has arrived,
+// forwards committed text from a hidden text
 // field (typing, IME composition, paste) to the client, keeps the client's
 // remembered dialect choice per server in localStorage, and exposes
 // window.hubchat, a small read-only test/debug hook.
@@ -150,10 +152,15 @@
     onRuntimeInitialized: () => resolveRuntime(),
     onAbort: (what) => fail('hubchat stopped: ' + what),
     hubchatTextInput: onTextInput,
+    // The client's first frame is drawn: the canvas takes over from the overlay.
+    hubchatFirstFrame: () => loading.classList.add('hidden'),
     hubchatDialectMemory: dialectMemory,
   };
 
-  const fontReady = fetch('NanumGothic.ttf')
+  // Fetched alongside the module, not before it: the client draws without
+  // it. The lower priority lets the browser put the module's own files first
+  // where it queues requests.
+  const fontReady = fetch('NanumGothic.ttf', { priority: 'low' })
     .then((r) => (r.ok ? r.arrayBuffer() : Promise.reject(new Error('HTTP ' + r.status))))
     .then((buf) => new Uint8Array(buf))
     .catch((err) => {
@@ -168,23 +175,29 @@
   script.onerror = () => fail('Could not load client.js');
   document.body.appendChild(script);
 
-  Promise.all([runtimeReady, fontReady]).then(([, font]) => {
+  const clientStarted = runtimeReady.then(() => {
+    const ok = Module.ccall('hubchat_start', 'number', ['string', 'string', 'string', 'number'],
+                            [config.server, config.nick, config.room, config.autoConnect ? 1 : 0]);
+    if (!ok) {
+      fail('hubchat could not start (WebGL 2 unavailable?)');
+      return false;
+    }
+    started = true;
+    return true;
+  });
+
+  // The font, whenever both it and the client are there (null: it failed,
+  // and the client says so instead of "loading font...").
+  Promise.all([clientStarted, fontReady]).then(([ok, font]) => {
+    if (!ok) return;
     let ptr = 0;
     const size = font ? font.length : 0;
     if (size > 0) {
       ptr = Module._malloc(size);
       Module.HEAPU8.set(font, ptr);
     }
-    const ok = Module.ccall(
-      'hubchat_start', 'number', ['number', 'number', 'string', 'string', 'string', 'number'],
-      [ptr, size, config.server, config.nick, config.room, config.autoConnect ? 1 : 0]);
+    Module.ccall('hubchat_set_font', null, ['number', 'number'], [ptr, size]);
     if (ptr) Module._free(ptr);  // the client keeps its own copy
-    if (!ok) {
-      fail('hubchat could not start (WebGL 2 unavailable?)');
-      return;
-    }
-    started = true;
-    loading.classList.add('hidden');
   });
 
   // ---- test/debug hook (read-only views of the client's state).

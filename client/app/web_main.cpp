@@ -1,8 +1,11 @@
 // hubchat browser client: Emscripten GLFW + WebGL 2 + Dear ImGui over
 // ChatSession with the emscripten/websocket.h transport. The page
-// (web/hubchat.js) loads the module and the font, then calls hubchat_start();
-// the exported hubchat_* functions below are the page's and the tests' only
-// interface to the client (text from the hidden input, the read-only hook).
+// (web/hubchat.js) calls hubchat_start() as soon as the module is ready, with
+// ImGui's default font (Latin only), and hubchat_set_font() once the Hangul
+// font has arrived (it is fetched in parallel); the client swaps the font in
+// between two frames and says "loading font..." until then. The exported
+// hubchat_* functions below are the page's and the tests' only interface to
+// the client (text from the hidden input, the font, the read-only hook).
 #include <GLFW/glfw3.h>
 #include <emscripten/emscripten.h>
 #include <emscripten/html5.h>
@@ -51,9 +54,8 @@ struct WindowDeleter {
 // Everything the client is made of; one instance, in globals().app.
 class WebApp {
  public:
-  WebApp(std::vector<unsigned char> font, hubchat::ui::ChatView::Settings settings)
-      : font_(std::move(font)),
-        session_(hubchat::client::make_platform_transport(), {}, {},
+  explicit WebApp(hubchat::ui::ChatView::Settings settings)
+      : session_(hubchat::client::make_platform_transport(), {}, {},
                  hubchat::client::make_web_dialect_memory()),
         view_(session_, std::move(settings)) {}
 
@@ -111,6 +113,14 @@ class WebApp {
 
   void connect_now() { view_.connect(Clock::now()); }
 
+  // The Hangul font's bytes (empty: it could not be loaded). Applied at the
+  // start of the next frame: the atlas and its texture must not change while
+  // ImGui is between NewFrame() and the draw of that frame.
+  void set_font(std::vector<unsigned char> ttf) {
+    font_state_ = ttf.empty() ? FontState::failed : FontState::arrived;
+    arrived_font_ = std::move(ttf);
+  }
+
   void frame() {
     int w = 0, h = 0;
     double dpr = 1;
@@ -118,7 +128,15 @@ class WebApp {
     int cur_w = 0, cur_h = 0;
     glfwGetWindowSize(window_.get(), &cur_w, &cur_h);
     if (w != cur_w || h != cur_h) glfwSetWindowSize(window_.get(), w, h);
-    if (dpr != scale_) rescale(dpr);
+    if (font_state_ == FontState::arrived) {
+      // The atlas points into font_: let go of it before the bytes change.
+      ImGui::GetIO().Fonts->Clear();
+      font_ = std::move(arrived_font_);
+      font_state_ = FontState::ready;
+      rescale(dpr);
+    } else if (dpr != scale_) {
+      rescale(dpr);
+    }
 
     const auto now = Clock::now();
     session_.tick(now);
@@ -127,12 +145,18 @@ class WebApp {
     ImGui_ImplGlfw_NewFrame();
     ImGui::NewFrame();
     view_.draw(now);
+    draw_font_notice();
     ImGui::Render();
     glViewport(0, 0, w, h);
     glClearColor(0.106f, 0.114f, 0.137f, 1.0f);
     glClear(GL_COLOR_BUFFER_BIT);
     ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
     ++frames_;
+    // The page keeps its loading overlay up until there is a frame to show.
+    if (frames_ == 1)
+      EM_ASM({
+        if (Module.hubchatFirstFrame) Module.hubchatFirstFrame();
+      });
     report_text_input();
   }
 
@@ -190,7 +214,21 @@ class WebApp {
     hubchat::json::append_uint(out, view_.sent_count());
     out += ",\"frames\":";
     hubchat::json::append_uint(out, frames_);
-    out += ",\"font\":{\"ok\":";
+    // font_loaded: the Hangul font is in use. font.state: "loading" (still
+    // being fetched), "ready", or "failed" (not available: Latin only);
+    // font.notice: the last frame showed the "loading font" notice;
+    // font.hangul: the font in use has a glyph for Hangul (U+D55C).
+    out += ",\"font_loaded\":";
+    out += font_state_ == FontState::ready && font_result_.ok ? "true" : "false";
+    out += ",\"font\":{\"state\":";
+    hubchat::json::append_string(out, font_state_ == FontState::ready    ? "ready"
+                                      : font_state_ == FontState::failed ? "failed"
+                                                                         : "loading");
+    out += ",\"notice\":";
+    out += notice_shown_ ? "true" : "false";
+    out += ",\"hangul\":";
+    out += hubchat::ui::atlas_has_glyph(*ImGui::GetIO().Fonts, 0xD55C) ? "true" : "false";
+    out += ",\"ok\":";
     out += font_result_.ok ? "true" : "false";
     out += ",\"glyphs\":";
     hubchat::json::append_int(out, font_result_.glyphs);
@@ -277,6 +315,25 @@ class WebApp {
     ImGui_ImplOpenGL3_CreateFontsTexture();
   }
 
+  // Until the Hangul font is in, a small notice in the top right corner
+  // says so (Korean text shows as "?" meanwhile); if it never comes, the
+  // notice says that instead. Drawn over everything, outside the view, so
+  // it needs no layout of its own. ASCII only: the default font has no "…".
+  void draw_font_notice() {
+    notice_shown_ = font_state_ != FontState::ready;
+    if (!notice_shown_) return;
+    const char* text =
+        font_state_ == FontState::failed ? "Korean font unavailable" : "loading font...";
+    const ImVec2 size = ImGui::CalcTextSize(text);
+    const float pad = ImGui::GetFontSize() * 0.4f;
+    const ImVec2 display = ImGui::GetIO().DisplaySize;
+    const ImVec2 max(display.x - pad, pad * 2 + size.y + pad);
+    const ImVec2 min(max.x - size.x - 2 * pad, pad);
+    ImDrawList* draw = ImGui::GetForegroundDrawList();
+    draw->AddRectFilled(min, max, IM_COL32(40, 44, 56, 230), pad);
+    draw->AddText(ImVec2(min.x + pad, min.y + pad), IM_COL32(216, 219, 226, 255), text);
+  }
+
   // Tells the page whether ImGui wants text (so it focuses its hidden input)
   // and where the caret is (CSS pixels, for the IME candidate window).
   void report_text_input() {
@@ -293,8 +350,12 @@ class WebApp {
         active ? 1 : 0, x / s, y / s, ImGui::GetFontSize() / s);
   }
 
-  std::vector<unsigned char> font_;
+  enum class FontState { loading, arrived, ready, failed };
+  FontState font_state_ = FontState::loading;
+  std::vector<unsigned char> arrived_font_;  // handed over, not yet in the atlas
+  std::vector<unsigned char> font_;          // the atlas' font data (not owned by it)
   hubchat::ui::FontLoadResult font_result_;
+  bool notice_shown_ = false;
   hubchat::client::ChatSession session_;
   hubchat::ui::ChatView view_;
   std::unique_ptr<GLFWwindow, WindowDeleter> window_;
@@ -320,17 +381,15 @@ const char* hand_out(std::string s) {
 
 extern "C" {
 
-// Starts the client: font bytes (copied; may be null/0), the connect panel's
-// server URL, nick and room, and whether to connect right away. Returns 1 on
+// Starts the client with ImGui's default font: the connect panel's server
+// URL, nick and room, and whether to connect right away. Returns 1 on
 // success, 0 if WebGL 2 / GLFW could not be set up.
-EMSCRIPTEN_KEEPALIVE int hubchat_start(const unsigned char* font, int font_len, const char* server,
-                                       const char* nick, const char* room, int autoconnect) {
+EMSCRIPTEN_KEEPALIVE int hubchat_start(const char* server, const char* nick, const char* room,
+                                       int autoconnect) {
   Globals& g = globals();
   if (g.app) return 1;
-  std::vector<unsigned char> bytes;
-  if (font != nullptr && font_len > 0) bytes.assign(font, font + font_len);
   hubchat::ui::ChatView::Settings settings{server, nick, *room != '\0' ? room : "lobby"};
-  g.app = std::make_unique<WebApp>(std::move(bytes), std::move(settings));
+  g.app = std::make_unique<WebApp>(std::move(settings));
   if (!g.app->init()) {
     std::fprintf(stderr, "hubchat: could not initialise GLFW / WebGL 2\n");
     g.app.reset();
@@ -339,6 +398,15 @@ EMSCRIPTEN_KEEPALIVE int hubchat_start(const unsigned char* font, int font_len, 
   if (autoconnect != 0) g.app->connect_now();
   emscripten_set_main_loop([] { globals().app->frame(); }, 0, false);
   return 1;
+}
+
+// The Hangul font (TTF bytes, copied), once the page has fetched it; null/0
+// if it could not be fetched (the client stays with Latin text).
+EMSCRIPTEN_KEEPALIVE void hubchat_set_font(const unsigned char* ttf, int len) {
+  if (!globals().app) return;
+  std::vector<unsigned char> bytes;
+  if (ttf != nullptr && len > 0) bytes.assign(ttf, ttf + len);
+  globals().app->set_font(std::move(bytes));
 }
 
 // Committed text from the page's hidden input (typing, IME, paste), UTF-8.
@@ -364,7 +432,7 @@ EMSCRIPTEN_KEEPALIVE const char* hubchat_draft() {
 
 }  // extern "C"
 
-// Nothing to do at load: the page calls hubchat_start once the font is there.
+// Nothing to do at load: the page calls hubchat_start once the module is ready.
 int main() {
   return 0;
 }

@@ -29,6 +29,11 @@ std::vector<unsigned char> read_file_bytes(const std::string& path) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
+bool atlas_has_glyph(const ImFontAtlas& atlas, ImWchar c) {
+  if (atlas.Fonts.empty() || !atlas.IsBuilt()) return false;
+  return atlas.Fonts[0]->FindGlyphNoFallback(c) != nullptr;
+}
+
 FontLoadResult load_chat_font(ImFontAtlas& atlas, const std::vector<unsigned char>& ttf,
                               float pixel_size) {
   FontLoadResult result;

@@ -2,6 +2,8 @@
 // the glyph ranges a Korean/English chat needs (Latin, punctuation, Hangul Jamo,
 // compatibility Jamo and the 11,172 precomposed syllables), rasterised once at
 // the requested pixel size with oversampling 1 to keep the atlas build fast.
+// The web build stages a copy of the font cut down to exactly these ranges
+// (client/CMakeLists.txt): change both together.
 #pragma once
 
 #include <cstddef>
@@ -29,6 +31,10 @@ struct FontLoadResult {
 // font texture must be (re)created afterwards.
 FontLoadResult load_chat_font(ImFontAtlas& atlas, const std::vector<unsigned char>& ttf,
                               float pixel_size);
+
+// True if the atlas' first font (the one the UI draws with) has a glyph of its
+// own for `c`, not the fallback ("?") that stands in for missing ones.
+bool atlas_has_glyph(const ImFontAtlas& atlas, ImWchar c);
 
 // Reads a whole file (empty on error).
 std::vector<unsigned char> read_file_bytes(const std::string& path);

@@ -293,6 +293,53 @@ export async function main(name, body) {
   process.exit(0);
 }
 
+// Records every request of a page (WebSocket excluded) through its CDP
+// session `cdp` (Network.enable must follow): url, status as the page saw it,
+// status and headers on the wire (responseReceivedExtraInfo: a revalidated
+// file is 304 there and 200 to the page), whether it came from the cache,
+// and the bytes received (loadingFinished encodedDataLength: headers + body
+// as sent, i.e. compressed). `requests()` lists them; `clear()` starts over.
+export function recordRequests(cdp) {
+  const byId = new Map();
+  const entry = (id) => {
+    if (!byId.has(id)) byId.set(id, {});
+    return byId.get(id);
+  };
+  cdp.on('Network.requestWillBeSent', (e) => {
+    if (e.type !== 'WebSocket') entry(e.requestId).url = e.request.url;
+  });
+  cdp.on('Network.responseReceived', (e) => {
+    const r = entry(e.requestId);
+    r.status = e.response.status;
+    r.cached ||= Boolean(e.response.fromDiskCache);
+  });
+  cdp.on('Network.responseReceivedExtraInfo', (e) => {
+    const r = entry(e.requestId);
+    r.wireStatus = e.statusCode;
+    r.wireHeaders = Object.fromEntries(
+      Object.entries(e.headers).map(([k, v]) => [k.toLowerCase(), v]));
+  });
+  cdp.on('Network.requestServedFromCache', (e) => {
+    entry(e.requestId).cached = true;
+  });
+  cdp.on('Network.loadingFinished', (e) => {
+    entry(e.requestId).bytes = e.encodedDataLength;
+  });
+  cdp.on('Network.loadingFailed', (e) => {
+    entry(e.requestId).bytes = 0;
+    entry(e.requestId).failed = e.errorText;
+  });
+  const requests = () => [...byId.values()].filter((r) => r.url);
+  return {
+    requests,
+    clear: () => byId.clear(),
+    finished: () => requests().every((r) => r.bytes !== undefined),
+    bytes: () => requests().reduce((sum, r) => sum + (r.bytes ?? 0), 0),
+    describe: () => requests().map((r) => `${new URL(r.url).pathname} ${r.wireStatus ?? r.status ?? r.failed}${
+      r.cached ? ' (cache)' : ''} ${r.bytes} B`).join(', '),
+  };
+}
+
 // A plain lossless (hubchat.v1) client from node, using the `ws` package.
 export async function losslessClient(url, room, nick, timeoutMs = 10000) {
   const { default: WebSocket } = await import('ws');

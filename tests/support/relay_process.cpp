@@ -249,73 +249,121 @@ std::string HttpResponse::header(const std::string& lower_name) const {
   return it == headers.end() ? std::string() : it->second;
 }
 
-HttpResponse http_get(std::uint16_t port, const std::string& path,
-                      std::chrono::milliseconds timeout) {
-  HttpResponse response;
-  const Deadline deadline = deadline_in(timeout);
-  UniqueFd fd = connect_tcp(port);
-  if (!fd.valid()) return response;
-  const std::string request = "GET " + path +
-                              " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +
-                              "\r\nConnection: close\r\n\r\n";
-  if (!write_all(fd.get(), request, deadline)) return response;
+namespace {
 
-  std::string raw;
-  std::size_t head_end = std::string::npos;
+// Reads from `fd` into `raw` until `done(raw)` or EOF (false) or the deadline
+// (false).
+template <typename Done>
+bool read_until(int fd, std::string& raw, Deadline deadline, Done&& done) {
   char buf[16384];
   for (;;) {
-    // Stop as soon as the body is complete: a server may keep the socket
-    // open despite "Connection: close".
-    if (head_end == std::string::npos) head_end = raw.find("\r\n\r\n");
-    if (head_end != std::string::npos && response.status == 0) {
-      std::istringstream head(raw.substr(0, head_end));
-      std::string line;
-      std::getline(head, line);
-      if (line.size() >= 12 && starts_with(line, "HTTP/"))
-        response.status = std::atoi(line.substr(9, 3).c_str());
-      while (std::getline(head, line)) {
-        std::size_t colon = line.find(':');
-        if (colon == std::string::npos) continue;
-        response.headers[lower(std::string(trim(std::string_view(line).substr(0, colon))))] =
-            std::string(trim(std::string_view(line).substr(colon + 1)));
-      }
-    }
-    if (response.status != 0) {
-      std::string_view body = std::string_view(raw).substr(head_end + 4);
-      if (lower(response.header("transfer-encoding")) == "chunked") {
-        if (dechunk(body, response.body)) return response;
-      } else if (auto cl = response.header("content-length"); !cl.empty()) {
-        std::size_t n = std::strtoul(cl.c_str(), nullptr, 10);
-        if (body.size() >= n) {
-          response.body = std::string(body.substr(0, n));
-          return response;
-        }
-      }
-    }
-    ssize_t n = ::recv(fd.get(), buf, sizeof buf, 0);
+    if (done(raw)) return true;
+    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
     if (n > 0) {
       raw.append(buf, static_cast<std::size_t>(n));
       continue;
     }
-    if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) break;
+    if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) return false;
     const auto left =
         std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-    pollfd p{fd.get(), POLLIN, 0};
-    if (left <= 0 || ::poll(&p, 1, static_cast<int>(left)) == 0) {
-      response.status = 0;  // timed out mid-response
+    pollfd p{fd, POLLIN, 0};
+    if (left <= 0 || ::poll(&p, 1, static_cast<int>(left)) == 0) return false;
+  }
+}
+
+// One response from `raw` (bytes already read, then `fd`), which is left
+// holding what follows it. `last`: the server closes after it, so whatever
+// comes after its headers until EOF is its body if it has no framing, and
+// any byte after a bodiless one (HEAD, 304) is kept as body too (so a test
+// can see there is none).
+HttpResponse read_response(int fd, std::string& raw, const std::string& method, bool last,
+                           Deadline deadline) {
+  HttpResponse response;
+  std::size_t head_end = std::string::npos;
+  if (!read_until(fd, raw, deadline, [&](const std::string& r) {
+        return (head_end = r.find("\r\n\r\n")) != std::string::npos;
+      }))
+    return response;
+  {
+    std::istringstream head(raw.substr(0, head_end));
+    std::string line;
+    std::getline(head, line);
+    if (line.size() < 12 || !starts_with(line, "HTTP/")) return response;
+    response.status = std::atoi(line.substr(9, 3).c_str());
+    while (std::getline(head, line)) {
+      std::size_t colon = line.find(':');
+      if (colon == std::string::npos) continue;
+      response.headers[lower(std::string(trim(std::string_view(line).substr(0, colon))))] =
+          std::string(trim(std::string_view(line).substr(colon + 1)));
+    }
+  }
+  raw.erase(0, head_end + 4);
+  const bool bodiless = method == "HEAD" || response.status == 304 || response.status == 204 ||
+                        response.status / 100 == 1;
+  auto to_eof = [&] {
+    read_until(fd, raw, deadline, [](const std::string&) { return false; });
+    response.body = std::move(raw);
+    raw.clear();
+  };
+  if (bodiless) {
+    if (last) to_eof();
+    return response;
+  }
+  if (lower(response.header("transfer-encoding")) == "chunked") {
+    // Only ever the last response of an exchange here: its end is the stream's.
+    if (!read_until(fd, raw, deadline,
+                    [&](const std::string& r) { return dechunk(r, response.body); }))
+      dechunk(raw, response.body);
+    raw.clear();
+    return response;
+  }
+  if (const std::string cl = response.header("content-length"); !cl.empty()) {
+    const std::size_t n = std::strtoul(cl.c_str(), nullptr, 10);
+    if (!read_until(fd, raw, deadline, [n](const std::string& r) { return r.size() >= n; })) {
+      response.status = 0;  // cut short, or timed out mid-response
       return response;
     }
+    response.body = raw.substr(0, n);
+    raw.erase(0, n);
+    return response;
   }
-  // EOF: the body runs to the end of the stream (or the response was cut).
-  if (response.status != 0) {
-    std::string_view body = std::string_view(raw).substr(head_end + 4);
-    if (lower(response.header("transfer-encoding")) == "chunked") {
-      dechunk(body, response.body);
-    } else {
-      response.body = std::string(body);
-    }
-  }
+  to_eof();  // no framing: the body runs to the end of the stream
   return response;
+}
+
+}  // namespace
+
+std::vector<HttpResponse> http_exchange(std::uint16_t port,
+                                        const std::vector<HttpRequest>& requests,
+                                        std::chrono::milliseconds timeout) {
+  std::vector<HttpResponse> responses;
+  const Deadline deadline = deadline_in(timeout);
+  UniqueFd fd = connect_tcp(port);
+  if (!fd.valid()) return responses;
+  std::string raw;
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    const HttpRequest& r = requests[i];
+    const bool last = i + 1 == requests.size();
+    std::string request =
+        r.method + " " + r.path + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) + "\r\n";
+    for (const auto& [name, value] : r.headers) request += name + ": " + value + "\r\n";
+    request += last ? "Connection: close\r\n\r\n" : "\r\n";
+    if (!write_all(fd.get(), request, deadline)) break;
+    responses.push_back(read_response(fd.get(), raw, r.method, last, deadline));
+    if (responses.back().status == 0) break;
+  }
+  return responses;
+}
+
+HttpResponse http_request(std::uint16_t port, const HttpRequest& request,
+                          std::chrono::milliseconds timeout) {
+  std::vector<HttpResponse> responses = http_exchange(port, {request}, timeout);
+  return responses.empty() ? HttpResponse{} : std::move(responses.front());
+}
+
+HttpResponse http_get(std::uint16_t port, const std::string& path,
+                      std::chrono::milliseconds timeout) {
+  return http_request(port, {"GET", path, {}}, timeout);
 }
 
 std::optional<double> metric(std::string_view body, std::string_view series) {

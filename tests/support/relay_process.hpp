@@ -1,6 +1,7 @@
 // Runs the real relay binary as a child process for integration tests: on a
 // free loopback port, stderr captured to a file, ready once GET /healthz says
-// 200. Also a tiny HTTP/1.1 GET and a Prometheus text parser for /metrics.
+// 200. Also a tiny HTTP/1.1 client (GET, HEAD, headers, keep-alive) and a
+// Prometheus text parser for /metrics.
 #pragma once
 
 #include <sys/types.h>
@@ -27,6 +28,23 @@ struct HttpResponse {
   std::string body;
   std::string header(const std::string& lower_name) const;
 };
+
+struct HttpRequest {
+  std::string method = "GET";
+  std::string path;
+  std::vector<std::pair<std::string, std::string>> headers;  // sent as given
+};
+
+// Sends `requests` in turn on one HTTP/1.1 connection (kept alive; the last
+// says Connection: close), reading each response before the next request.
+// Ends early at a response that could not be read whole (status 0). The last
+// response's body is everything up to EOF when it has no length (so bytes
+// after a HEAD or 304 answer show up as a body).
+std::vector<HttpResponse> http_exchange(
+    std::uint16_t port, const std::vector<HttpRequest>& requests,
+    std::chrono::milliseconds timeout = std::chrono::seconds(5));
+HttpResponse http_request(std::uint16_t port, const HttpRequest& request,
+                          std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
 // GET http://127.0.0.1:port/path with Connection: close.
 HttpResponse http_get(std::uint16_t port, const std::string& path,
