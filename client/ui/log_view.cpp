@@ -98,6 +98,7 @@ int LogView::unseen(const client::Room& room) const {
 
 void LogView::draw_line(const Line& line, bool narrow) {
   ImGui::TableNextRow();
+  ++drawn_;
   int column = 0;
   if (!narrow) {
     ImGui::TableSetColumnIndex(column++);
@@ -136,6 +137,7 @@ void LogView::draw_rows(const client::Room& room, bool narrow, UiProbe& probe) {
   const ImGuiIO& io = ImGui::GetIO();
   const float tap_slop = em * 0.6f;  // a press that moved further is a drag, not a tap
   std::vector<std::string> collapsed;
+  drawn_ = 0;
   constexpr ImGuiTableFlags kTable =
       ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_NoSavedSettings;
   if (ImGui::BeginTable(narrow ? "lines-narrow" : "lines", narrow ? 2 : 3, kTable)) {
@@ -152,6 +154,7 @@ void LogView::draw_rows(const client::Room& room, bool narrow, UiProbe& probe) {
       const bool open = expanded_.contains(id);
       const Line& last = lines[row.first + row.count - 1];
       ImGui::TableNextRow();
+      ++drawn_;
       int column = 0;
       if (!narrow) {
         ImGui::TableSetColumnIndex(column++);
@@ -186,6 +189,7 @@ void LogView::draw_rows(const client::Room& room, bool narrow, UiProbe& probe) {
   }
   probe.number("log.rows", static_cast<double>(rows.size()));
   probe.number("log.lines", static_cast<double>(lines.size()));
+  probe.number("log.drawn", drawn_);
   probe.texts("log.collapsed", collapsed);
 
   // Follow new lines only while the view is at the bottom (the seed's

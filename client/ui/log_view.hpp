@@ -43,6 +43,7 @@ class LogView {
   bool dragging_ = false;  // a press in the log, not yet released
   float velocity_ = 0;     // scroll speed (px/s) from the drag, decaying after it
   std::set<std::pair<std::uint32_t, std::uint64_t>> expanded_;  // runs shown line by line
+  int drawn_ = 0;  // table rows drawn this frame (a run's header counts)
 };
 
 }  // namespace hubchat::ui
