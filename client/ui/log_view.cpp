@@ -137,6 +137,7 @@ void LogView::draw_rows(const client::Room& room, bool narrow, UiProbe& probe) {
   const ImGuiIO& io = ImGui::GetIO();
   const float tap_slop = em * 0.6f;  // a press that moved further is a drag, not a tap
   std::vector<std::string> collapsed;
+  int runs = 0;
   drawn_ = 0;
   constexpr ImGuiTableFlags kTable =
       ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_NoSavedSettings;
@@ -170,10 +171,8 @@ void LogView::draw_rows(const client::Room& room, bool narrow, UiProbe& probe) {
       ImGui::PushStyleColor(ImGuiCol_Text, kDim);
       const bool clicked = ImGui::Selectable(label.c_str(), false);
       ImGui::PopStyleColor();
-      if (!open) {
-        collapsed.push_back(summary);
-        probe.last_item("run:" + std::to_string(collapsed.size() - 1));
-      }
+      probe.last_item("run:" + std::to_string(runs++));  // collapsed or open
+      if (!open) collapsed.push_back(summary);
       if (clicked && io.MouseDragMaxDistanceSqr[0] <= tap_slop * tap_slop) {
         if (open) {
           expanded_.erase(id);

@@ -65,6 +65,13 @@ const UiProbe::Rect* UiProbe::find(std::string_view name) const {
   return nullptr;
 }
 
+std::string UiProbe::value(std::string_view key) const {
+  for (const auto& [k, v] : values_) {
+    if (k == key) return v;
+  }
+  return {};
+}
+
 std::string UiProbe::json(float scale) const {
   const float s = scale > 0 ? scale : 1.0f;
   std::string out = "{\"width\":" + num(width_ / s) + ",\"height\":" + num(height_ / s);

@@ -31,6 +31,8 @@ class UiProbe {
   void texts(std::string key, const std::vector<std::string>& values);
 
   const Rect* find(std::string_view name) const;
+  // A value as its JSON text ("true", "12.0", "[\"a\"]"); "" if not recorded.
+  std::string value(std::string_view key) const;
 
   // {"width":..,"height":..,"rects":{"name":[x,y,w,h],..},"fields":[..],key:value..}
   // with sizes and rectangles in CSS pixels (canvas pixels / scale).
