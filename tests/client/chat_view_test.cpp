@@ -224,7 +224,7 @@ TEST_F(ChatViewTest, ADragScrollsTheLogAndTheJumpBarReturnsToTheBottom) {
     pointer_.push(Kind::move, c.x, c.y - 150 + 30.0f * static_cast<float>(step));
     frame();
   }
-  frames(3);  // held still: no momentum
+  frames(3);  // held still before the lift: little momentum left
   pointer_.push(Kind::up, c.x, c.y + 150);
   pointer_.push(Kind::leave, c.x, c.y + 150);
   for (int i = 0; i < 300 && value("log.scrolling") != "false"; ++i) frame();
