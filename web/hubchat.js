@@ -4,8 +4,13 @@
 // soon as the module is ready (it draws with ImGui's Latin font and shows
 // "loading font..." meanwhile) and hands it the font when that has arrived,
 // forwards committed text from a hidden text
-// field (typing, IME composition, paste) to the client, keeps the client's
-// remembered dialect choice per server in localStorage, and exposes
+// field (typing, IME composition, paste) to the client, forwards pointer
+// events (mouse, touch, pen) to the client's queue and focuses the hidden text
+// field inside the user's own tap when it lands on one of the client's text
+// fields (a phone shows its keyboard only then), sizes the canvas to the
+// visual viewport (so an open keyboard does not hide the input line), shows
+// the number of new messages in the title while the tab is hidden, keeps the
+// client's remembered dialect choice per server in localStorage, and exposes
 // window.hubchat, a small read-only test/debug hook.
 'use strict';
 
@@ -32,6 +37,9 @@
   let started = false;
   let composing = false;
   let wantText = false;
+  // A touch screen: the client then leaves the input line alone until tapped.
+  const touchScreen = window.matchMedia('(pointer: coarse)').matches || navigator.maxTouchPoints > 0;
+  let lastPointerType = 'mouse';
 
   function fail(message) {
     loading.classList.remove('hidden');
@@ -91,27 +99,149 @@
   window.addEventListener('keydown', filterKeys, true);
   window.addEventListener('keypress', filterKeys, true);
 
-  // Clicking the canvas must not take focus away from the text field.
-  canvas.addEventListener('mousedown', (e) => {
-    if (wantText) e.preventDefault();
-  });
+  // Clicking the canvas must not take focus away from the text field (the
+  // canvas needs no focus: keys are read on the window). On a touch screen
+  // the browser's mouse events made from a tap are not wanted either: the
+  // pointer events below already carry it.
+  canvas.addEventListener('mousedown', (e) => e.preventDefault());
+  canvas.addEventListener('touchstart', (e) => e.preventDefault(), { passive: false });
   textInput.addEventListener('blur', () => {
-    if (wantText && document.hasFocus()) setTimeout(() => wantText && textInput.focus(), 0);
+    // A mouse user keeps typing after clicking around; on a touch screen a
+    // blur is the keyboard going away, which is the user's to decide.
+    if (wantText && lastPointerType === 'mouse' && document.hasFocus()) {
+      setTimeout(() => wantText && textInput.focus(), 0);
+    }
   });
 
   // Called by the client (web_main.cpp) when ImGui starts/stops wanting text,
-  // and with the caret position (CSS pixels) for the IME candidate window.
+  // and with the caret position (CSS pixels in the canvas) for the IME
+  // candidate window.
   function onTextInput(active, x, y, lineHeight) {
     wantText = !!active;
     if (wantText) {
-      textInput.style.left = Math.max(0, x) + 'px';
-      textInput.style.top = Math.max(0, y) + 'px';
-      textInput.style.height = Math.max(8, lineHeight) + 'px';
+      placeTextInput(x, y, lineHeight);
       if (document.activeElement !== textInput) textInput.focus({preventScroll: true});
     } else if (document.activeElement === textInput && !composing) {
       textInput.blur();
     }
   }
+  function placeTextInput(x, y, lineHeight) {
+    const r = canvas.getBoundingClientRect();
+    textInput.style.left = Math.max(0, r.left + x) + 'px';
+    textInput.style.top = Math.max(0, r.top + y) + 'px';
+    textInput.style.height = Math.max(8, lineHeight) + 'px';
+  }
+
+  // ---- pointer input. Every event goes to the client's PointerQueue, which
+  // hands ImGui one change per frame (a tap's down and up arrive together).
+  // The client tells where its text fields are (hubchatTextFields, CSS
+  // pixels in the canvas); a tap that starts and ends on one focuses the
+  // hidden text field right here, inside the tap's own event, as phones
+  // require to show their keyboard. ImGui activates the field a few frames later.
+  let textFields = [];  // [{name, x, y, w, h}]
+  function onTextFields(text) {
+    textFields = text.split('\n').filter((l) => l !== '').map((l) => {
+      const [name, x, y, w, h] = l.split(' ');
+      return { name, x: +x, y: +y, w: +w, h: +h };
+    });
+  }
+  function fieldAt(x, y) {
+    return textFields.find((f) => x >= f.x && x < f.x + f.w && y >= f.y && y < f.y + f.h) || null;
+  }
+  const POINTER = { move: 0, down: 1, up: 2, leave: 3 };
+  const pressed = new Map();  // pointerId -> the field the press started on (or null)
+  // The event's position in CSS pixels of the canvas, and in canvas pixels.
+  function where(e) {
+    const r = canvas.getBoundingClientRect();
+    const css = { x: e.clientX - r.left, y: e.clientY - r.top };
+    const sx = r.width > 0 ? canvas.width / r.width : 1;
+    const sy = r.height > 0 ? canvas.height / r.height : 1;
+    return { css, x: css.x * sx, y: css.y * sy };
+  }
+  function sendPointer(kind, e) {
+    if (!started) return null;
+    const p = where(e);
+    const button = e.button === 2 ? 1 : e.button === 1 ? 2 : 0;
+    Module._hubchat_pointer(kind, p.x, p.y, button);
+    return p;
+  }
+  canvas.addEventListener('pointerdown', (e) => {
+    if (!e.isPrimary && e.pointerType !== 'mouse') return;  // one finger at a time
+    lastPointerType = e.pointerType;
+    const p = sendPointer(POINTER.down, e);
+    if (!p) return;
+    pressed.set(e.pointerId, fieldAt(p.css.x, p.css.y));
+    try {
+      canvas.setPointerCapture(e.pointerId);
+    } catch (err) {
+      // Not capturable (already released): the up comes anyway or never.
+    }
+  });
+  canvas.addEventListener('pointermove', (e) => {
+    if (!e.isPrimary && e.pointerType !== 'mouse') return;
+    sendPointer(POINTER.move, e);
+  });
+  function release(e, cancelled) {
+    if (!e.isPrimary && e.pointerType !== 'mouse') return;
+    const p = sendPointer(POINTER.up, e);
+    const startField = pressed.get(e.pointerId);
+    pressed.delete(e.pointerId);
+    if (e.pointerType !== 'mouse') sendPointer(POINTER.leave, e);  // a lifted finger hovers nothing
+    if (!p || cancelled || !startField) return;
+    const field = fieldAt(p.css.x, p.css.y);
+    if (field && field.name === startField.name) {
+      placeTextInput(p.css.x, field.y, field.h);
+      if (document.activeElement !== textInput) textInput.focus({ preventScroll: true });
+    }
+  }
+  canvas.addEventListener('pointerup', (e) => release(e, false));
+  canvas.addEventListener('pointercancel', (e) => release(e, true));
+  canvas.addEventListener('pointerleave', (e) => {
+    if (e.pointerType === 'mouse' && e.buttons === 0) sendPointer(POINTER.leave, e);
+  });
+  canvas.addEventListener('contextmenu', (e) => e.preventDefault());
+
+  // ---- the canvas covers the visual viewport: with a phone's keyboard open
+  // that is the part of the page still visible, so the client lays itself
+  // out in it and the input line stays above the keyboard.
+  function fitToViewport() {
+    const vv = window.visualViewport;
+    const w = vv ? vv.width : window.innerWidth;
+    const h = vv ? vv.height : window.innerHeight;
+    canvas.style.width = w + 'px';
+    canvas.style.height = h + 'px';
+    canvas.style.left = (vv ? vv.offsetLeft : 0) + 'px';
+    canvas.style.top = (vv ? vv.offsetTop : 0) + 'px';
+  }
+  if (window.visualViewport) {
+    window.visualViewport.addEventListener('resize', fitToViewport);
+    window.visualViewport.addEventListener('scroll', fitToViewport);
+  }
+  window.addEventListener('resize', fitToViewport);
+  fitToViewport();
+
+  // ---- a hidden tab counts new messages in its title: "(3) hubchat". The
+  // browser stops animation frames (the client's main loop) in a hidden tab,
+  // so a timer keeps the client's model fed meanwhile.
+  const baseTitle = document.title;
+  let hiddenSince = null;  // the client's received count when the tab was hidden
+  let hiddenTimer = 0;
+  function updateHiddenTitle() {
+    Module._hubchat_background_tick();
+    const n = Module._hubchat_received() - hiddenSince;
+    document.title = n > 0 ? '(' + n + ') ' + baseTitle : baseTitle;
+  }
+  document.addEventListener('visibilitychange', () => {
+    if (!started) return;
+    if (document.visibilityState === 'hidden') {
+      hiddenSince = Module._hubchat_received();
+      hiddenTimer = setInterval(updateHiddenTitle, 1000);
+    } else {
+      clearInterval(hiddenTimer);
+      hiddenSince = null;
+      document.title = baseTitle;
+    }
+  });
 
   // ---- remembered dialect per server (client/app/web_dialect_memory.cpp).
   // Key: DIALECT_KEY_PREFIX + the server URL; value: what the client's
@@ -152,6 +282,7 @@
     onRuntimeInitialized: () => resolveRuntime(),
     onAbort: (what) => fail('hubchat stopped: ' + what),
     hubchatTextInput: onTextInput,
+    hubchatTextFields: onTextFields,
     // The client's first frame is drawn: the canvas takes over from the overlay.
     hubchatFirstFrame: () => loading.classList.add('hidden'),
     hubchatDialectMemory: dialectMemory,
@@ -176,8 +307,10 @@
   document.body.appendChild(script);
 
   const clientStarted = runtimeReady.then(() => {
-    const ok = Module.ccall('hubchat_start', 'number', ['string', 'string', 'string', 'number'],
-                            [config.server, config.nick, config.room, config.autoConnect ? 1 : 0]);
+    const ok = Module.ccall('hubchat_start', 'number',
+                            ['string', 'string', 'string', 'number', 'number'],
+                            [config.server, config.nick, config.room, config.autoConnect ? 1 : 0,
+                             touchScreen ? 1 : 0]);
     if (!ok) {
       fail('hubchat could not start (WebGL 2 unavailable?)');
       return false;
@@ -207,5 +340,8 @@
     state: () => (started ? JSON.parse(readCString(Module._hubchat_state_json())) : null),
     messages: () => (started ? JSON.parse(readCString(Module._hubchat_messages_json())) : []),
     draft: () => (started ? readCString(Module._hubchat_draft()) : ''),
+    touchScreen: touchScreen,
+    // The client's text fields as the page knows them (CSS pixels in the canvas).
+    textFields: () => textFields.slice(),
   };
 })();

@@ -325,6 +325,7 @@ int main(int argc, char** argv) {
   hubchat::ui::ChatView view(
       session, {initial.server.empty() ? kDefaultServer : initial.server, initial.nick,
                 initial.room.empty() ? kDefaultRoom : initial.room});
+  view.set_scale(scale);  // the narrow layout is chosen in logical pixels
   const std::string say_room = initial.room.empty() ? kDefaultRoom : initial.room;
   const auto start = Clock::now();
   if (!initial.nick.empty() && (startup.room_chosen || args->say)) view.connect(start);

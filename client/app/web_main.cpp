@@ -5,7 +5,11 @@
 // font has arrived (it is fetched in parallel); the client swaps the font in
 // between two frames and says "loading font..." until then. The exported
 // hubchat_* functions below are the page's and the tests' only interface to
-// the client (text from the hidden input, the font, the read-only hook).
+// the client (text from the hidden input, pointer events, the font, the
+// hidden tab's message count, the read-only hook). Pointer input reaches
+// ImGui only through a PointerQueue, one change per frame (a touch tap would
+// otherwise be missed), and every frame the page learns where the text
+// fields are, so it can focus its hidden text field inside the user's own tap.
 #include <GLFW/glfw3.h>
 #include <emscripten/emscripten.h>
 #include <emscripten/html5.h>
@@ -13,6 +17,7 @@
 #include <imgui_impl_glfw.h>
 #include <imgui_impl_opengl3.h>
 
+#include <cfloat>
 #include <cmath>
 #include <cstdio>
 #include <memory>
@@ -25,6 +30,7 @@
 #include "client/ui/chat_view.hpp"
 #include "client/ui/fonts.hpp"
 #include "client/ui/key_latch.hpp"
+#include "client/ui/pointer_queue.hpp"
 #include "client/ui/style.hpp"
 #include "shared/json.hpp"
 
@@ -143,6 +149,7 @@ class WebApp {
     latch_->begin_frame();
     ImGui_ImplOpenGL3_NewFrame();
     ImGui_ImplGlfw_NewFrame();
+    apply_pointer();
     ImGui::NewFrame();
     view_.draw(now);
     draw_font_notice();
@@ -158,7 +165,19 @@ class WebApp {
         if (Module.hubchatFirstFrame) Module.hubchatFirstFrame();
       });
     report_text_input();
+    report_text_fields();
   }
+
+  // A pointer event from the page (canvas pixels), queued for later frames.
+  void push_pointer(hubchat::ui::PointerQueue::Kind kind, float x, float y, int button) {
+    pointer_.push(kind, x, y, button);
+  }
+
+  // The network while the tab is hidden: the browser stops animation frames,
+  // so the page calls this from a timer to keep the model (and its count of
+  // new messages, for the title) current. Nothing is drawn.
+  void background_tick() { session_.tick(Clock::now()); }
+  std::uint64_t received_live() const { return session_.model().received_live(); }
 
   void push_text(const char* utf8) {
     if (latch_) latch_->push_text(utf8);
@@ -214,6 +233,13 @@ class WebApp {
     hubchat::json::append_uint(out, view_.sent_count());
     out += ",\"frames\":";
     hubchat::json::append_uint(out, frames_);
+    out += ",\"pointer_pending\":";
+    hubchat::json::append_uint(out, pointer_.pending());
+    out += ",\"received_live\":";
+    hubchat::json::append_uint(out, session_.model().received_live());
+    // What the view drew (CSS pixels): layout, named rectangles, log state.
+    out += ",\"ui\":";
+    out += view_.probe().json(static_cast<float>(scale_ > 0 ? scale_ : 1.0));
     // font_loaded: the Hangul font is in use. font.state: "loading" (still
     // being fetched), "ready", or "failed" (not available: Latin only);
     // font.notice: the last frame showed the "loading font" notice;
@@ -305,6 +331,7 @@ class WebApp {
   // so text stays sharp on high-DPI screens.
   void rescale(double dpr) {
     scale_ = dpr;
+    view_.set_scale(static_cast<float>(dpr));
     hubchat::ui::apply_chat_style(static_cast<float>(dpr));
     font_result_ = hubchat::ui::load_chat_font(
         *ImGui::GetIO().Fonts, font_, hubchat::ui::kBaseFontPixels * static_cast<float>(dpr));
@@ -350,6 +377,29 @@ class WebApp {
         active ? 1 : 0, x / s, y / s, ImGui::GetFontSize() / s);
   }
 
+  // ImGui's pointer comes from the queue only: the GLFW backend's own
+  // position and buttons (from the same browser events, all at once) are
+  // replaced before NewFrame. The wheel still comes through GLFW.
+  void apply_pointer() {
+    const hubchat::ui::PointerQueue::State& p = pointer_.step();
+    ImGuiIO& io = ImGui::GetIO();
+    io.MousePos = p.present ? ImVec2(p.x, p.y) : ImVec2(-FLT_MAX, -FLT_MAX);
+    for (std::size_t i = 0; i < p.down.size(); ++i) io.MouseDown[i] = p.down[i];
+  }
+
+  // Where the text fields are (CSS pixels), whenever that changes: the page
+  // focuses its hidden text field synchronously when a tap lands on one.
+  void report_text_fields() {
+    std::string fields = view_.probe().fields_text(static_cast<float>(scale_ > 0 ? scale_ : 1.0));
+    if (fields == reported_fields_) return;
+    reported_fields_ = std::move(fields);
+    EM_ASM(
+        {
+          if (Module.hubchatTextFields) Module.hubchatTextFields(UTF8ToString($0));
+        },
+        reported_fields_.c_str());
+  }
+
   enum class FontState { loading, arrived, ready, failed };
   FontState font_state_ = FontState::loading;
   std::vector<unsigned char> arrived_font_;  // handed over, not yet in the atlas
@@ -360,6 +410,8 @@ class WebApp {
   hubchat::ui::ChatView view_;
   std::unique_ptr<GLFWwindow, WindowDeleter> window_;
   std::unique_ptr<hubchat::ui::InputLatch> latch_;
+  hubchat::ui::PointerQueue pointer_;
+  std::string reported_fields_;
   bool glfw_ = false, imgui_ = false, glfw_backend_ = false, gl_ = false;
   double scale_ = 0;
   int reported_x_ = -1, reported_y_ = -1;
@@ -382,13 +434,15 @@ const char* hand_out(std::string s) {
 extern "C" {
 
 // Starts the client with ImGui's default font: the connect panel's server
-// URL, nick and room, and whether to connect right away. Returns 1 on
-// success, 0 if WebGL 2 / GLFW could not be set up.
+// URL, nick and room, whether to connect right away, and whether the
+// screen is a touch screen (then the input line is not activated unasked).
+// Returns 1 on success, 0 if WebGL 2 / GLFW could not be set up.
 EMSCRIPTEN_KEEPALIVE int hubchat_start(const char* server, const char* nick, const char* room,
-                                       int autoconnect) {
+                                       int autoconnect, int touch) {
   Globals& g = globals();
   if (g.app) return 1;
-  hubchat::ui::ChatView::Settings settings{server, nick, *room != '\0' ? room : "lobby"};
+  hubchat::ui::ChatView::Settings settings{server, nick, *room != '\0' ? room : "lobby",
+                                           touch == 0};
   g.app = std::make_unique<WebApp>(std::move(settings));
   if (!g.app->init()) {
     std::fprintf(stderr, "hubchat: could not initialise GLFW / WebGL 2\n");
@@ -417,6 +471,23 @@ EMSCRIPTEN_KEEPALIVE void hubchat_push_text(const char* utf8) {
 // The IME's composition in progress ("" when none), shown at the input line.
 EMSCRIPTEN_KEEPALIVE void hubchat_set_composition(const char* utf8) {
   if (globals().app) globals().app->set_composition(utf8);
+}
+
+// A pointer event on the canvas (canvas pixels): kind 0 move, 1 down, 2 up,
+// 3 leave (a finger lifted); button 0 left, 1 right, 2 middle.
+EMSCRIPTEN_KEEPALIVE void hubchat_pointer(int kind, float x, float y, int button) {
+  using Kind = hubchat::ui::PointerQueue::Kind;
+  if (!globals().app || kind < 0 || kind > 3) return;
+  globals().app->push_pointer(static_cast<Kind>(kind), x, y, button);
+}
+
+// While the tab is hidden: apply what the network brought (no drawing), and
+// how many live messages from others arrived so far (the page's title count).
+EMSCRIPTEN_KEEPALIVE void hubchat_background_tick() {
+  if (globals().app) globals().app->background_tick();
+}
+EMSCRIPTEN_KEEPALIVE double hubchat_received() {
+  return globals().app ? static_cast<double>(globals().app->received_live()) : 0;
 }
 
 // Test/debug hook (window.hubchat in hubchat.js): JSON snapshots.

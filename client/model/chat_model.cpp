@@ -277,6 +277,7 @@ void ChatModel::apply_message(const Event& event) {
   line.replayed = event.seq < room.live_from_;
   if (!room.insert(std::move(line))) return;  // duplicate (resume overlap): ignore entirely
   room.last_seq_ = std::max(room.last_seq_, event.seq);
+  if (event.seq >= room.live_from_ && event.from != nick_) ++received_live_;
   if (room.name() != active_room_) ++room.unread_;
   room.trim(options_.max_lines_per_room);
   touch(room);

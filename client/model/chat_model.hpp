@@ -275,6 +275,11 @@ class ChatModel {
   // Incremented on every change anywhere in the model.
   std::uint64_t version() const { return version_; }
 
+  // Live chat messages from others received so far, in every room (not
+  // replayed history, not our own copies): the page counts what arrived while
+  // its tab was hidden with this.
+  std::uint64_t received_live() const { return received_live_; }
+
  private:
   Room& ensure_room(std::string_view name);
   void apply_welcome(const Event& event);
@@ -296,6 +301,7 @@ class ChatModel {
   std::string last_error_;
   ConnectionStatus connection_;
   std::uint64_t version_ = 0;
+  std::uint64_t received_live_ = 0;
 };
 
 }  // namespace hubchat::client

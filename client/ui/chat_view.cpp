@@ -7,21 +7,14 @@
 #include <imgui_stdlib.h>
 
 #include <algorithm>
-#include <array>
-#include <cstdio>
-#include <ctime>
 #include <string_view>
+
+#include "client/ui/draw_text.hpp"
 
 namespace hubchat::ui {
 namespace {
 
 using client::ConnectionState;
-using client::Line;
-using client::LineKind;
-
-const ImVec4 kDim{0.55f, 0.58f, 0.64f, 1.0f};
-const ImVec4 kNotice{0.95f, 0.75f, 0.35f, 1.0f};
-const ImVec4 kBody{0.90f, 0.91f, 0.94f, 1.0f};
 
 ImVec4 state_color(ConnectionState state, bool joined) {
   switch (state) {
@@ -37,50 +30,14 @@ ImVec4 state_color(ConnectionState state, bool joined) {
   return {0.60f, 0.60f, 0.65f, 1.0f};
 }
 
-// A stable, readable color per nick.
-ImVec4 nick_color(std::string_view nick) {
-  static const std::array<ImVec4, 8> palette{{
-      {0.47f, 0.74f, 1.00f, 1.0f},
-      {0.55f, 0.88f, 0.55f, 1.0f},
-      {1.00f, 0.66f, 0.42f, 1.0f},
-      {0.86f, 0.60f, 1.00f, 1.0f},
-      {0.42f, 0.90f, 0.86f, 1.0f},
-      {1.00f, 0.56f, 0.66f, 1.0f},
-      {0.93f, 0.86f, 0.45f, 1.0f},
-      {0.68f, 0.76f, 1.00f, 1.0f},
-  }};
-  std::uint32_t h = 2166136261u;  // FNV-1a
-  for (unsigned char c : nick) h = (h ^ c) * 16777619u;
-  return palette[h % palette.size()];
-}
-
-// "HH:MM" in local time from a relay timestamp (ms since the Unix epoch).
-std::string clock_text(std::int64_t ts_ms) {
-  if (ts_ms <= 0) return {};
-  const std::time_t secs = static_cast<std::time_t>(ts_ms / 1000);
-  std::tm tm{};
-  if (localtime_r(&secs, &tm) == nullptr) return {};
-  char buf[8];
-  std::snprintf(buf, sizeof buf, "%02d:%02d", tm.tm_hour, tm.tm_min);
-  return buf;
-}
-
-void text(std::string_view s) {
-  ImGui::TextUnformatted(s.data(), s.data() + s.size());
-}
-
-void text_colored(const ImVec4& color, std::string_view s) {
-  ImGui::PushStyleColor(ImGuiCol_Text, color);
-  text(s);
-  ImGui::PopStyleColor();
-}
-
-void text_wrapped(const ImVec4& color, std::string_view s) {
-  ImGui::PushStyleColor(ImGuiCol_Text, color);
-  ImGui::PushTextWrapPos(0.0f);
-  text(s);
-  ImGui::PopTextWrapPos();
-  ImGui::PopStyleColor();
+// A filled dot in `color`, one text line high, before what follows on the line.
+void state_dot(const ImVec4& color) {
+  const ImVec2 p = ImGui::GetCursorScreenPos();
+  const float r = ImGui::GetFontSize() * 0.3f;
+  const float y = p.y + ImGui::GetStyle().FramePadding.y + ImGui::GetTextLineHeight() * 0.5f;
+  ImGui::GetWindowDrawList()->AddCircleFilled(ImVec2(p.x + r, y), r, ImGui::GetColorU32(color));
+  ImGui::Dummy(ImVec2(r * 2.5f, ImGui::GetFrameHeight()));
+  ImGui::SameLine();
 }
 
 }  // namespace
@@ -99,10 +56,14 @@ void ChatView::connect(client::TimePoint now) {
 void ChatView::draw(client::TimePoint now) {
   const auto& conn = session_.model().connection();
   const bool joined = conn.state == ConnectionState::connected && conn.joined;
-  if (joined && !was_joined_) focus_input_ = true;  // ready to type right away
+  if (joined && !was_joined_ && settings_.focus_on_join) focus_input_ = true;  // type right away
   was_joined_ = joined;
 
   const ImGuiViewport* viewport = ImGui::GetMainViewport();
+  probe_.begin_frame(viewport->WorkSize.x, viewport->WorkSize.y);
+  const bool narrow = viewport->WorkSize.x / scale_ < kNarrowBelow;
+  probe_.flag("narrow", narrow);
+
   ImGui::SetNextWindowPos(viewport->WorkPos);
   ImGui::SetNextWindowSize(viewport->WorkSize);
   constexpr ImGuiWindowFlags kFlags = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
@@ -111,7 +72,21 @@ void ChatView::draw(client::TimePoint now) {
   ImGui::PushStyleVar(ImGuiStyleVar_WindowRounding, 0.0f);
   ImGui::Begin("hubchat", nullptr, kFlags);
   ImGui::PopStyleVar();
+  if (narrow) {
+    draw_narrow(now);
+  } else {
+    drawer_open_ = panel_open_ = false;
+    draw_wide(now);
+  }
+  ImGui::End();
 
+  const client::Room* room = session_.model().find_room(session_.model().active_room());
+  probe_.number("members", room != nullptr ? static_cast<double>(room->member_count()) : 0);
+  probe_.flag("drawer_open", drawer_open_);
+  probe_.flag("panel_open", panel_open_);
+}
+
+void ChatView::draw_wide(client::TimePoint now) {
   draw_connect_panel(now);
   draw_status(now);
   ImGui::Separator();
@@ -119,21 +94,81 @@ void ChatView::draw(client::TimePoint now) {
   const float em = ImGui::GetFontSize();
   const float sidebar_width = std::min(13.0f * em, ImGui::GetContentRegionAvail().x * 0.3f);
   ImGui::BeginChild("sidebar", ImVec2(sidebar_width, 0), true);
-  draw_sidebar();
+  draw_rooms();
+  ImGui::Spacing();
+  ImGui::Separator();
+  draw_members();
   ImGui::EndChild();
   ImGui::SameLine();
   ImGui::BeginGroup();
-  const float input_height =
-      ImGui::GetTextLineHeight() * 3.2f + ImGui::GetStyle().FramePadding.y * 2;
-  const float footer =
-      input_height + ImGui::GetStyle().ItemSpacing.y * 2 + ImGui::GetTextLineHeightWithSpacing();
-  ImGui::BeginChild("log", ImVec2(0, -footer), true);
-  draw_log();
-  ImGui::EndChild();
-  draw_input();
+  draw_log_and_input(false);
   ImGui::EndGroup();
+}
 
-  ImGui::End();
+// Disconnected: the connect panel as in the wide layout. Connected: the status
+// bar (drawer button, a tap on the rest unfolds the panel), then the drawer or
+// the log and the input, full width.
+void ChatView::draw_narrow(client::TimePoint now) {
+  if (session_.state() == ConnectionState::disconnected) {
+    drawer_open_ = panel_open_ = false;
+    draw_connect_panel(now);
+    draw_status(now);
+    ImGui::Separator();
+    draw_log_and_input(true);
+    return;
+  }
+  draw_status_bar();
+  if (panel_open_) {
+    draw_connect_panel(now);
+    draw_status(now);
+  }
+  ImGui::Separator();
+  if (drawer_open_) {
+    ImGui::BeginChild("drawer", ImVec2(0, 0), true);
+    draw_rooms();
+    ImGui::Spacing();
+    ImGui::Separator();
+    draw_members();
+    ImGui::EndChild();
+    probe_.last_item("drawer_panel");
+  } else {
+    draw_log_and_input(true);
+  }
+}
+
+void ChatView::draw_status_bar() {
+  const auto& model = session_.model();
+  const auto& conn = model.connection();
+  int unread = 0;
+  for (const auto& [name, room] : model.rooms()) {
+    if (name != model.active_room()) unread += room.unread();
+  }
+  std::string drawer = drawer_open_ ? "Close" : "Rooms";
+  if (!drawer_open_ && unread > 0) drawer += " (" + std::to_string(unread) + ")";
+  if (ImGui::Button((drawer + "##drawer").c_str())) drawer_open_ = !drawer_open_;
+  probe_.last_item("drawer");
+  probe_.number("unread_total", unread);
+  ImGui::SameLine();
+
+  // "lobby \u00b7 12 members" when joined, else the state; a tap (un)folds the panel.
+  state_dot(state_color(conn.state, conn.joined));
+  const client::Room* room = model.find_room(model.active_room());
+  std::string status = model.active_room().empty() ? "" : model.active_room() + "  \u00b7  ";
+  if (room != nullptr && room->member_count() > 0) {
+    status +=
+        std::to_string(room->member_count()) + (room->member_count() == 1 ? " member" : " members");
+  }
+  const bool joined = conn.state == ConnectionState::connected && conn.joined;
+  if (!joined || conn.legacy) {
+    status += std::string(status.empty() || status.ends_with("  ") ? "" : "  \u00b7  ") +
+              (conn.legacy && joined ? "legacy server" : to_string(conn.state));
+  }
+  ImGui::AlignTextToFramePadding();
+  if (ImGui::Selectable((status + "##status").c_str(), panel_open_, 0,
+                        ImVec2(0, ImGui::GetFrameHeight()))) {
+    panel_open_ = !panel_open_;
+  }
+  probe_.last_item("status");
 }
 
 void ChatView::draw_connect_panel(client::TimePoint now) {
@@ -152,8 +187,10 @@ void ChatView::draw_connect_panel(client::TimePoint now) {
     ImGui::AlignTextToFramePadding();
     text(label);
     ImGui::SameLine();
-    ImGui::SetNextItemWidth(width);
-    return ImGui::InputText(id, value, ImGuiInputTextFlags_EnterReturnsTrue);
+    ImGui::SetNextItemWidth(std::min(width, right - ImGui::GetCursorScreenPos().x));
+    const bool enter = ImGui::InputText(id, value, ImGuiInputTextFlags_EnterReturnsTrue);
+    probe_.last_item(id + 2, /*text_field=*/true);  // "##server" -> "server"
+    return enter;
   };
   const bool idle = session_.state() == ConnectionState::disconnected;
   const bool enter1 = field("Server", "##server", &settings_.server, 18.0f * em, true);
@@ -162,9 +199,11 @@ void ChatView::draw_connect_panel(client::TimePoint now) {
   if (idle) {
     next(ImGui::CalcTextSize("Connect").x + style.FramePadding.x * 2);
     if (ImGui::Button("Connect") || enter1 || enter2 || enter3) connect(now);
+    probe_.last_item("connect");
   } else {
     next(ImGui::CalcTextSize("Disconnect").x + style.FramePadding.x * 2);
     if (ImGui::Button("Disconnect")) session_.disconnect();
+    probe_.last_item("disconnect");
     const std::string& granted = session_.model().nick();
     if (!settings_.nick.empty() && settings_.nick != granted && !granted.empty()) {
       next(ImGui::CalcTextSize("Rename").x + style.FramePadding.x * 2);
@@ -197,33 +236,37 @@ void ChatView::draw_status(client::TimePoint now) {
   text_wrapped(kBody, model.status_text(now));
 }
 
-void ChatView::draw_sidebar() {
+void ChatView::choose_room(const std::string& name) {
+  session_.switch_room(name);
+  drawer_open_ = false;  // narrow: back to the log of the room just chosen
+  focus_input_ = settings_.focus_on_join;
+}
+
+void ChatView::draw_rooms() {
   auto& model = session_.model();
   text_colored(kDim, "Rooms");
+  std::string chosen;
   for (const auto& [name, room] : model.rooms()) {
     const bool active = name == model.active_room();
     std::string label = name;
     if (room.unread() > 0) label += "  (" + std::to_string(room.unread()) + ")";
     label += "##room-" + name;
-    if (ImGui::Selectable(label.c_str(), active) && !active) {
-      session_.switch_room(name);
-      focus_input_ = true;
-    }
+    if (ImGui::Selectable(label.c_str(), active) && !active) chosen = name;
+    probe_.last_item("room:" + name);
   }
+  if (!chosen.empty()) choose_room(chosen);  // not while iterating the rooms
   ImGui::SetNextItemWidth(-ImGui::GetFontSize() * 3.2f);
   const bool enter = ImGui::InputTextWithHint("##join", "room", &join_field_,
                                               ImGuiInputTextFlags_EnterReturnsTrue);
+  probe_.last_item("join", /*text_field=*/true);
   ImGui::SameLine();
-  if ((ImGui::Button("Join") || enter) && !join_field_.empty()) {
-    session_.switch_room(join_field_);
+  const bool join = ImGui::Button("Join");
+  probe_.last_item("join_button");
+  if ((join || enter) && !join_field_.empty()) {
     settings_.room = join_field_;
+    choose_room(join_field_);
     join_field_.clear();
-    focus_input_ = true;
   }
-
-  ImGui::Spacing();
-  ImGui::Separator();
-  draw_members();
 }
 
 void ChatView::draw_members() {
@@ -264,61 +307,16 @@ void ChatView::draw_members() {
   ImGui::EndChild();
 }
 
-void ChatView::draw_log() {
+float ChatView::input_height(bool narrow) const {
+  return ImGui::GetTextLineHeight() * (narrow ? 2.2f : 3.2f) + ImGui::GetStyle().FramePadding.y * 2;
+}
+
+void ChatView::draw_log_and_input(bool narrow) {
+  const float footer = input_height(narrow) + ImGui::GetStyle().ItemSpacing.y * 2 +
+                       ImGui::GetTextLineHeightWithSpacing();
   const auto& model = session_.model();
-  const client::Room* room = model.find_room(model.active_room());
-  if (room == nullptr) {
-    text_wrapped(kDim, "Not connected. Enter a server, a nick and a room, then Connect.");
-    return;
-  }
-  const bool room_changed = room->name() != log_room_;
-  const bool grew = room_changed || room->version() != log_version_;
-
-  const float em = ImGui::GetFontSize();
-  constexpr ImGuiTableFlags kTable =
-      ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_NoSavedSettings;
-  if (ImGui::BeginTable("lines", 3, kTable)) {
-    ImGui::TableSetupColumn("time", ImGuiTableColumnFlags_WidthFixed, 3.0f * em);
-    ImGui::TableSetupColumn("from", ImGuiTableColumnFlags_WidthFixed, 6.5f * em);
-    ImGui::TableSetupColumn("body", ImGuiTableColumnFlags_WidthStretch);
-    for (const Line& line : room->lines()) {
-      ImGui::TableNextRow();
-      ImGui::TableSetColumnIndex(0);
-      text_colored(kDim, clock_text(line.ts));
-      ImGui::TableSetColumnIndex(1);
-      switch (line.kind) {
-        case LineKind::message:
-          text_colored(nick_color(line.from), line.from.empty() ? "?" : line.from);
-          ImGui::TableSetColumnIndex(2);
-          text_wrapped(line.replayed ? ImVec4{0.78f, 0.79f, 0.83f, 1.0f} : kBody, line.body);
-          break;
-        case LineKind::system:
-          text_colored(kNotice, "!");
-          ImGui::TableSetColumnIndex(2);
-          text_wrapped(kNotice, line.body);
-          break;
-        case LineKind::join:
-        case LineKind::leave:
-        case LineKind::nick:
-          text_colored(kDim, "*");
-          ImGui::TableSetColumnIndex(2);
-          text_wrapped(kDim, client::describe(line));
-          break;
-      }
-    }
-    ImGui::EndTable();
-  }
-
-  // Follow new lines only while the view is at the bottom (the seed's
-  // home.html: scroll if it was scrolled to the bottom before appending).
-  if (room_changed || (grew && follow_log_)) {
-    ImGui::SetScrollHereY(1.0f);
-    follow_log_ = true;
-  } else {
-    follow_log_ = ImGui::GetScrollY() >= ImGui::GetScrollMaxY() - 1.0f;
-  }
-  log_room_ = room->name();
-  log_version_ = room->version();
+  log_.draw(model.find_room(model.active_room()), footer, narrow, probe_);
+  draw_input(narrow);
 }
 
 int ChatView::input_callback(ImGuiInputTextCallbackData* data) {
@@ -345,20 +343,21 @@ int ChatView::input_callback(ImGuiInputTextCallbackData* data) {
   return 0;
 }
 
-void ChatView::draw_input() {
+void ChatView::draw_input(bool narrow) {
   const auto& conn = session_.model().connection();
   can_send_ = conn.state == ConnectionState::connected && conn.joined;
 
   const float em = ImGui::GetFontSize();
-  const float height = ImGui::GetTextLineHeight() * 3.2f + ImGui::GetStyle().FramePadding.y * 2;
+  const float height = input_height(narrow);
   if (focus_input_) {
     ImGui::SetKeyboardFocusHere();
     focus_input_ = false;
   }
   ImGui::InputTextMultiline(
-      "##input", &draft_, ImVec2(-5.0f * em, height),
+      "##input", &draft_, ImVec2(-(narrow ? 4.0f : 5.0f) * em, height),
       ImGuiInputTextFlags_CallbackCharFilter | ImGuiInputTextFlags_CallbackAlways,
       &ChatView::input_callback, this);
+  probe_.last_item("input", /*text_field=*/true);
   const bool input_active = ImGui::IsItemActive();
   if (input_active && !composition_.empty()) draw_composition();
   if (!pending_send_.empty()) {
@@ -371,6 +370,7 @@ void ChatView::draw_input() {
     send_draft();
     focus_input_ = true;
   }
+  probe_.last_item("send");
   ImGui::EndDisabled();
 
   // Hint line: IME composition in progress, or how the keys work.
@@ -379,9 +379,9 @@ void ChatView::draw_input() {
   } else if (!can_send_) {
     text_colored(kDim, "Not joined: messages cannot be sent yet.");
   } else if (input_active) {
-    text_colored(kDim, "Enter: send   Shift+Enter: new line");
+    text_colored(kDim, narrow ? "Enter: send" : "Enter: send   Shift+Enter: new line");
   } else {
-    text_colored(kDim, "Click the input line to type.");
+    text_colored(kDim, narrow ? "Tap the input line to type." : "Click the input line to type.");
   }
 }
 
