@@ -82,9 +82,11 @@ bool payload_to_message(std::string_view payload, std::uint64_t& epoch, Event& m
 
 }  // namespace
 
-RedisBroker::RedisBroker(EventLoop& loop, const Options& options, RedisAddress address)
+RedisBroker::RedisBroker(EventLoop& loop, const Options& options, const Log& log,
+                         RedisAddress address)
     : loop_(loop),
       options_(options),
+      log_(log),
       address_(std::move(address)),
       probe_channel_(options.redis_prefix + "probe:" + std::to_string(getpid()) + ":" +
                      std::to_string(wall_ms())),
@@ -113,10 +115,14 @@ std::chrono::milliseconds RedisBroker::backoff(unsigned failures) const {
 void RedisBroker::connect_commands() {
   RedisConnection::Events events;
   events.up = [this] {
+    if (command_failures_ > 0) log_.warn("redis: command connection back");
     command_failures_ = 0;
     fetch_retry_ = true;  // whatever waited for the command connection
   };
-  events.down = [this] { commands_retry_at_ = Clock::now() + backoff(++command_failures_); };
+  events.down = [this] {
+    if (command_failures_ == 0) log_.warn("redis: command connection lost; posting refused until it is back");
+    commands_retry_at_ = Clock::now() + backoff(++command_failures_);
+  };
   commands_ = std::make_unique<RedisConnection>(loop_.get(), address_, std::move(events));
   probe_out_ = false;
   if (commands_->is_gone()) commands_retry_at_ = Clock::now() + backoff(++command_failures_);
@@ -125,12 +131,14 @@ void RedisBroker::connect_commands() {
 void RedisBroker::connect_subscriber() {
   RedisConnection::Events events;
   events.up = [this] {
+    if (subscriber_failures_ > 0) log_.warn("redis: pub/sub connection back; rooms catch up");
     subscriber_failures_ = 0;
     subscriber_->subscription({"SUBSCRIBE", probe_channel_});
     for (auto& [room, state] : rooms_)
       if (state.open) subscribe(room);
   };
   events.down = [this] {
+    if (subscriber_failures_ == 0) log_.warn("redis: pub/sub connection lost");
     subscriber_retry_at_ = Clock::now() + backoff(++subscriber_failures_);
     probe_subscribed_ = false;
     // Nothing is subscribed any more; rooms nobody is in are done with.
@@ -155,12 +163,18 @@ void RedisBroker::on_tick() {
     subscriber_->drop();
 
   // The probe: a silent connection is dropped (and then reconnected).
+  if (probe_out_ && probe_replied_ && (probe_heard_ || !probe_expects_message_))
+    probe_out_ = false;  // both halves are back
   if (probe_out_ && now - probe_sent_ > kProbeTimeout) {
     probe_out_ = false;
-    if (!probe_replied_)
+    if (!probe_replied_) {
+      log_.warn("redis: no answer to the probe in %lld ms: dropping the command connection",
+                static_cast<long long>(kProbeTimeout.count()));
       commands_->drop();
-    else if (probe_expects_message_ && !probe_heard_)
+    } else if (probe_expects_message_ && !probe_heard_) {
+      log_.warn("redis: the probe never arrived on pub/sub: dropping that connection");
       subscriber_->drop();
+    }
   }
   if (!probe_out_ && commands_->is_up() && now - probe_sent_ >= kProbeInterval) {
     probe_out_ = true;

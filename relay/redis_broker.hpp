@@ -35,6 +35,7 @@
 
 #include "relay/broker.hpp"
 #include "relay/event_loop.hpp"
+#include "relay/log.hpp"
 #include "relay/options.hpp"
 #include "relay/redis_connection.hpp"
 
@@ -49,7 +50,7 @@ class RedisBroker final : public Broker {
   static constexpr std::size_t kFetchCount = 1000;  // Stream entries per catch-up read
   static constexpr unsigned kDedupeSeconds = 600;   // a resend is recognized this long
 
-  RedisBroker(EventLoop& loop, const Options& options, RedisAddress address);
+  RedisBroker(EventLoop& loop, const Options& options, const Log& log, RedisAddress address);
   ~RedisBroker() override;
 
   void attach(BrokerSink& sink) override { sink_ = &sink; }
@@ -86,6 +87,7 @@ class RedisBroker final : public Broker {
 
   EventLoop& loop_;
   const Options& options_;
+  const Log& log_;
   RedisAddress address_;
   BrokerSink* sink_ = nullptr;
   std::string probe_channel_;  // this relay's own

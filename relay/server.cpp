@@ -77,10 +77,10 @@ const lws_protocol_vhost_options kFrame = {&kReferrer, nullptr, "x-frame-options
 const lws_protocol_vhost_options kSecurityHeaders = {&kFrame, nullptr,
                                                      "x-content-type-options:", "nosniff"};
 
-std::unique_ptr<Broker> make_broker(EventLoop& loop, const Options& options) {
+std::unique_ptr<Broker> make_broker(EventLoop& loop, const Options& options, const Log& log) {
   RedisAddress address;
   if (options.redis_url.empty() || !parse_redis_url(options.redis_url, address)) return nullptr;
-  return std::make_unique<RedisBroker>(loop, options, std::move(address));
+  return std::make_unique<RedisBroker>(loop, options, log, std::move(address));
 }
 
 }  // namespace
@@ -101,7 +101,7 @@ Server::Server(const Options& options)
               loop_.stop();
           }),
       log_(options.log_level),
-      broker_(make_broker(loop_, options)),
+      broker_(make_broker(loop_, options, log_)),
       hub_(options, metrics_, *this, epoch_now_ms(), broker_.get()),
       batcher_(options.max_frame_bytes, LWS_PRE),
       pumps_{options, hub_, metrics_, batcher_} {
