@@ -15,6 +15,9 @@ a markdown table and a gnuplot chart (p99 latency vs offered load).
                                              # storm (restart, presence, flood;
                                              # storms.py), asserts and reports
 
+Servers: relay (in memory), node (the `ws` baseline), redis2 (2 relays sharing the
+room through a private redis-server; s2 and ladder only, scale_out.py).
+
 Scenarios (docs/benchmark.md): s1 closed-loop fan-out, s2 paced fan-out
 (100k deliveries/s), s2legacy (s2 on the relay in the legacy dialect), ladder
 (s2 rate raised until loss, a drop or p99 >= 100 ms), s3 idle connections,
@@ -37,6 +40,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import scale_out
 import storms
 
 HERE = Path(__file__).resolve().parent
@@ -140,18 +144,24 @@ RELAY_LOAD_FLAGS = {"--rate-limit": "0", "--max-connections-per-ip": "1000000",
                     "--max-connections": "100000", "--handshake-timeout": "60"}
 
 
+def relay_command(cfg, port, relay_flags=None):
+    """The relay's command line for a load run on `port` (unpinned)."""
+    flags = {**RELAY_LOAD_FLAGS, **(relay_flags or {})}
+    cmd = [str(cfg.relay), "--port", str(port), "--host", "127.0.0.1"]
+    for flag, value in flags.items():
+        if value is not None:
+            cmd += [flag, str(value)]
+    return cmd + cfg.relay_args
+
+
 class Server:
     """One server process for one run (fresh state, fresh RSS baseline)."""
 
     def __init__(self, kind, cfg, port, relay_flags=None):
-        self.kind, self.port = kind, port
+        self.kind, self.port, self.ports = kind, port, [port]
+        self.broker_pid = None
         if kind == "relay":
-            flags = {**RELAY_LOAD_FLAGS, **(relay_flags or {})}
-            cmd = [str(cfg.relay), "--port", str(port), "--host", "127.0.0.1"]
-            for flag, value in flags.items():
-                if value is not None:
-                    cmd += [flag, str(value)]
-            cmd += cfg.relay_args
+            cmd = relay_command(cfg, port, relay_flags)
         else:
             cmd = [cfg.node, str(HERE / "baseline" / "server.js"), str(port)]
         # A file, not a pipe: nobody reads stderr while the server runs, and a
@@ -167,6 +177,13 @@ class Server:
     def pid(self):
         # taskset execs the server, so the pid is the server's own.
         return self.proc.pid
+
+    @property
+    def pids(self):
+        return [self.proc.pid]
+
+    def cores(self):
+        return {self.kind: scale_out.cores_of(self.proc.pid)}
 
     def stop(self, timeout_s=5.0):
         """SIGTERM, then wait for this pid to exit (SIGKILL after timeout_s); returns stderr's tail."""
@@ -187,9 +204,17 @@ class Bench:
         self.port = cfg.port
         self.runs = []  # every run's record
 
-    def next_port(self):
-        self.port += 1
-        return self.port
+    def next_port(self, count=1):
+        """The first of `count` fresh consecutive ports."""
+        self.port += count
+        return self.port - count + 1
+
+    def start_server(self, kind):
+        if kind == scale_out.KIND:
+            port = self.next_port(scale_out.RELAYS + 1)
+            return scale_out.SharedRoomRelays(self.cfg, port,
+                                              lambda p: relay_command(self.cfg, p), wait_for_port)
+        return Server(kind, self.cfg, self.next_port())
 
     def run(self, kind, scenario, args, dialect, rnd, extra=None, idle_clients=0):
         """Fresh server, one loadgen run; returns the parsed JSON result (or None).
@@ -198,13 +223,19 @@ class Bench:
         clients to another room and holds them for the whole run."""
         cfg = self.cfg
         quiet = wait_until_quiet(cfg.quiet_wait) if cfg.quiet_wait > 0 else None
-        server = Server(kind, cfg, self.next_port())
+        server = self.start_server(kind)
         idlers = start_idle_clients(cfg, server, idle_clients) if idle_clients else None
         timing = float(args.get("warmup", 0)) + float(args.get("duration", 0)) + \
             float(args.get("drain", 0)) + float(args.get("connect-timeout", 30))
-        cmd = cfg.gen_pin + [str(cfg.loadgen), "--port", str(server.port), "--dialect", dialect,
-                             "--threads", str(cfg.threads), "--server-pid", str(server.pid),
-                             "--label", f"{kind}/{scenario}/r{rnd}"]
+        cmd = cfg.gen_pin + [str(cfg.loadgen), "--dialect", dialect, "--threads",
+                             str(cfg.threads), "--label", f"{kind}/{scenario}/r{rnd}"]
+        for port in server.ports:
+            cmd += ["--port", str(port)]
+        for pid in server.pids:
+            cmd += ["--server-pid", str(pid)]
+        if server.broker_pid:
+            cmd += ["--broker-pid", str(server.broker_pid)]
+        cores = {**server.cores(), "loadgen": ",".join(cfg.gen_pin[2:]) or None}
         for key, value in args.items():
             cmd += [f"--{key}", str(value)]
         result = None
@@ -239,7 +270,7 @@ class Bench:
         if result is None and err:
             log(f"{kind} stderr:", err)
         record = {"server": kind, "scenario": scenario, "round": rnd, "dialect": dialect,
-                  "args": args, "result": result}
+                  "args": args, "result": result, "cores": cores}
         if extra:
             record.update(extra)
         self.runs.append(record)
@@ -349,7 +380,9 @@ def run_all(bench):
         log(f"round {rnd}/{cfg.rounds}")
         for scenario in scenarios:
             for kind in servers:  # interleaved: A B A B
-                dialect = "lossless" if kind == "relay" else "legacy"
+                dialect = "legacy" if kind == "node" else "lossless"
+                if kind == scale_out.KIND and scenario not in ("s2", "ladder"):
+                    continue  # several relays: S2 and its ladder only
                 if scenario == "s1":
                     bench.run(kind, "s1", s1_args(cfg), dialect, rnd)
                 elif scenario == "s2":
@@ -476,7 +509,7 @@ def closes_by_code(results):
 def summarize(runs):
     summary = {}
     for scenario in ("s1", "s2", "s2legacy", "s2idle", "s3", "s3lossless"):
-        for server in ("relay", "node"):
+        for server in ("relay", "node", scale_out.KIND):
             rs = results_of(runs, server, scenario)
             if not rs:
                 continue
@@ -508,6 +541,7 @@ def summarize(runs):
                 "tcp_retrans": med([r.get("tcp", {}).get("RetransSegs") for r in rs]),
                 "tcp_timeouts": med([r.get("tcp", {}).get("TCPTimeouts") for r in rs]),
                 "delivered": med([r["delivered_in_window"] for r in rs]),
+                **scale_out.broker_summary(rs, med),
                 "rounds": len(rs)}
     return summary
 
@@ -618,6 +652,7 @@ def markdown(cfg, runs, summary):
         lines.append(f"| {offered:,.0f} | {fmt(cr.get(offered))} | {fmt(cn.get(offered))} | "
                      f"{fmt(mpf.get(offered))} | {fmt(big.get(offered))} |")
     lines += ["", "Chart: `ladder_p99.png` (same folder). Raw runs: `runs.json`.", ""]
+    lines += scale_out.markdown(summary, lambda server: ladder_max(runs, server), fmt, ratio)
     storm_lines = storms.storm_summary(cfg.out)
     if storm_lines:
         lines += ["## Big rooms and storms (relay, once)", "", *storm_lines, "",
@@ -627,7 +662,7 @@ def markdown(cfg, runs, summary):
 
 def chart(out_dir, runs):
     gnuplot = shutil.which("gnuplot")
-    curves = {s: ladder_curve(runs, s) for s in ("relay", "node")}
+    curves = {s: ladder_curve(runs, s) for s in ("relay", "node", scale_out.KIND)}
     plots = []
     for server, points in curves.items():
         if not points:
@@ -733,7 +768,9 @@ def main():
     ap.add_argument("--node", default=shutil.which("node") or "node")
     ap.add_argument("--out", help="results folder (default: BUILD_DIR/results)")
     ap.add_argument("--rounds", type=int, default=3)
-    ap.add_argument("--servers", default="relay,node")
+    ap.add_argument("--servers", default="relay,node," + scale_out.KIND,
+                    help=f"relay, node, {scale_out.KIND} ({scale_out.RELAYS} relays sharing the "
+                    "room through a private redis-server)")
     ap.add_argument("--scenarios", default="s1,s2,s2legacy,s2idle,ladder,s3,storms")
     ap.add_argument("--ladder-steps", type=int, default=0, help="use only the first N steps")
     ap.add_argument("--no-s3-lossless", dest="s3_lossless", action="store_false",
@@ -791,6 +828,9 @@ def main():
         log("installing the baseline's node modules (npm ci)")
         subprocess.run(["npm", "ci", "--prefix", str(HERE), "--no-audit", "--no-fund",
                         "--loglevel=error"], check=True, timeout=300)
+    if scale_out.KIND in cfg.servers and not scale_out.redis_binary():
+        log(f"redis-server not found: {scale_out.KIND} skipped")
+        cfg.servers = ",".join(s for s in cfg.servers.split(",") if s != scale_out.KIND)
     started = time.monotonic()
     run_all(bench)
     (cfg.out / "runs.json").write_text(json.dumps(bench.runs, indent=1))
@@ -798,6 +838,7 @@ def main():
     summary_json = {f"{k[0]}/{k[1]}": v for k, v in summary.items()}
     summary_json["ladder/relay"] = ladder_max(bench.runs, "relay")
     summary_json["ladder/node"] = ladder_max(bench.runs, "node")
+    summary_json[f"ladder/{scale_out.KIND}"] = ladder_max(bench.runs, scale_out.KIND)
     (cfg.out / "summary.json").write_text(json.dumps(summary_json, indent=1))
     png = chart(cfg.out, bench.runs)
     text = markdown(cfg, bench.runs, summary)

@@ -19,7 +19,7 @@ std::optional<int> parse_options(int argc, char** argv, Options& o) {
   app.add_option("--dialect", o.dialect, "legacy (no subprotocol) or lossless (hubchat.v1)")
       ->transform(CLI::CheckedTransformer(dialects, CLI::ignore_case));
   app.add_option("--host", o.host, "server address (loopback only)")->capture_default_str();
-  app.add_option("--port", o.port, "server port")
+  app.add_option("--port", o.ports, "server port; repeat it to spread clients over several")
       ->capture_default_str()
       ->check(CLI::Range(1, 65535));
   app.add_option("--path", o.path, "WebSocket path (legacy: ?room= is added)")
@@ -62,10 +62,13 @@ std::optional<int> parse_options(int argc, char** argv, Options& o) {
   app.add_option("--rcvbuf", o.rcvbuf, "SO_RCVBUF of client sockets in bytes (0: autotuning)")
       ->capture_default_str()
       ->check(CLI::Range(0, 1 << 30));
-  app.add_option("--server-pid", o.server_pid, "read this process's CPU and RSS");
+  app.add_option("--server-pid", o.server_pids,
+                 "read this process's CPU and RSS (repeatable: summed over several relays)");
+  app.add_option("--broker-pid", o.broker_pid, "read this broker's CPU (redis-server), apart");
   app.add_option("--label", o.label, "free text copied into the report");
   try {
     app.parse(argc, argv);
+    if (o.ports.empty()) throw CLI::ValidationError("--port", "needs at least one port");
     if (o.mode == Mode::fanout && (o.senders == 0 || o.senders > o.clients))
       throw CLI::ValidationError("--senders", "must be between 1 and --clients");
   } catch (const CLI::ParseError& e) {

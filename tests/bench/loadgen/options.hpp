@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "tests/bench/loadgen/message_body.hpp"
 
@@ -16,7 +17,8 @@ struct Options {
   Mode mode = Mode::fanout;
   Dialect dialect = Dialect::lossless;
   std::string host = "127.0.0.1";
-  int port = 8080;
+  // Client i connects to ports[i % ports.size()]: several relays share one room.
+  std::vector<int> ports{8080};
   std::string path = "/ws";
   std::string room = "bench";
   unsigned threads = 1;
@@ -29,11 +31,12 @@ struct Options {
   double duration_s = 5;
   double drain_s = 3;
   double connect_timeout_s = 30;
-  unsigned source_ips = 1;        // spread connections over 127.0.0.1..127.0.0.N
-  unsigned max_handshakes = 256;  // connections in handshake at once (per thread)
-  int rcvbuf = 0;                 // SO_RCVBUF bytes for client sockets (0: kernel autotuning)
-  pid_t server_pid = 0;
-  std::string label;  // copied into the report
+  unsigned source_ips = 1;         // spread connections over 127.0.0.1..127.0.0.N
+  unsigned max_handshakes = 256;   // connections in handshake at once (per thread)
+  int rcvbuf = 0;                  // SO_RCVBUF bytes for client sockets (0: kernel autotuning)
+  std::vector<pid_t> server_pids;  // their CPU and RSS are summed (several relays)
+  pid_t broker_pid = 0;            // a broker (redis-server) reported on its own
+  std::string label;               // copied into the report
 };
 
 // Returns an exit code when the program should stop (help, usage error).

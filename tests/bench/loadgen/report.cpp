@@ -70,6 +70,13 @@ std::string report_json(const Options& o, const ScenarioResult& r) {
     } else {
       j.null("server_cpu_s").null("server_cpu_util").null("server_cpu_per_delivery_us");
     }
+    if (m.broker_cpu_s) {
+      j.num("broker_cpu_s", *m.broker_cpu_s);
+      j.num("broker_cpu_util", m.window_s > 0 ? *m.broker_cpu_s / m.window_s : 0);
+      j.num("broker_cpu_per_delivery_us",
+            s.received_in_window ? *m.broker_cpu_s * 1e6 / static_cast<double>(s.received_in_window)
+                                 : 0);
+    }
   } else {
     j.num("hold_s", m.window_s);
   }

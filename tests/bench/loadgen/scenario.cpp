@@ -27,14 +27,33 @@ void sleep_until_ns(std::int64_t when) {
   if (when > now) std::this_thread::sleep_for(std::chrono::nanoseconds(when - now));
 }
 
+// Summed over every server process (several relays share one room); nullopt
+// when none was given or one cannot be read.
 std::optional<double> server_cpu(const Options& o) {
-  if (o.server_pid <= 0) return std::nullopt;
-  return process_cpu_seconds(o.server_pid);
+  if (o.server_pids.empty()) return std::nullopt;
+  double total = 0;
+  for (pid_t pid : o.server_pids) {
+    const auto cpu = process_cpu_seconds(pid);
+    if (!cpu) return std::nullopt;
+    total += *cpu;
+  }
+  return total;
 }
 
 std::optional<long long> server_rss(const Options& o) {
-  if (o.server_pid <= 0) return std::nullopt;
-  return process_rss_bytes(o.server_pid);
+  if (o.server_pids.empty()) return std::nullopt;
+  long long total = 0;
+  for (pid_t pid : o.server_pids) {
+    const auto rss = process_rss_bytes(pid);
+    if (!rss) return std::nullopt;
+    total += *rss;
+  }
+  return total;
+}
+
+std::optional<double> broker_cpu(const Options& o) {
+  if (o.broker_pid <= 0) return std::nullopt;
+  return process_cpu_seconds(o.broker_pid);
 }
 
 // Waits until every connection is ready or failed, or the connect timeout
@@ -75,14 +94,17 @@ ScenarioResult run_scenario(const Options& o) {
     control.started.store(true, std::memory_order_release);
     sleep_until_ns(t.warm_end_ns);
     const auto cpu0 = server_cpu(o);
+    const auto broker0 = broker_cpu(o);
     const double self0 = self_cpu_seconds();
     const std::int64_t w0 = now_ns();
     sleep_until_ns(t.measure_end_ns);
     const auto cpu1 = server_cpu(o);
+    const auto broker1 = broker_cpu(o);
     const double self1 = self_cpu_seconds();
     result.samples.window_s = static_cast<double>(now_ns() - w0) / 1e9;
     result.samples.self_cpu_s = self1 - self0;
     if (cpu0 && cpu1) result.samples.server_cpu_s = *cpu1 - *cpu0;
+    if (broker0 && broker1) result.samples.broker_cpu_s = *broker1 - *broker0;
     result.samples.server_rss_after = server_rss(o);
     // Workers return by themselves: once deliveries go quiet after the
     // measured window, or at drain end at the latest.

@@ -14,7 +14,8 @@ struct Samples {
   double connect_s = 0;                // time to set up all connections
   double window_s = 0;                 // measured seconds (actual)
   double self_cpu_s = 0;               // generator CPU in the window
-  std::optional<double> server_cpu_s;  // server CPU in the window
+  std::optional<double> server_cpu_s;  // server CPU in the window (all relays)
+  std::optional<double> broker_cpu_s;  // the broker's (redis-server) CPU in the window
   std::optional<long long> server_rss_before, server_rss_after;
 };
 

@@ -52,10 +52,11 @@ Worker::Worker(RunControl& control, unsigned index)
   std::string path = options_.path;
   if (options_.dialect == Dialect::legacy)
     path += (path.find('?') == std::string::npos ? "?room=" : "&room=") + options_.room;
-  upgrade_ = upgrade_request(options_.host + ":" + std::to_string(options_.port), path,
-                             options_.dialect == Dialect::lossless
-                                 ? std::string_view(lossless::kSubprotocol)
-                                 : std::string_view());
+  for (int port : options_.ports)
+    upgrades_.push_back(upgrade_request(options_.host + ":" + std::to_string(port), path,
+                                        options_.dialect == Dialect::lossless
+                                            ? std::string_view(lossless::kSubprotocol)
+                                            : std::string_view()));
 }
 
 std::uint32_t Worker::next_mask() {
@@ -200,7 +201,7 @@ void Worker::open(Connection& c) {
   }
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<std::uint16_t>(options_.port));
+  addr.sin_port = htons(static_cast<std::uint16_t>(options_.ports[c.id % options_.ports.size()]));
   if (inet_pton(AF_INET, options_.host.c_str(), &addr.sin_addr) != 1) return fail(c);
   if (connect(c.fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 &&
       errno != EINPROGRESS)
@@ -230,7 +231,7 @@ void Worker::finish_connect(Connection& c) {
   if (getsockopt(c.fd.get(), SOL_SOCKET, SO_ERROR, &error, &len) != 0 || error != 0) return fail(c);
   c.state = ConnState::upgrading;
   set_epollout(c, false);
-  queue(c, upgrade_);
+  queue(c, upgrades_[c.id % upgrades_.size()]);
   if (c.closing) fail(c);
 }
 

@@ -58,13 +58,13 @@ class Worker {
   std::size_t settled_ = 0;     // ready or failed
   Stats stats_;
   std::vector<char> read_buf_;
-  std::string frame_scratch_;      // outgoing frames being built
-  std::string payload_scratch_;    // one outgoing payload being built
-  std::string pong_scratch_;       // a pong being built (inside a read)
-  std::string upgrade_;            // the upgrade request (same for all but room)
-  Connection* current_ = nullptr;  // connection whose bytes the receiver is parsing
-  std::int64_t read_time_ = 0;     // clock at the current read
-  std::int64_t last_rx_ns_ = 0;    // last time any bytes arrived
+  std::string frame_scratch_;          // outgoing frames being built
+  std::string payload_scratch_;        // one outgoing payload being built
+  std::string pong_scratch_;           // a pong being built (inside a read)
+  std::vector<std::string> upgrades_;  // the upgrade request per port (Host differs)
+  Connection* current_ = nullptr;      // connection whose bytes the receiver is parsing
+  std::int64_t read_time_ = 0;         // clock at the current read
+  std::int64_t last_rx_ns_ = 0;        // last time any bytes arrived
   std::uint64_t mask_state_;
 };
 
