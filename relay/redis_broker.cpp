@@ -120,7 +120,8 @@ void RedisBroker::connect_commands() {
     fetch_retry_ = true;  // whatever waited for the command connection
   };
   events.down = [this] {
-    if (command_failures_ == 0) log_.warn("redis: command connection lost; posting refused until it is back");
+    if (command_failures_ == 0)
+      log_.warn("redis: command connection lost; posting refused until it is back");
     commands_retry_at_ = Clock::now() + backoff(++command_failures_);
   };
   commands_ = std::make_unique<RedisConnection>(loop_.get(), address_, std::move(events));
@@ -190,7 +191,8 @@ void RedisBroker::on_tick() {
   if (fetch_retry_ && commands_->is_up()) {
     fetch_retry_ = false;
     for (auto& [room, state] : rooms_)
-      if (state.open && state.confirmed && !state.fetching && (!state.synced || state.heard_top >= state.next))
+      if (state.open && state.confirmed && !state.fetching &&
+          (!state.synced || state.heard_top >= state.next))
         fetch(room);
   }
 }
@@ -248,7 +250,8 @@ void RedisBroker::on_push(const redisReply& reply) {
   // "<prefix>{room}:live"
   const std::string_view prefix = options_.redis_prefix;
   constexpr std::string_view kSuffix = "}:live";
-  if (channel.size() < prefix.size() + 1 + kSuffix.size() || channel.substr(0, prefix.size()) != prefix)
+  if (channel.size() < prefix.size() + 1 + kSuffix.size() ||
+      channel.substr(0, prefix.size()) != prefix)
     return;
   const std::string_view room =
       channel.substr(prefix.size() + 1, channel.size() - prefix.size() - 1 - kSuffix.size());
@@ -286,8 +289,8 @@ void RedisBroker::on_live(std::string_view room, std::string_view payload) {
   }
   state.heard_top = std::max(state.heard_top, message.seq);
   if (!state.synced || state.fetching) return;  // the fetch's end looks at heard_top
-  if (message.seq < state.next) return;          // already delivered
-  if (message.seq > state.next) {                // a gap: the Stream has it
+  if (message.seq < state.next) return;         // already delivered
+  if (message.seq > state.next) {               // a gap: the Stream has it
     fetch(it->first);
     return;
   }
@@ -305,17 +308,17 @@ void RedisBroker::fetch(const std::string& room) {
   const std::string meta = key(room, "meta"), log = key(room, "log");
   const std::string epoch = std::to_string(wall_ms());
   const std::string after = state.synced ? std::to_string(state.next - 1) : "latest";
-  const std::string count =
-      std::to_string(state.synced ? kFetchCount : std::max<std::size_t>(1, options_.history_events));
+  const std::string count = std::to_string(
+      state.synced ? kFetchCount : std::max<std::size_t>(1, options_.history_events));
   const std::uint32_t generation = state.generation;
-  const bool ok = commands_->command(
-      {"EVAL", kFetchLua, "2", meta, log, epoch, after, count},
-      [this, room, generation](const redisReply* reply) {
-        const auto it = rooms_.find(room);
-        if (it == rooms_.end() || it->second.generation != generation) return;
-        it->second.fetching = false;
-        on_fetched(room, reply);
-      });
+  const bool ok =
+      commands_->command({"EVAL", kFetchLua, "2", meta, log, epoch, after, count},
+                         [this, room, generation](const redisReply* reply) {
+                           const auto it = rooms_.find(room);
+                           if (it == rooms_.end() || it->second.generation != generation) return;
+                           it->second.fetching = false;
+                           on_fetched(room, reply);
+                         });
   if (ok)
     state.fetching = true;
   else
@@ -396,10 +399,10 @@ void RedisBroker::publish(Room& room, Publication publication) {
   if (!publication.dedupe_key.empty()) dedupe = key(room.name, "sent:" + publication.dedupe_key);
   std::vector<std::string_view> args{"EVAL", kPublishLua, dedupe.empty() ? "2" : "3", meta, log};
   if (!dedupe.empty()) args.push_back(dedupe);
-  for (std::string_view arg : {std::string_view(channel), std::string_view(maxlen),
-                               std::string_view(epoch), std::string_view(ts),
-                               std::string_view(m.from), std::string_view(m.id),
-                               std::string_view(m.body), std::string_view(ttl)})
+  for (std::string_view arg :
+       {std::string_view(channel), std::string_view(maxlen), std::string_view(epoch),
+        std::string_view(ts), std::string_view(m.from), std::string_view(m.id),
+        std::string_view(m.body), std::string_view(ttl)})
     args.push_back(arg);
   const bool queued = commands_->command(args, [this, ticket](const redisReply* reply) {
     if (!reply || reply->type != REDIS_REPLY_ARRAY || reply->elements != 3 ||
@@ -410,8 +413,8 @@ void RedisBroker::publish(Room& room, Publication publication) {
     }
     const Seq seq = static_cast<Seq>(reply->element[2]->integer);
     sink_->on_publish_result(
-        ticket, reply->element[0]->integer == 1 ? PublishStatus::accepted : PublishStatus::duplicate,
-        seq);
+        ticket,
+        reply->element[0]->integer == 1 ? PublishStatus::accepted : PublishStatus::duplicate, seq);
   });
   if (!queued) sink_->on_publish_result(ticket, PublishStatus::unavailable, 0);
 }

@@ -69,8 +69,8 @@ class RedisBroker final : public Broker {
     bool synced = false;         // the hub has the cache (on_room_ready sent)
     bool fetching = false;       // a fetch is out
     std::uint64_t epoch = 0;
-    Seq next = 0;       // the next seq the hub expects
-    Seq heard_top = 0;  // the highest seq heard of on pub/sub
+    Seq next = 0;                  // the next seq the hub expects
+    Seq heard_top = 0;             // the highest seq heard of on pub/sub
     std::uint32_t generation = 0;  // bumped at open/close: older fetch replies are stale
   };
 

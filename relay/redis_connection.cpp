@@ -5,7 +5,6 @@
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
 
-
 namespace hubchat::relay {
 namespace {
 

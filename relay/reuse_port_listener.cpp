@@ -7,7 +7,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-
 namespace hubchat::relay {
 
 ReusePortListener::ReusePortListener(EventLoop& loop, const std::string& host, int port, bool tls)

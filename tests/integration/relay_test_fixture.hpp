@@ -8,11 +8,11 @@
 
 #include <chrono>
 #include <cstdlib>
-#include <string_view>
 #include <functional>
 #include <iostream>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 

@@ -19,8 +19,8 @@ class ScaleOutTest : public ::testing::Test {
     return ::testing::AssertionSuccess();
   }
   std::vector<std::string> relay_args(std::vector<std::string> extra = {}) const {
-    std::vector<std::string> args{"--redis", redis_->url(), "--redis-prefix", "test:",
-                                  "--rate-limit", "0"};
+    std::vector<std::string> args{"--redis", redis_->url(),  "--redis-prefix",
+                                  "test:",   "--rate-limit", "0"};
     args.insert(args.end(), extra.begin(), extra.end());
     return args;
   }
@@ -110,8 +110,8 @@ TEST_F(ScaleOutTest, OneOrderAcrossRelays) {
   }
   const std::size_t total = 1 + 2 * kLossless + 2 * kLegacy;
   for (LosslessClient* c : {&la, &lb})
-    ASSERT_TRUE(c->collect_until([&](const auto&) { return c->msgs().size() >= total; },
-                                 deadline_in(20s)))
+    ASSERT_TRUE(
+        c->collect_until([&](const auto&) { return c->msgs().size() >= total; }, deadline_in(20s)))
         << c->msgs().size() << " of " << total;
   ASSERT_TRUE(legacy_collect(ga, total, deadline_in(20s))) << ga.history().size();
   ASSERT_TRUE(legacy_collect(gb, total, deadline_in(20s))) << gb.history().size();
@@ -174,7 +174,8 @@ TEST_F(ScaleOutTest, ResumeAcrossRelays) {
   const Seq top = talker.msgs().back().seq;
 
   LosslessClient again;
-  auto w2 = again.connect_and_join(b->port(), "resume", "mina", deadline_in(10s), k, welcome->epoch);
+  auto w2 =
+      again.connect_and_join(b->port(), "resume", "mina", deadline_in(10s), k, welcome->epoch);
   ASSERT_TRUE(w2);
   EXPECT_EQ(w2->epoch, welcome->epoch) << "the epoch is the room's, not a relay's";
   ASSERT_TRUE(again.collect_until([&](const auto&) { return again.msgs().size() >= top - k; },
@@ -191,15 +192,16 @@ TEST_F(ScaleOutTest, ResumeAcrossRelays) {
   ASSERT_TRUE(post_paced(talker, "r", 30));
   const Seq top2 = talker.msgs().back().seq;
   LosslessClient late;
-  ASSERT_TRUE(late.connect_and_join(a->port(), "resume", "mina", deadline_in(10s), k, welcome->epoch));
-  auto missed = late.wait_for([](const Event& e) { return e.type == EventType::missed; },
-                              deadline_in(10s));
+  ASSERT_TRUE(
+      late.connect_and_join(a->port(), "resume", "mina", deadline_in(10s), k, welcome->epoch));
+  auto missed =
+      late.wait_for([](const Event& e) { return e.type == EventType::missed; }, deadline_in(10s));
   ASSERT_TRUE(missed) << describe(late.history());
   EXPECT_EQ(missed->reason, "evicted");
   EXPECT_EQ(missed->missed_from, k + 1);
   EXPECT_EQ(missed->missed_to, top2 - 20);
-  ASSERT_TRUE(late.collect_until([&](const auto&) { return late.msgs().size() >= 20; },
-                                 deadline_in(10s)));
+  ASSERT_TRUE(
+      late.collect_until([&](const auto&) { return late.msgs().size() >= 20; }, deadline_in(10s)));
   EXPECT_EQ(late.msgs().front().seq, top2 - 19);
   EXPECT_EQ(late.msgs().back().seq, top2);
   EXPECT_EQ(check_contiguous(late.msgs()), "");
@@ -238,8 +240,8 @@ TEST_F(ScaleOutTest, RestartedRelayServesHistoryFromRedis) {
 struct Peer {
   std::string nick, key;
   std::unique_ptr<LosslessClient> client;
-  std::size_t read = 0;             // events of client->history() looked at
-  std::vector<Event> seen;          // every msg, across connections
+  std::size_t read = 0;                       // events of client->history() looked at
+  std::vector<Event> seen;                    // every msg, across connections
   std::map<std::string, std::string> outbox;  // id -> body
   std::uint64_t epoch = 0;
   std::vector<std::string> problems;
@@ -324,8 +326,7 @@ TEST_F(ScaleOutTest, RelayDeathWithReusePort) {
         ASSERT_TRUE(p.join(port, "shared")) << p.nick << " could not rejoin";
         continue;
       }
-      p.client->collect_until([&](const auto& h) { return h.size() > p.read; },
-                              deadline_in(200ms));
+      p.client->collect_until([&](const auto& h) { return h.size() > p.read; }, deadline_in(200ms));
     }
     EXPECT_EQ(p.seen.size(), total) << p.nick;
     EXPECT_TRUE(p.outbox.empty()) << p.nick << ": " << p.outbox.size() << " never acknowledged";
@@ -408,8 +409,8 @@ TEST_F(ScaleOutTest, SilentRedisGivesErrorsThenRecovers) {
   EXPECT_GT(errors, 0u) << "no send was refused while Redis was silent";
   // What was acknowledged (its own copy came back) reaches the reader once.
   ASSERT_TRUE(sender.send("last", "last"));
-  ASSERT_TRUE(sender.client->wait_for([](const Event& e) { return e.body == "last"; },
-                                      deadline_in(15s)));
+  ASSERT_TRUE(
+      sender.client->wait_for([](const Event& e) { return e.body == "last"; }, deadline_in(15s)));
   sender.pump();
   ASSERT_TRUE(reader.collect_until([](const auto& h) { return has_msg_body(h, "last"); },
                                    deadline_in(15s)));
@@ -444,8 +445,8 @@ TEST_F(ScaleOutTest, RedisRestartWithoutPersistenceIsMissed) {
   auto w2 = again.connect_and_join(a->port(), "lost", "jun", deadline_in(15s), k, welcome->epoch);
   ASSERT_TRUE(w2);
   EXPECT_NE(w2->epoch, welcome->epoch);
-  auto missed = again.wait_for([](const Event& e) { return e.type == EventType::missed; },
-                               deadline_in(5s));
+  auto missed =
+      again.wait_for([](const Event& e) { return e.type == EventType::missed; }, deadline_in(5s));
   ASSERT_TRUE(missed) << describe(again.history());
   EXPECT_EQ(missed->reason, "restart");
 }
@@ -472,10 +473,12 @@ TEST_F(ScaleOutTest, RedisRestartWithAofChangesNothing) {
   std::optional<Event> echo;
   for (int attempt = 0; attempt < 50 && !echo; ++attempt) {
     ASSERT_TRUE(again.send_msg("after"));
-    echo = again.wait_for([](const Event& e) {
-      return (e.type == EventType::msg && e.body == "after") ||
-             (e.type == EventType::error && e.code == "unavailable");
-    }, deadline_in(5s));
+    echo = again.wait_for(
+        [](const Event& e) {
+          return (e.type == EventType::msg && e.body == "after") ||
+                 (e.type == EventType::error && e.code == "unavailable");
+        },
+        deadline_in(5s));
     if (echo && echo->type == EventType::error) echo.reset(), std::this_thread::sleep_for(100ms);
   }
   ASSERT_TRUE(echo);

@@ -659,8 +659,17 @@ bool RedisProcess::start(std::chrono::milliseconds timeout) {
     if (port_ == 0 || attempt > 0) port_ = pick_free_port();
     // Debian's redis-server package; $HUBCHAT_REDIS_SERVER overrides it.
     const char* binary = std::getenv("HUBCHAT_REDIS_SERVER");
-    std::vector<std::string> argv{binary && *binary ? binary : "/usr/bin/redis-server", "--port", std::to_string(port_), "--bind",
-                                  "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir_};
+    std::vector<std::string> argv{binary && *binary ? binary : "/usr/bin/redis-server",
+                                  "--port",
+                                  std::to_string(port_),
+                                  "--bind",
+                                  "127.0.0.1",
+                                  "--save",
+                                  "",
+                                  "--appendonly",
+                                  "no",
+                                  "--dir",
+                                  dir_};
     argv.insert(argv.end(), extra_args_.begin(), extra_args_.end());
     pid_ = spawn_logged(argv, dir_ + "/redis.log");
     if (pid_ <= 0) break;

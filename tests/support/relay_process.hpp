@@ -130,8 +130,8 @@ class RedisProcess {
   // Starts it (on the same port as before, if it ran already) and waits
   // until it answers PING.
   bool start(std::chrono::milliseconds timeout = std::chrono::seconds(10));
-  void kill_now();                   // SIGKILL
-  void pause(bool paused);           // SIGSTOP / SIGCONT: a silent server
+  void kill_now();          // SIGKILL
+  void pause(bool paused);  // SIGSTOP / SIGCONT: a silent server
   std::uint16_t port() const { return port_; }
   std::string url() const { return "redis://127.0.0.1:" + std::to_string(port_); }
   const std::string& error() const { return error_; }
