@@ -55,6 +55,8 @@ class BrokerSink {
   virtual void on_room_ready(std::string_view room, BrokerHistory history) = 0;
   // The next message of the room, with its seq: seq == the cache's next seq.
   virtual void on_message(std::string_view room, Event message, std::string dedupe_key) = 0;
+  // Presence on other relays (Redis): `nick` joined or left the room there.
+  virtual void on_presence(std::string_view room, std::string_view nick, bool joined) = 0;
   // The outcome of publish() for the request named by `ticket`.
   virtual void on_publish_result(std::uint64_t ticket, PublishStatus status, Seq seq) = 0;
 
@@ -74,6 +76,9 @@ class Broker {
   // The relay forgets the room's cache.
   virtual void forget_room(Room& room) = 0;
   virtual void publish(Room& room, Publication publication) = 0;
+  // A local member of an open room joined (or took a nick) / left (or gave it up).
+  virtual void member_joined(Room& room, std::string_view nick) = 0;
+  virtual void member_left(Room& room, std::string_view nick) = 0;
   // Whether rooms may become ready later than open_room() returns.
   virtual bool is_remote() const = 0;
 };

@@ -98,6 +98,7 @@ void Hub::enter(Session& session, Room& room, std::string nick) {
   if (first) set_idle(room, false);
   room.members.push_back(&session);
   if (first) broker_.open_room(room);  // the broker keeps the room's cache in step from now
+  broker_.member_joined(room, session.nick);
   room.presence.add(session.nick);
   room.presence.joined(session.nick);
   // Its own arrival is still pending, so the reader hears of it too.
@@ -235,13 +236,18 @@ void Hub::leave(Session& session) {
   // once more: no member of a flush in progress is skipped.
   room->unoffered = std::min(room->unoffered, static_cast<std::uint32_t>(members.size()));
   session.room = nullptr;
+  broker_.member_left(*room, session.nick);
   room->presence.remove(session.nick);
   if (members.empty()) {
     // Nobody reads its presence any more, and it may be kept a long time.
     set_idle(*room, true);
     broker_.close_room(*room);
-    // A remote broker's cache goes stale from now: refilled at the next open.
-    if (broker_.is_remote()) room->ready = false;
+    // A remote broker's cache and other relays' members go stale from now:
+    // refilled at the next open.
+    if (broker_.is_remote()) {
+      room->ready = false;
+      room->presence.clear_members();
+    }
     std::vector<Session*>().swap(members);
     room->presence.clear_ring();
     if (room->presence_dirty) {
@@ -313,6 +319,23 @@ void Hub::on_publish_result(std::uint64_t ticket, PublishStatus status, Seq seq)
   }
 }
 
+void Hub::on_presence(std::string_view room_name, std::string_view nick, bool joined) {
+  Room* room = find_room(room_name);
+  if (!room || room->members.empty()) return;
+  if (joined) {
+    if (room->presence.contains(nick)) return;  // a local member by that nick (a race): one entry
+    room->presence.add(nick);
+    room->presence.joined(nick);
+  } else {
+    if (!room->presence.contains(nick)) return;
+    for (const Session* member : room->members)
+      if (member->nick == nick) return;  // still here, on this relay
+    room->presence.remove(nick);
+    room->presence.left(nick);
+  }
+  presence_changed(*room);
+}
+
 void Hub::closed(Session& session) {
   leave(session);
   // Requests still at the broker have nobody to answer any more.
@@ -332,6 +355,8 @@ void Hub::rename(Session& session, std::string_view nick) {
   Room& room = *session.room;
   room.presence.remove(session.nick);  // so the old nick does not count as taken
   std::string granted = unique_nick(room, nick);
+  broker_.member_left(room, session.nick);
+  broker_.member_joined(room, granted);
   room.presence.add(granted);
   room.presence.renamed(session.nick, granted);
   session.nick = std::move(granted);

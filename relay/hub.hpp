@@ -147,6 +147,7 @@ class Hub final : private BrokerSink {
   void on_room_ready(std::string_view room, BrokerHistory history) override;
   void on_message(std::string_view room, Event message, std::string dedupe_key) override;
   void on_publish_result(std::uint64_t ticket, PublishStatus status, Seq seq) override;
+  void on_presence(std::string_view room, std::string_view nick, bool joined) override;
   void presence_changed(Room& room);
   // Encodes once per dialect, appends (event.seq is the log's next), wakes the members.
   void append(Room& room, Event event, std::string dedupe_key);

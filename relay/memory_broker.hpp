@@ -16,6 +16,9 @@ class MemoryBroker final : public Broker {
   void close_room(Room&) override {}
   void forget_room(Room&) override {}
   void publish(Room& room, Publication publication) override;
+  // One relay: the room's presence is all local.
+  void member_joined(Room&, std::string_view) override {}
+  void member_left(Room&, std::string_view) override {}
   bool is_remote() const override { return false; }
 
  private:

@@ -138,6 +138,11 @@ std::optional<int> parse_options(int argc, char** argv, Options& o) {
       });
   app.add_option("--redis-prefix", o.redis_prefix, "prefix of every Redis key and channel")
       ->capture_default_str();
+  app.add_option("--presence-ttl", o.presence_ttl_s,
+                 "with --redis: seconds a relay's members stay listed without a heartbeat (a "
+                 "dead relay's members leave within 4/3 of it)")
+      ->capture_default_str()
+      ->check(CLI::Range(2, 45));
   app.add_flag("--reuse-port", o.reuse_port,
                "listen with SO_REUSEPORT, so several relays on one host share --port");
   try {

@@ -70,6 +70,10 @@ struct Options {
   // SO_REUSEPORT: several relays on one host share --port (the kernel
   // spreads new connections over them).
   bool reuse_port = false;
+  // --redis: a relay's members of a room are listed in Redis with this TTL,
+  // refreshed every third of it; a relay that dies takes its members with
+  // it within ttl + ttl/3 seconds.
+  unsigned presence_ttl_s = 30;
   // Every setting with its effective value ("name=value ..."), for the log.
   std::string effective_settings;
 };

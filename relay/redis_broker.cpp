@@ -88,8 +88,8 @@ RedisBroker::RedisBroker(EventLoop& loop, const Options& options, const Log& log
       options_(options),
       log_(log),
       address_(std::move(address)),
-      probe_channel_(options.redis_prefix + "probe:" + std::to_string(getpid()) + ":" +
-                     std::to_string(wall_ms())),
+      relay_id_(std::to_string(getpid()) + ":" + std::to_string(wall_ms())),
+      probe_channel_(options.redis_prefix + "probe:" + relay_id_),
       tick_(loop, [this] { on_tick(); }) {
   connect_commands();
   connect_subscriber();
@@ -188,6 +188,11 @@ void RedisBroker::on_tick() {
     });
   }
 
+  if (now >= heartbeat_at_ && commands_->is_up()) {
+    heartbeat_at_ = now + std::chrono::milliseconds(options_.presence_ttl_s * 1000 / 3);
+    heartbeat();
+  }
+
   if (fetch_retry_ && commands_->is_up()) {
     fetch_retry_ = false;
     for (auto& [room, state] : rooms_)
@@ -205,6 +210,7 @@ void RedisBroker::open_room(Room& room) {
   state.synced = false;  // the hub's cache is stale: filled afresh
   state.fetching = false;
   state.heard_top = 0;
+  state.remote.clear();  // the hub forgot them at close; the fetch brings them back
   ++state.generation;
   if (state.confirmed) {
     fetch(room.name);  // still subscribed (closed and reopened before the UNSUBSCRIBE went out)
@@ -256,7 +262,12 @@ void RedisBroker::on_push(const redisReply& reply) {
   const std::string_view room =
       channel.substr(prefix.size() + 1, channel.size() - prefix.size() - 1 - kSuffix.size());
   if (kind == "message") {
-    if (is_string(reply.element[2])) on_live(room, text_of(*reply.element[2]));
+    if (!is_string(reply.element[2])) return;
+    const std::string_view payload = text_of(*reply.element[2]);
+    if (payload.substr(0, 2) == "p\n")
+      on_presence_news(std::string(room), payload.substr(2));
+    else
+      on_live(room, payload);
     return;
   }
   const auto it = rooms_.find(std::string(room));
@@ -306,13 +317,15 @@ void RedisBroker::fetch(const std::string& room) {
     return;
   }
   const std::string meta = key(room, "meta"), log = key(room, "log");
-  const std::string epoch = std::to_string(wall_ms());
+  const std::string members = key(room, "members");
+  const std::string now = std::to_string(wall_ms());
+  const std::string& epoch = now;
   const std::string after = state.synced ? std::to_string(state.next - 1) : "latest";
   const std::string count = std::to_string(
       state.synced ? kFetchCount : std::max<std::size_t>(1, options_.history_events));
   const std::uint32_t generation = state.generation;
   const bool ok =
-      commands_->command({"EVAL", kFetchLua, "2", meta, log, epoch, after, count},
+      commands_->command({"EVAL", kFetchLua, "3", meta, log, members, epoch, after, count, now},
                          [this, room, generation](const redisReply* reply) {
                            const auto it = rooms_.find(room);
                            if (it == rooms_.end() || it->second.generation != generation) return;
@@ -328,7 +341,7 @@ void RedisBroker::fetch(const std::string& room) {
 void RedisBroker::on_fetched(const std::string& room, const redisReply* reply) {
   RoomState& state = rooms_[room];
   if (!state.open) return;
-  if (!reply || reply->type != REDIS_REPLY_ARRAY || reply->elements != 3 ||
+  if (!reply || reply->type != REDIS_REPLY_ARRAY || reply->elements != 4 ||
       !is_string(reply->element[0]) || reply->element[1]->type != REDIS_REPLY_INTEGER ||
       reply->element[2]->type != REDIS_REPLY_ARRAY) {
     fetch_retry_ = true;  // the tick tries again once the connection is up
@@ -343,6 +356,27 @@ void RedisBroker::on_fetched(const std::string& room, const redisReply* reply) {
   for (std::size_t i = 0; i < entries.elements; ++i) {
     Event message;
     if (entry_to_message(*entries.element[i], message)) messages.push_back(std::move(message));
+  }
+
+  // Other relays' members, as Redis lists them now: what changed since
+  // (e.g. while pub/sub was down) goes to the hub.
+  std::map<std::string, unsigned> remote;
+  if (reply->element[3]->type == REDIS_REPLY_ARRAY) {
+    for (std::size_t i = 0; i < reply->element[3]->elements; ++i) {
+      if (!is_string(reply->element[3]->element[i])) continue;
+      const std::string_view member = text_of(*reply->element[3]->element[i]);
+      const auto tab = member.find('\t');
+      if (tab == std::string_view::npos || member.substr(0, tab) == relay_id_) continue;
+      ++remote[std::string(member.substr(tab + 1))];
+    }
+  }
+  for (const auto& [nick, count] : std::map<std::string, unsigned>(state.remote))
+    if (!remote.count(nick)) count_remote(room, nick, -static_cast<int>(count));
+  for (const auto& [nick, count] : remote) {
+    const auto& known = rooms_[room].remote;
+    const auto had = known.find(nick);
+    const unsigned before = had == known.end() ? 0 : had->second;
+    count_remote(room, nick, static_cast<int>(count) - static_cast<int>(before));
   }
 
   if (state.synced && epoch != state.epoch) {
@@ -417,6 +451,78 @@ void RedisBroker::publish(Room& room, Publication publication) {
         reply->element[0]->integer == 1 ? PublishStatus::accepted : PublishStatus::duplicate, seq);
   });
   if (!queued) sink_->on_publish_result(ticket, PublishStatus::unavailable, 0);
+}
+
+}  // namespace hubchat::relay
+
+namespace hubchat::relay {
+
+// ---- presence across relays ----
+
+void RedisBroker::count_remote(const std::string& room, const std::string& nick, int delta) {
+  if (delta == 0) return;
+  auto& remote = rooms_[room].remote;
+  const auto found = remote.find(nick);
+  const int before = found == remote.end() ? 0 : static_cast<int>(found->second);
+  const int after = before + delta;
+  if (after <= 0)
+    remote.erase(nick);
+  else
+    remote[nick] = static_cast<unsigned>(after);
+  if (before == 0 && after > 0) sink_->on_presence(room, nick, true);
+  if (before > 0 && after <= 0) sink_->on_presence(room, nick, false);
+}
+
+// "relay\nj|l\nnick", from presence.lua or member_joined/left.
+void RedisBroker::on_presence_news(const std::string& room, std::string_view payload) {
+  const auto it = rooms_.find(room);
+  if (it == rooms_.end() || !it->second.open || !it->second.confirmed) return;
+  const auto first = payload.find('\n');
+  if (first == std::string_view::npos || payload.size() < first + 3) return;
+  const std::string_view relay = payload.substr(0, first);
+  const char kind = payload[first + 1];
+  const std::string nick(payload.substr(first + 3));
+  if (relay == relay_id_ || nick.empty()) return;
+  count_remote(room, nick, kind == 'j' ? 1 : -1);
+}
+
+void RedisBroker::member_joined(Room& room, std::string_view nick) {
+  rooms_[room.name].local.emplace(nick);
+  if (!commands_->is_up()) return;  // the next heartbeat announces it
+  const std::string expiry = std::to_string(wall_ms() + options_.presence_ttl_s * 1000ull);
+  const std::string member = relay_id_ + "\t" + std::string(nick);
+  const std::string news = "p\n" + relay_id_ + "\nj\n" + std::string(nick);
+  commands_->command({"ZADD", key(room.name, "members"), expiry, member}, [](const redisReply*) {});
+  commands_->command({"PUBLISH", key(room.name, "live"), news}, [](const redisReply*) {});
+}
+
+void RedisBroker::member_left(Room& room, std::string_view nick) {
+  const auto it = rooms_.find(room.name);
+  if (it != rooms_.end()) {
+    auto& local = it->second.local;
+    if (const auto one = local.find(std::string(nick)); one != local.end()) local.erase(one);
+  }
+  if (!commands_->is_up()) return;  // its entry expires by itself
+  const std::string member = relay_id_ + "\t" + std::string(nick);
+  const std::string news = "p\n" + relay_id_ + "\nl\n" + std::string(nick);
+  commands_->command({"ZREM", key(room.name, "members"), member}, [](const redisReply*) {});
+  commands_->command({"PUBLISH", key(room.name, "live"), news}, [](const redisReply*) {});
+}
+
+// Every third of --presence-ttl: this relay's members are refreshed, and
+// expired entries (a dead relay's) removed and announced, room by room.
+void RedisBroker::heartbeat() {
+  const std::uint64_t now = wall_ms();
+  const std::string now_text = std::to_string(now);
+  const std::string expiry = std::to_string(now + options_.presence_ttl_s * 1000ull);
+  for (const auto& [room, state] : rooms_) {
+    if (!state.open) continue;
+    const std::string members = key(room, "members"), channel = key(room, "live");
+    std::vector<std::string_view> args{"EVAL",  kPresenceLua, "1",    members,
+                                       channel, now_text,     expiry, relay_id_};
+    for (const std::string& nick : state.local) args.push_back(nick);
+    commands_->command(args, [](const redisReply*) {});
+  }
 }
 
 }  // namespace hubchat::relay

@@ -29,7 +29,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <unordered_map>
 
@@ -58,6 +60,8 @@ class RedisBroker final : public Broker {
   void close_room(Room& room) override;
   void forget_room(Room&) override {}
   void publish(Room& room, Publication publication) override;
+  void member_joined(Room& room, std::string_view nick) override;
+  void member_left(Room& room, std::string_view nick) override;
   bool is_remote() const override { return true; }
 
  private:
@@ -69,9 +73,11 @@ class RedisBroker final : public Broker {
     bool synced = false;         // the hub has the cache (on_room_ready sent)
     bool fetching = false;       // a fetch is out
     std::uint64_t epoch = 0;
-    Seq next = 0;                  // the next seq the hub expects
-    Seq heard_top = 0;             // the highest seq heard of on pub/sub
-    std::uint32_t generation = 0;  // bumped at open/close: older fetch replies are stale
+    Seq next = 0;                            // the next seq the hub expects
+    Seq heard_top = 0;                       // the highest seq heard of on pub/sub
+    std::uint32_t generation = 0;            // bumped at open/close: older fetch replies are stale
+    std::multiset<std::string> local;        // this relay's members (for the heartbeat)
+    std::map<std::string, unsigned> remote;  // other relays' members: nick -> entries
   };
 
   std::string key(std::string_view room, std::string_view what) const;
@@ -80,6 +86,11 @@ class RedisBroker final : public Broker {
   void on_tick();
   void on_push(const redisReply& reply);
   void on_live(std::string_view room, std::string_view payload);
+  void on_presence_news(const std::string& room, std::string_view payload);
+  // Moves the room's remote member count of `nick` by +1/-1, telling the hub
+  // when the nick appears or disappears.
+  void count_remote(const std::string& room, const std::string& nick, int delta);
+  void heartbeat();
   void subscribe(std::string_view room);
   void fetch(const std::string& room);
   void on_fetched(const std::string& room, const redisReply* reply);
@@ -90,7 +101,9 @@ class RedisBroker final : public Broker {
   const Log& log_;
   RedisAddress address_;
   BrokerSink* sink_ = nullptr;
+  std::string relay_id_;       // "<pid>:<ms>": this relay in member entries
   std::string probe_channel_;  // this relay's own
+  std::chrono::steady_clock::time_point heartbeat_at_{};
   std::unordered_map<std::string, RoomState> rooms_;
   std::unique_ptr<RedisConnection> commands_, subscriber_;
   unsigned command_failures_ = 0, subscriber_failures_ = 0;

@@ -7,9 +7,12 @@
 -- ARGV[2]  "latest": the newest ARGV[3] entries; else a seq: the entries
 --          after it, at most ARGV[3]
 -- ARGV[3]  how many entries at most
+-- KEYS[3]  the room's member set (presence across relays; see presence.lua)
+-- ARGV[4]  now (ms): entries expiring before are left out
 --
--- Returns {epoch, top seq, entries oldest first}, each entry {id, {t, ts,
--- f, from, i, id, b, body}} as XRANGE gives it.
+-- Returns {epoch, top seq, entries oldest first, members}: each entry {id,
+-- {t, ts, f, from, i, id, b, body}} as XRANGE gives it; members as
+-- "<relay>\t<nick>".
 local epoch = redis.call('HGET', KEYS[1], 'epoch')
 if not epoch then
   epoch = ARGV[1]
@@ -26,4 +29,5 @@ if ARGV[2] == 'latest' then
 else
   entries = redis.call('XRANGE', KEYS[2], (tonumber(ARGV[2]) + 1) .. '-0', '+', 'COUNT', ARGV[3])
 end
-return {epoch, top, entries}
+local members = redis.call('ZRANGEBYSCORE', KEYS[3], ARGV[4], '+inf')
+return {epoch, top, entries, members}

@@ -3,6 +3,8 @@
 // relays, resume on another relay, a relay's death (--reuse-port), Redis
 // faults (a killed pub/sub connection, a silent server, a restart with and
 // without persistence). Every wait is a condition with a deadline.
+#include <algorithm>
+#include <functional>
 #include <map>
 #include <set>
 
@@ -489,6 +491,72 @@ TEST_F(ScaleOutTest, RedisRestartWithAofChangesNothing) {
   EXPECT_EQ(check_contiguous(stayer.msgs()), "");
   for (const Event& e : again.history()) EXPECT_NE(e.type, EventType::missed) << describe(e);
   for (const Event& e : stayer.history()) EXPECT_NE(e.type, EventType::missed) << describe(e);
+}
+
+// The room's member list as the relay gives it (a `members` request).
+std::vector<std::string> members_of(LosslessClient& c) {
+  Event request;
+  request.type = EventType::members;
+  if (!c.send_event(request)) return {"(send failed)"};
+  auto page =
+      c.wait_for([](const Event& e) { return e.type == EventType::members; }, deadline_in(5s));
+  return page ? page->members : std::vector<std::string>{"(no reply)"};
+}
+
+// Asks until `pred(members)` holds or the deadline passes.
+bool members_until(LosslessClient& c,
+                   const std::function<bool(const std::vector<std::string>&)>& pred,
+                   Deadline deadline, std::vector<std::string>& last) {
+  for (;;) {
+    last = members_of(c);
+    if (pred(last)) return true;
+    if (Clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(100ms);  // the member list has no push channel to wait on
+  }
+}
+
+bool lists(const std::vector<std::string>& members, const std::string& nick) {
+  return std::find(members.begin(), members.end(), nick) != members.end();
+}
+
+// 5. Presence spans relays; a SIGKILLed relay's members are gone within
+// 4/3 of --presence-ttl (its entries are no longer refreshed).
+TEST_F(ScaleOutTest, PresenceSpansRelaysAndExpires) {
+  ASSERT_TRUE(start_redis());
+  RelayProcess* a = start_relay({"--presence-ttl", "3", "--presence-interval", "0"});
+  RelayProcess* b = start_relay({"--presence-ttl", "3", "--presence-interval", "0"});
+  ASSERT_TRUE(a && b);
+  LosslessClient ann, amy, ben;
+  ASSERT_TRUE(ann.connect_and_join(a->port(), "pres", "ann"));
+  ASSERT_TRUE(amy.connect_and_join(a->port(), "pres", "amy"));
+  ASSERT_TRUE(ben.connect_and_join(b->port(), "pres", "ben"));
+  std::vector<std::string> seen;
+  const auto everyone = [](const std::vector<std::string>& m) {
+    return lists(m, "ann") && lists(m, "amy") && lists(m, "ben");
+  };
+  EXPECT_TRUE(members_until(ben, everyone, deadline_in(10s), seen)) << seen.size();
+  EXPECT_TRUE(members_until(ann, everyone, deadline_in(10s), seen)) << seen.size();
+  // A nick taken on another relay is taken here too.
+  LosslessClient other;
+  auto w = other.connect_and_join(b->port(), "pres", "ann");
+  ASSERT_TRUE(w);
+  EXPECT_NE(w->nick, "ann");
+  other.ws().send_close(1000);
+  other.ws().wait_closed(deadline_in(5s));
+
+  const auto killed_at = Clock::now();
+  a->kill_now();
+  const auto only_ben = [](const std::vector<std::string>& m) {
+    return !lists(m, "ann") && !lists(m, "amy") && lists(m, "ben");
+  };
+  ASSERT_TRUE(members_until(ben, only_ben, deadline_in(15s), seen));
+  const auto took = Clock::now() - killed_at;
+  EXPECT_LE(took, 3s * 4 / 3 + 1500ms) << "the dead relay's members stayed too long";
+  // Ben heard them leave.
+  std::set<std::string> left;
+  for (const Event& e : ben.history())
+    if (e.type == EventType::leave) left.insert(e.nick);
+  EXPECT_TRUE(left.count("ann") && left.count("amy"));
 }
 
 }  // namespace
