@@ -247,6 +247,7 @@ struct Peer {
   std::map<std::string, std::string> outbox;  // id -> body
   std::uint64_t epoch = 0;
   std::vector<std::string> problems;
+  std::set<std::string> granted;  // the nicks its welcomes gave it
 
   bool join(std::uint16_t port, const std::string& room) {
     client = std::make_unique<LosslessClient>();
@@ -259,6 +260,9 @@ struct Peer {
                                     deadline_in(10s));
     if (!welcome) return false;
     epoch = welcome->epoch;
+    // The dead relay's members stay listed until their entries expire, so
+    // the old nick may be taken: the relay grants another.
+    granted.insert(welcome->nick);
     for (const auto& [id, body] : outbox)
       if (!client->send_event(msg_with_id(body, id))) return false;
     return true;
@@ -280,7 +284,7 @@ struct Peer {
         problems.push_back("seq " + std::to_string(e.seq) + " after " +
                            std::to_string(seen.back().seq));
       seen.push_back(e);
-      if (e.from == nick) outbox.erase(e.id);
+      if (granted.count(e.from)) outbox.erase(e.id);
     }
     return client->end().kind == Received::Kind::timeout;
   }
