@@ -43,6 +43,9 @@ class ScaleOutTest : public ::testing::Test {
     }
   }
 
+  // Acceptance 4b, with Redis silent or stopped (below).
+  void traffic_through_outage(bool killed);
+
   std::unique_ptr<RedisProcess> redis_;
   std::vector<std::unique_ptr<RelayProcess>> relays_;
 };
@@ -384,11 +387,13 @@ TEST_F(ScaleOutTest, PubsubKilledDuringABurst) {
   EXPECT_EQ(bodies_of(la.msgs()), bodies_of(lb.msgs()));
 }
 
-// 4b. Redis silent (SIGSTOP) for 5 s during traffic: sends get the
-// `unavailable` error, connections stay up, and every acknowledged message
-// reaches every client once Redis is back.
-TEST_F(ScaleOutTest, SilentRedisGivesErrorsThenRecovers) {
-  ASSERT_TRUE(start_redis());
+// 4b. Redis out for 5 s during traffic, silent (SIGSTOP) or stopped (killed,
+// restarted from its AOF): sends get the `unavailable` error, connections
+// stay up, and every acknowledged message reaches every client once Redis is
+// back.
+void ScaleOutTest::traffic_through_outage(bool killed) {
+  ASSERT_TRUE(killed ? start_redis({"--appendonly", "yes", "--appendfsync", "always"})
+                     : start_redis());
   RelayProcess* a = start_relay();
   RelayProcess* b = start_relay();
   ASSERT_TRUE(a && b);
@@ -399,32 +404,50 @@ TEST_F(ScaleOutTest, SilentRedisGivesErrorsThenRecovers) {
   LosslessClient reader;
   ASSERT_TRUE(reader.connect_and_join(b->port(), "quiet", "ben"));
 
-  std::size_t errors = 0;
-  std::set<std::string> refused;
   const auto started = Clock::now();
-  bool paused = false, resumed = false;
+  bool out = false, back = false;
   for (int i = 0; Clock::now() - started < 12s; ++i) {
-    if (!paused && Clock::now() - started > 1s) redis_->pause(paused = true);
-    if (!resumed && Clock::now() - started > 6s) redis_->pause(!(resumed = true));
+    if (!out && Clock::now() - started > 1s) {
+      out = true;
+      killed ? redis_->kill_now() : redis_->pause(true);
+    }
+    if (!back && Clock::now() - started > 6s) {
+      back = true;
+      if (killed)
+        ASSERT_TRUE(redis_->start()) << redis_->error();
+      else
+        redis_->pause(false);
+    }
     ASSERT_TRUE(sender.send("m" + std::to_string(i), std::to_string(i)));
     sender.client->collect_until([](const auto&) { return false; }, deadline_in(50ms));
     ASSERT_TRUE(sender.pump()) << "the connection must stay up";
   }
+  std::size_t errors = 0;
   for (const Event& e : sender.client->history())
     if (e.type == EventType::error && e.code == "unavailable") ++errors;
-  EXPECT_GT(errors, 0u) << "no send was refused while Redis was silent";
+  EXPECT_GT(errors, 0u) << "no send was refused while Redis was out";
   // What was acknowledged (its own copy came back) reaches the reader once.
   ASSERT_TRUE(sender.send("last", "last"));
   ASSERT_TRUE(
       sender.client->wait_for([](const Event& e) { return e.body == "last"; }, deadline_in(15s)));
   sender.pump();
-  ASSERT_TRUE(reader.collect_until([](const auto& h) { return has_msg_body(h, "last"); },
-                                   deadline_in(15s)));
+  ASSERT_TRUE(
+      reader.collect_until([](const auto& h) { return has_msg_body(h, "last"); }, deadline_in(15s)))
+      << reader.end().describe();
   EXPECT_EQ(check_contiguous(reader.msgs()), "");
   std::multiset<std::string> got;
   for (const Event& e : reader.msgs()) got.insert(e.body);
   for (const Event& e : sender.seen) EXPECT_EQ(got.count(e.body), 1u) << e.body;
   EXPECT_EQ(reader.msgs().size(), sender.seen.size());
+  EXPECT_TRUE(sender.problems.empty()) << sender.problems.front();
+}
+
+TEST_F(ScaleOutTest, SilentRedisGivesErrorsThenRecovers) {
+  traffic_through_outage(false);
+}
+
+TEST_F(ScaleOutTest, StoppedRedisGivesErrorsThenRecovers) {
+  traffic_through_outage(true);
 }
 
 // 4c. Redis restarted without persistence: the room's history is gone,
