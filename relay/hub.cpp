@@ -313,8 +313,8 @@ void Hub::on_publish_result(std::uint64_t ticket, PublishStatus status, Seq seq)
               CloseReason::unavailable);
       else
         reply_error(session, "unavailable",
-                    "the message store is unreachable; this message was not posted (send it "
-                    "again)");
+                    "the message store is unreachable: this message may not have been posted; "
+                    "send it again (with the same id it is posted once)");
       return;
   }
 }
