@@ -58,6 +58,21 @@ EventLoop::~EventLoop() {
   ev_loop_destroy(loop_);
 }
 
+EventLoop::Readable::Readable(EventLoop& loop, int fd, std::function<void()> on_readable)
+    : loop_(loop.get()), on_readable_(std::move(on_readable)), watcher_(std::make_unique<ev_io>()) {
+  ev_io_init(watcher_.get(), &Readable::ready, fd, EV_READ);
+  watcher_->data = this;
+  ev_io_start(loop_, watcher_.get());
+}
+
+EventLoop::Readable::~Readable() {
+  ev_io_stop(loop_, watcher_.get());
+}
+
+void EventLoop::Readable::ready(struct ev_loop*, ev_io* watcher, int) {
+  static_cast<Readable*>(watcher->data)->on_readable_();
+}
+
 void EventLoop::woke(struct ev_loop*, ev_check* watcher, int) {
   static_cast<EventLoop*>(watcher->data)->woke_at_ns_ = monotonic_ns();
 }

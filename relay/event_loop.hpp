@@ -11,6 +11,7 @@
 #include <memory>
 
 struct ev_loop;
+struct ev_io;
 struct ev_timer;
 struct ev_signal;
 struct ev_prepare;
@@ -38,6 +39,21 @@ class EventLoop {
     struct ev_loop* loop_;
     std::function<void()> on_fire_;
     std::unique_ptr<ev_timer> watcher_;
+  };
+
+  // Calls back whenever a file descriptor is readable (e.g. a listening socket).
+  class Readable {
+   public:
+    Readable(EventLoop& loop, int fd, std::function<void()> on_readable);
+    ~Readable();
+    Readable(const Readable&) = delete;
+    Readable& operator=(const Readable&) = delete;
+
+   private:
+    static void ready(struct ev_loop* loop, ev_io* watcher, int events);
+    struct ev_loop* loop_;
+    std::function<void()> on_readable_;
+    std::unique_ptr<ev_io> watcher_;
   };
 
   EventLoop();  // epoll backend

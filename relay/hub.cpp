@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "relay/memory_broker.hpp"
 #include "shared/heap_size.hpp"
 #include "shared/legacy_codec.hpp"
 #include "shared/lossless_codec.hpp"
@@ -29,8 +30,16 @@ std::string bad_name_message(const char* what, std::size_t max_bytes) {
 
 }  // namespace
 
-Hub::Hub(const Options& options, Metrics& metrics, HubDriver& driver, std::uint64_t epoch)
-    : options_(options), metrics_(metrics), driver_(driver), epoch_(epoch) {}
+Hub::Hub(const Options& options, Metrics& metrics, HubDriver& driver, std::uint64_t epoch,
+         Broker* broker)
+    : options_(options),
+      metrics_(metrics),
+      driver_(driver),
+      epoch_(epoch),
+      own_broker_(broker ? nullptr : std::make_unique<MemoryBroker>()),
+      broker_(broker ? *broker : *own_broker_) {
+  broker_.attach(*this);
+}
 
 std::size_t Hub::room_overhead(const Room& room) {
   // The map node holds the key, the pointer, the cached hash and a link; the
@@ -52,6 +61,10 @@ Room& Hub::room_named(std::string_view name) {
   room->name = std::string(name);
   room->log = std::make_unique<RingRoomLog>(options_.history_events, options_.history_bytes,
                                             highest_seq_ + 1);
+  // The in-memory broker's rooms are this run's; a remote broker's become
+  // ready (with their own epoch) once their cache is filled.
+  room->ready = !broker_.is_remote();
+  room->epoch = epoch_;
   history_bytes_ += room_overhead(*room);
   Room& created = *rooms_.emplace(room->name, std::move(room)).first->second;
   set_idle(created, true);
@@ -81,8 +94,11 @@ void Hub::enter(Session& session, Room& room, std::string nick) {
   session.room = &room;
   session.nick = std::move(nick);
   session.member_index = static_cast<std::uint32_t>(room.members.size());
-  if (room.members.empty()) set_idle(room, false);
+  const bool first = room.members.empty();
+  if (first) set_idle(room, false);
   room.members.push_back(&session);
+  if (first) broker_.open_room(room);  // the broker keeps the room's cache in step from now
+  broker_.member_joined(room, session.nick);
   room.presence.add(session.nick);
   room.presence.joined(session.nick);
   // Its own arrival is still pending, so the reader hears of it too.
@@ -92,8 +108,15 @@ void Hub::enter(Session& session, Room& room, std::string nick) {
 
 void Hub::join_live(Session& session, std::string_view room_name, std::string_view nick) {
   Room& room = room_named(room_name);
-  session.cursor = room.log->next_seq();
   enter(session, room, unique_nick(room, nick));
+  if (room.ready) {
+    session.cursor = room.log->next_seq();
+    return;
+  }
+  SessionBuffers& buffers = session.buffers_in_use();
+  buffers.join_waiting = true;
+  buffers.join_live = true;
+  ++room.joins_waiting;
 }
 
 void Hub::join(Session& session, const Event& request) {
@@ -114,19 +137,34 @@ void Hub::join(Session& session, const Event& request) {
   if (!request.key.empty()) session.sender_key = std::make_unique<std::string>(request.key);
   if (session.room) leave(session);  // a room switch (or a re-join) starts afresh
   Room& room = room_named(request.room);
-  RoomLog& log = *room.log;
   enter(session, room, unique_nick(room, wanted));
+  if (room.ready) {
+    finish_join(session, request.has_since, request.since, request.epoch);
+    return;
+  }
+  // The broker is filling the room's cache: answer once it is ready.
+  SessionBuffers& buffers = session.buffers_in_use();
+  buffers.join_waiting = true;
+  buffers.join_live = false;
+  buffers.join_has_since = request.has_since;
+  buffers.join_since = request.since;
+  buffers.join_epoch = request.epoch;
+  ++room.joins_waiting;
+}
 
+void Hub::finish_join(Session& session, bool has_since, Seq since, std::uint64_t epoch) {
+  Room& room = *session.room;
+  RoomLog& log = *room.log;
   Event missed;
   missed.type = EventType::missed;
   missed.room = room.name;
   session.cursor = log.first_seq();  // no `since`: replay everything held
   session.replay_unstarted = true;
-  if (request.has_since) {
-    if (request.epoch != 0 && request.epoch != epoch_) {
+  if (has_since) {
+    if (epoch != 0 && epoch != room.epoch) {
       missed.reason = "restart";
     } else {
-      ResumePoint resume = log.resume_after(request.since);
+      ResumePoint resume = log.resume_after(since);
       session.cursor = resume.next;
       if (resume.missed()) {
         missed.reason = "evicted";
@@ -141,13 +179,29 @@ void Hub::join(Session& session, const Event& request) {
   welcome.type = EventType::welcome;
   welcome.room = room.name;
   welcome.nick = session.nick;
-  welcome.epoch = epoch_;
+  welcome.epoch = room.epoch;
   welcome.seq = log.next_seq();
   welcome.first = log.first_seq();
   welcome.count = room.presence.count();
   welcome.members = room.presence.page("", kWelcomeMembers, welcome.more);
   reply(session, welcome);
   if (!missed.reason.empty()) reply(session, missed);
+}
+
+void Hub::finish_waiting_joins(Room& room) {
+  for (Session* member : room.members) {
+    if (room.joins_waiting == 0) break;
+    if (!member->join_waiting()) continue;
+    SessionBuffers& b = *member->buffers;
+    b.join_waiting = false;
+    --room.joins_waiting;
+    if (b.join_live)
+      member->cursor = room.log->next_seq();
+    else
+      finish_join(*member, b.join_has_since, b.join_since, b.join_epoch);
+    member->release_idle_buffers();
+    request_write(*member);
+  }
 }
 
 void Hub::members_page(Session& session, std::string_view after) {
@@ -173,14 +227,27 @@ void Hub::leave(Session& session) {
   members[session.member_index] = last;
   last->member_index = session.member_index;
   members.pop_back();
+  if (session.join_waiting()) {
+    session.buffers->join_waiting = false;
+    --room->joins_waiting;
+    session.release_idle_buffers();
+  }
   // The member moved into the hole was either not offered yet, or is offered
   // once more: no member of a flush in progress is skipped.
   room->unoffered = std::min(room->unoffered, static_cast<std::uint32_t>(members.size()));
   session.room = nullptr;
+  broker_.member_left(*room, session.nick);
   room->presence.remove(session.nick);
   if (members.empty()) {
     // Nobody reads its presence any more, and it may be kept a long time.
     set_idle(*room, true);
+    broker_.close_room(*room);
+    // A remote broker's cache and other relays' members go stale from now:
+    // refilled at the next open.
+    if (broker_.is_remote()) {
+      room->ready = false;
+      room->presence.clear_members();
+    }
     std::vector<Session*>().swap(members);
     room->presence.clear_ring();
     if (room->presence_dirty) {
@@ -207,25 +274,72 @@ void Hub::post(Session& session, std::string_view body, std::string_view id) {
     return;
   }
   std::string dedupe_key;
-  if (!id.empty() && session.sender_key) {
-    dedupe_key = *session.sender_key + '\n' + std::string(id);
-    if (const Seq seq = session.room->log->find_accepted(dedupe_key)) {
+  if (!id.empty() && session.sender_key) dedupe_key = *session.sender_key + '\n' + std::string(id);
+  Publication publication;
+  publication.message.type = EventType::msg;
+  publication.message.from = session.nick;
+  publication.message.body = std::string(body);
+  publication.message.id = std::string(id);
+  publication.message.ts = now_ms();
+  publication.dedupe_key = std::move(dedupe_key);
+  publication.ticket = next_ticket_++;
+  publishing_.emplace(publication.ticket, InFlight{&session, std::string(id)});
+  broker_.publish(*session.room, std::move(publication));
+}
+
+void Hub::on_publish_result(std::uint64_t ticket, PublishStatus status, Seq seq) {
+  const auto it = publishing_.find(ticket);
+  if (it == publishing_.end()) return;  // the sender is gone
+  Session& session = *it->second.sender;
+  std::string id = std::move(it->second.id);
+  publishing_.erase(it);
+  switch (status) {
+    case PublishStatus::accepted:
+      ++metrics_.messages_in;  // its own copy is the sender's acknowledgement
+      return;
+    case PublishStatus::duplicate: {
+      if (!session.room) return;
       Event ack;
       ack.type = EventType::ack;
       ack.room = session.room->name;
-      ack.id = std::string(id);
       ack.seq = seq;
+      ack.id = std::move(id);
       reply(session, ack);
       return;
     }
+    case PublishStatus::unavailable:
+      if (session.dialect == Dialect::legacy)
+        close(session, kUnavailableCloseCode, "message store unreachable, try again",
+              CloseReason::unavailable);
+      else
+        reply_error(session, "unavailable",
+                    "the message store is unreachable: this message may not have been posted; "
+                    "send it again (with the same id it is posted once)");
+      return;
   }
-  ++metrics_.messages_in;
-  Event message;
-  message.type = EventType::msg;
-  message.from = session.nick;
-  message.body = std::string(body);
-  message.id = std::string(id);
-  append(*session.room, std::move(message), std::move(dedupe_key));
+}
+
+void Hub::on_presence(std::string_view room_name, std::string_view nick, bool joined) {
+  Room* room = find_room(room_name);
+  if (!room || room->members.empty()) return;
+  if (joined) {
+    if (room->presence.contains(nick)) return;  // a local member by that nick (a race): one entry
+    room->presence.add(nick);
+    room->presence.joined(nick);
+  } else {
+    if (!room->presence.contains(nick)) return;
+    for (const Session* member : room->members)
+      if (member->nick == nick) return;  // still here, on this relay
+    room->presence.remove(nick);
+    room->presence.left(nick);
+  }
+  presence_changed(*room);
+}
+
+void Hub::closed(Session& session) {
+  leave(session);
+  // Requests still at the broker have nobody to answer any more.
+  std::erase_if(publishing_, [&](const auto& entry) { return entry.second.sender == &session; });
 }
 
 void Hub::rename(Session& session, std::string_view nick) {
@@ -241,6 +355,8 @@ void Hub::rename(Session& session, std::string_view nick) {
   Room& room = *session.room;
   room.presence.remove(session.nick);  // so the old nick does not count as taken
   std::string granted = unique_nick(room, nick);
+  broker_.member_left(room, session.nick);
+  broker_.member_joined(room, granted);
   room.presence.add(granted);
   room.presence.renamed(session.nick, granted);
   session.nick = std::move(granted);
@@ -266,11 +382,51 @@ void Hub::flush_presence() {
   presence_dirty_rooms_.clear();
 }
 
+Room* Hub::find_room(std::string_view name) {
+  const auto it = rooms_.find(std::string(name));
+  return it == rooms_.end() ? nullptr : it->second.get();
+}
+
+void Hub::on_message(std::string_view room_name, Event message, std::string dedupe_key) {
+  Room* room = find_room(room_name);
+  // The broker keeps ready rooms contiguous; anything else is stale.
+  if (!room || !room->ready || message.seq != room->log->next_seq()) return;
+  append(*room, std::move(message), std::move(dedupe_key));
+}
+
+void Hub::on_room_ready(std::string_view room_name, BrokerHistory history) {
+  Room* found = find_room(room_name);
+  if (!found) return;
+  Room& room = *found;
+  const bool reset = room.ready && room.epoch != history.epoch;
+  history_bytes_ -= room.log->bytes();
+  room.log = std::make_unique<RingRoomLog>(options_.history_events, options_.history_bytes,
+                                           history.first_seq);
+  room.epoch = history.epoch;
+  room.ready = true;
+  for (Event& message : history.messages) {
+    if (message.seq != room.log->next_seq()) continue;
+    append(room, std::move(message), {});
+  }
+  // Cursors into the old cache mean nothing now. Lossless readers rejoin (and
+  // are told `missed`, their epoch being the old one); legacy readers go on
+  // from the live end. Those still waiting for their welcome get it below.
+  for (Session* member : room.members) {
+    if (member->join_waiting()) continue;
+    if (reset && member->dialect == Dialect::lossless) {
+      close(*member, kHistoryResetCloseCode, "room history reset: rejoin",
+            CloseReason::history_reset);
+    } else if (member->cursor < room.log->first_seq() || member->cursor > room.log->next_seq()) {
+      member->cursor = room.log->first_seq();
+      member->replay_unstarted = true;
+    }
+  }
+  finish_waiting_joins(room);
+}
+
 void Hub::append(Room& room, Event event, std::string dedupe_key) {
   RoomLog& log = *room.log;
   event.room = room.name;
-  event.seq = log.next_seq();
-  event.ts = now_ms();
   StoredEvent stored;
   lossless::encode_to(event, stored.lossless);
   stored.lossless.shrink_to_fit();  // held for a long time: no slack
@@ -348,6 +504,7 @@ void Hub::set_idle(Room& room, bool idle) {
 // Only idle rooms are forgotten: no reader holds a cursor into them. (Their
 // last member may have left before the flush timer, so they can be dirty.)
 void Hub::forget(Room& room) {
+  broker_.forget_room(room);
   history_bytes_ -= room.log->bytes() + room_overhead(room);
   idle_rooms_.erase(room.idle_entry);
   if (room.dirty) std::erase(dirty_rooms_, &room);

@@ -3,6 +3,12 @@
 // wakes the members whose write pump has something new to send. No lws in
 // here: the server drives it through the narrow HubDriver interface, so the
 // hub's rules are plain C++ and unit-tested.
+//
+// A chat message takes one path whichever broker orders it (broker.hpp):
+// post() hands it to the Broker; the broker gives it back with its seq
+// through on_message(), which caches it in the room's ring (encoded once)
+// and wakes the readers. A room's ring is this relay's cache of its history;
+// until the broker says the room is ready, joins to it wait (no welcome yet).
 #pragma once
 
 #include <cstdint>
@@ -13,6 +19,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "relay/broker.hpp"
 #include "relay/metrics.hpp"
 #include "relay/options.hpp"
 #include "relay/presence.hpp"
@@ -34,6 +41,11 @@ struct Room {
   bool presence_dirty = false;    // has presence changes not flushed yet
   Seq dirty_since = 0;            // first seq not yet announced to the readers
   std::size_t pending_bytes = 0;  // encoded size of those messages
+  // The room's epoch (its history's identity: the relay's run, or Redis's).
+  std::uint64_t epoch = 0;
+  // The broker has filled the cache: joins can be answered.
+  bool ready = false;
+  std::uint32_t joins_waiting = 0;  // members whose join waits for `ready`
 };
 
 // What the hub needs from the transport (the server, or a test).
@@ -56,7 +68,7 @@ class HubDriver {
   ~HubDriver() = default;
 };
 
-class Hub {
+class Hub final : private BrokerSink {
  public:
   // Sender keys and message ids: 1-64 printable ASCII characters.
   static constexpr std::size_t kMaxIdBytes = 64;
@@ -67,8 +79,18 @@ class Hub {
   // 10,000-member room would otherwise hold the loop for its whole fan-out
   // (~20 ms per thousand sends), and everyone's input and timers with it.
   static constexpr std::size_t kWritesPerTurn = 128;
+  // Close codes: a legacy client's message the broker could not take (it has
+  // no error channel), and a room whose history the message store lost (a
+  // lossless client rejoins and is told `missed`).
+  static constexpr std::uint16_t kUnavailableCloseCode = 1013;
+  static constexpr std::uint16_t kHistoryResetCloseCode = 1012;
 
-  Hub(const Options& options, Metrics& metrics, HubDriver& driver, std::uint64_t epoch);
+  // `epoch`: this run's (rooms of the in-memory broker). Without a broker
+  // the hub uses its own MemoryBroker.
+  Hub(const Options& options, Metrics& metrics, HubDriver& driver, std::uint64_t epoch,
+      Broker* broker = nullptr);
+  Hub(const Hub&) = delete;
+  Hub& operator=(const Hub&) = delete;
 
   // With --flush-interval, a room's readers are written to by flush() (the
   // timer), or at the loop's next turn when half a frame of messages or half
@@ -93,8 +115,10 @@ class Hub {
   // A lossless `join` request: validates, moves the session, queues the
   // welcome (+ missed notice) and sets the cursor for the replay.
   void join(Session& session, const Event& request);
-  // The session leaves its room (connection closing).
+  // The session leaves its room (a room switch, or the connection closing).
   void leave(Session& session);
+  // The connection is gone: leaves, and forgets its requests in flight.
+  void closed(Session& session);
   // A message; with an `id` (and the session's sender key) a resend of one
   // already accepted is answered with an `ack` instead of being posted again.
   void post(Session& session, std::string_view body, std::string_view id = {});
@@ -115,8 +139,17 @@ class Hub {
   Room& room_named(std::string_view name);
   std::string unique_nick(const Room& room, std::string_view wanted) const;
   void enter(Session& session, Room& room, std::string nick);
+  // Sends the welcome (+ missed) and sets the cursor, in a ready room.
+  void finish_join(Session& session, bool has_since, Seq since, std::uint64_t epoch);
+  void finish_waiting_joins(Room& room);
+  Room* find_room(std::string_view name);
+  // BrokerSink: what the broker reports.
+  void on_room_ready(std::string_view room, BrokerHistory history) override;
+  void on_message(std::string_view room, Event message, std::string dedupe_key) override;
+  void on_publish_result(std::uint64_t ticket, PublishStatus status, Seq seq) override;
+  void on_presence(std::string_view room, std::string_view nick, bool joined) override;
   void presence_changed(Room& room);
-  // Stamps seq/ts, encodes once per dialect, appends, wakes the members.
+  // Encodes once per dialect, appends (event.seq is the log's next), wakes the members.
   void append(Room& room, Event event, std::string dedupe_key);
   void wake_members(Room& room);
   // Puts the room in the flush list with every member to be offered a write,
@@ -132,6 +165,15 @@ class Hub {
   Metrics& metrics_;
   HubDriver& driver_;
   std::uint64_t epoch_;
+  std::unique_ptr<Broker> own_broker_;  // the MemoryBroker, when none was given
+  Broker& broker_;
+  // Requests at the broker, by ticket: whom to tell a duplicate or a failure.
+  struct InFlight {
+    Session* sender;
+    std::string id;  // for the `ack` of a duplicate
+  };
+  std::unordered_map<std::uint64_t, InFlight> publishing_;
+  std::uint64_t next_ticket_ = 1;
   std::vector<Room*> dirty_rooms_;
   std::vector<Room*> presence_dirty_rooms_;
   std::uint64_t guests_ = 0;

@@ -16,6 +16,10 @@ const char* to_string(CloseReason reason) {
       return "binary_frame";
     case CloseReason::server_full:
       return "server_full";
+    case CloseReason::unavailable:
+      return "unavailable";
+    case CloseReason::history_reset:
+      return "history_reset";
     case CloseReason::slow_consumer:
       return "slow_consumer";
     case CloseReason::too_many_replies:

@@ -20,6 +20,8 @@ enum class CloseReason : std::uint8_t {
   rate_limited,       // 1008 (legacy clients; lossless ones get an error event)
   too_many_from_ip,   // 1008
   too_many_requests,  // 1008 (a lossless frame holding more than a burst of requests)
+  unavailable,        // 1013 (legacy clients: the message store is unreachable)
+  history_reset,      // 1012 (the room's history was lost by the message store)
   count_
 };
 

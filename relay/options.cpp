@@ -4,6 +4,7 @@
 #include <map>
 
 #include "relay/client_address.hpp"
+#include "relay/redis_url.hpp"
 
 #include "relay/version.hpp"
 
@@ -127,6 +128,23 @@ std::optional<int> parse_options(int argc, char** argv, Options& o) {
       ->check([](const std::string& value) -> std::string {
         return looks_like_address(value) ? "" : "not an IP address";
       });
+  app.add_option("--redis", o.redis_url,
+                 "share rooms with other relays through Redis at redis://HOST:PORT[/DB] "
+                 "(default: rooms live in this relay's memory)")
+      ->type_name("URL")
+      ->check([](const std::string& value) -> std::string {
+        RedisAddress address;
+        return parse_redis_url(value, address) ? "" : "not redis://HOST:PORT[/DB]";
+      });
+  app.add_option("--redis-prefix", o.redis_prefix, "prefix of every Redis key and channel")
+      ->capture_default_str();
+  app.add_option("--presence-ttl", o.presence_ttl_s,
+                 "with --redis: seconds a relay's members stay listed without a heartbeat (a "
+                 "dead relay's members leave within 4/3 of it)")
+      ->capture_default_str()
+      ->check(CLI::Range(2, 45));
+  app.add_flag("--reuse-port", o.reuse_port,
+               "listen with SO_REUSEPORT, so several relays on one host share --port");
   try {
     app.parse(argc, argv);
     if (o.pong_timeout_s <= o.ping_interval_s)

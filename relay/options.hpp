@@ -63,6 +63,17 @@ struct Options {
   LogLevel log_level = LogLevel::info;
   // Peers whose X-Forwarded-For / X-Real-IP name the client (reverse proxies).
   std::vector<std::string> trusted_proxies;
+  // --redis redis://HOST:PORT[/DB]: share rooms with other relays through
+  // Redis (the Redis broker); empty: the in-memory broker, one relay.
+  std::string redis_url;
+  std::string redis_prefix = "hubchat:";  // every key and channel starts with it
+  // SO_REUSEPORT: several relays on one host share --port (the kernel
+  // spreads new connections over them).
+  bool reuse_port = false;
+  // --redis: a relay's members of a room are listed in Redis with this TTL,
+  // refreshed every third of it; a relay that dies takes its members with
+  // it within ttl + ttl/3 seconds.
+  unsigned presence_ttl_s = 30;
   // Every setting with its effective value ("name=value ..."), for the log.
   std::string effective_settings;
 };

@@ -75,7 +75,8 @@ void skip_evicted_history(Session& session) {
 
 Outbound next_frame(FrameBatcher& batcher, Session& session) {
   if (session.close_code) return Outbound::close;
-  const Room* room = session.room;
+  // A join waiting for its room's cache: only its own replies so far.
+  const Room* room = session.join_waiting() ? nullptr : session.room;
   if (room && session.replay_unstarted && session.cursor < room->log->first_seq())
     skip_evicted_history(session);
   if (room && session.cursor < room->log->first_seq()) {
@@ -97,7 +98,7 @@ Outbound next_frame(FrameBatcher& batcher, Session& session) {
 
 bool has_more(const Session& session) {
   return session.has_pending_replies() ||
-         (session.room &&
+         (session.room && !session.join_waiting() &&
           (session.cursor < session.room->log->next_seq() || presence_pending(session)));
 }
 

@@ -37,6 +37,9 @@ class RoomPresence {
   // add/remove change the set only; joined/left/renamed record the change.
   void add(std::string_view nick) { nicks_.emplace(nick); }
   void remove(std::string_view nick);
+  // Forgets every member (a room that was left by all local members: what
+  // other relays have in it is refilled from Redis at the next open).
+  void clear_members() { nicks_.clear(); }
   // Up to `limit` nicks sorted after `after` ("": from the first). `more`:
   // whether others follow the last one returned.
   std::vector<std::string> page(std::string_view after, std::size_t limit, bool& more) const;

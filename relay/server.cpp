@@ -13,6 +13,7 @@
 
 #include "relay/client_address.hpp"
 #include "relay/http_routes.hpp"
+#include "relay/redis_broker.hpp"
 #include "relay/version.hpp"
 #include "shared/lossless_codec.hpp"
 #include "shared/names.hpp"
@@ -76,6 +77,12 @@ const lws_protocol_vhost_options kFrame = {&kReferrer, nullptr, "x-frame-options
 const lws_protocol_vhost_options kSecurityHeaders = {&kFrame, nullptr,
                                                      "x-content-type-options:", "nosniff"};
 
+std::unique_ptr<Broker> make_broker(EventLoop& loop, const Options& options, const Log& log) {
+  RedisAddress address;
+  if (options.redis_url.empty() || !parse_redis_url(options.redis_url, address)) return nullptr;
+  return std::make_unique<RedisBroker>(loop, options, log, std::move(address));
+}
+
 }  // namespace
 
 void Server::ContextDeleter::operator()(lws_context* context) const {
@@ -94,7 +101,8 @@ Server::Server(const Options& options)
               loop_.stop();
           }),
       log_(options.log_level),
-      hub_(options, metrics_, *this, epoch_now_ms()),
+      broker_(make_broker(loop_, options, log_)),
+      hub_(options, metrics_, *this, epoch_now_ms(), broker_.get()),
       batcher_(options.max_frame_bytes, LWS_PRE),
       pumps_{options, hub_, metrics_, batcher_} {
   static_assert(std::string_view(lossless::kSubprotocol) == "hubchat.v1");
@@ -156,7 +164,18 @@ Server::Server(const Options& options)
   info.options |= LWS_SERVER_OPTION_LIBEV;
   void* foreign_loops[] = {loop_.get()};
   info.foreign_loops = foreign_loops;
+  if (options.reuse_port) {
+    listener_ = std::make_unique<ReusePortListener>(loop_, options.host, options.port,
+                                                    !options.tls_cert.empty());
+    info.port = CONTEXT_PORT_NO_LISTEN;  // lws serves the sockets we accept
+  }
   context_.reset(lws_create_context(&info));
+  if (listener_ && context_) {
+    if (listener_->ok())
+      listener_->serve(lws_get_vhost_by_name(context_.get(), info.vhost_name));
+    else
+      context_.reset();  // could not listen
+  }
 }
 
 Server::~Server() = default;
@@ -362,7 +381,7 @@ int Server::on_callback(lws* wsi, lws_callback_reasons reason, void* user, void*
       if (Session* session = slot ? slot->get() : nullptr) {
         log_connection_end(*session);
         metrics_.count_close(session->close_code ? session->close_as : CloseReason::peer);
-        hub_.leave(*session);
+        hub_.closed(*session);
         --metrics_.connections;
         if (session->from_ip && --session->from_ip->second == 0)
           connections_per_ip_.erase(connections_per_ip_.find(session->from_ip->first));
@@ -414,9 +433,10 @@ int Server::run() {
     return 1;
   }
   const bool tls = !options_.tls_cert.empty();
-  std::fprintf(stderr, "relay %s listening on %s://%s:%d/ (WebSocket at /ws)\n", kVersion,
+  std::fprintf(stderr, "relay %s listening on %s://%s:%d/ (WebSocket at /ws)%s%s\n", kVersion,
                tls ? "https" : "http", options_.host.empty() ? "0.0.0.0" : options_.host.c_str(),
-               options_.port);
+               options_.port, options_.reuse_port ? ", port shared (SO_REUSEPORT)" : "",
+               broker_ ? ", rooms shared through Redis" : "");
   log_.info("settings: %s", options_.effective_settings.c_str());
   const auto started = std::chrono::steady_clock::now();
   loop_.on_stop_signals([this] { on_stop_signal(); });

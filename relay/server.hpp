@@ -16,12 +16,14 @@
 #include <unordered_map>
 #include <vector>
 
+#include "relay/broker.hpp"
 #include "relay/event_loop.hpp"
 #include "relay/hub.hpp"
 #include "relay/log.hpp"
 #include "relay/metrics.hpp"
 #include "relay/options.hpp"
 #include "relay/pumps.hpp"
+#include "relay/reuse_port_listener.hpp"
 #include "relay/static_files.hpp"
 #include "shared/batcher.hpp"
 
@@ -77,6 +79,8 @@ class Server final : private HubDriver {
   std::chrono::steady_clock::time_point shutdown_deadline_{};
   Log log_;
   Metrics metrics_;
+  // --redis: the Redis broker; null: the hub's own in-memory broker.
+  std::unique_ptr<Broker> broker_;
   Hub hub_;
   FrameBatcher batcher_;
   PumpContext pumps_;
@@ -85,6 +89,7 @@ class Server final : private HubDriver {
   std::optional<WebRoot> web_root_;           // --web-root, if given
   std::unordered_map<std::string, std::size_t> connections_per_ip_;
   lws_retry_bo_t retry_{};
+  std::unique_ptr<ReusePortListener> listener_;  // --reuse-port: our socket, not lws's
   std::unique_ptr<lws_context, ContextDeleter> context_;
 };
 

@@ -28,6 +28,14 @@ struct SessionBuffers {
   // before room events. Bounded by Options::max_pending_reply_bytes.
   std::string replies;
   std::size_t replies_sent = 0;  // bytes of `replies` already written
+  // A join waiting for its room to be ready (the broker is filling the
+  // room's cache): what the welcome will answer. Nothing of the room is sent
+  // meanwhile.
+  bool join_waiting = false;
+  bool join_live = false;  // a legacy entry: start at the live end
+  bool join_has_since = false;
+  Seq join_since = 0;
+  std::uint64_t join_epoch = 0;
 };
 
 // The small fields sit together so padding stays out, and rarely used buffers
@@ -68,8 +76,10 @@ struct Session {
   }
   // Frees the buffers once neither holds anything.
   void release_idle_buffers() {
-    if (buffers && buffers->inbox.empty() && buffers->replies.empty()) buffers.reset();
+    if (buffers && buffers->inbox.empty() && buffers->replies.empty() && !buffers->join_waiting)
+      buffers.reset();
   }
+  bool join_waiting() const { return buffers && buffers->join_waiting; }
   bool has_pending_replies() const {
     return buffers && buffers->replies_sent < buffers->replies.size();
   }

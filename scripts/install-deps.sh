@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what hubchat needs on Debian 12 (idempotent, quiet): compilers and
 # libraries from Debian (python3-websockets runs the tests' legacy server, with
-# Debian's /usr/bin/python3; python3-fonttools cuts the web client's font down
+# Debian's /usr/bin/python3; redis-server + libhiredis-dev: the Redis broker
+# and its tests; python3-fonttools cuts the web client's font down
 # to its glyph ranges at build time), Dear ImGui's sources (fetched by
 # cmake/fetch-imgui.sh at configure time), and the browser tests' npm packages.
 set -euo pipefail
@@ -15,6 +16,7 @@ packages=(
   chromium xvfb libgl1-mesa-dri imagemagick x11-utils
   gnuplot-nox openssl curl procps
   python3-websockets python3-fonttools
+  redis-server libhiredis-dev
 )
 # Node.js: the machine's own if it has one (Debian's npm conflicts with it).
 command -v node >/dev/null || packages+=(nodejs)

@@ -144,6 +144,13 @@ TEST_F(RelayTest, AForgottenRoomResumesWithMissedThenEveryNewMessage) {
         wait_metric("hubchat_rooms", [](double v) { return v == 1; }, deadline_in(5s)).value_or(-1),
         1);
   }
+  // Until the relay has read to the end of what `busy` sent (it reads 128
+  // bytes a turn) and dropped it, "busy" is not idle, and the room created
+  // below would be trimmed instead of it: wait for that.
+  ASSERT_EQ(wait_metric(
+                "hubchat_connections", [](double v) { return v == 0; }, deadline_in(10s))
+                .value_or(-1),
+            0);
 
   LosslessClient back;
   auto welcome = back.connect_and_join(port(), "gone", "reader", deadline_in(5s), since, epoch);

@@ -7,10 +7,12 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <functional>
 #include <iostream>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -24,10 +26,25 @@ namespace hubchat::test {
 
 using namespace std::chrono_literals;
 
+// Which broker the relay under test uses: the in-memory one, or with
+// HUBCHAT_TEST_BROKER=redis a redis-server of the test's own (ctest runs the
+// delivery, resume and ordering tests both ways: tests/integration/CMakeLists.txt).
+inline bool testing_redis_broker() {
+  const char* broker = std::getenv("HUBCHAT_TEST_BROKER");
+  return broker && std::string_view(broker) == "redis";
+}
+
 class RelayTest : public ::testing::Test {
  protected:
   // Use as ASSERT_TRUE(start_relay({...})).
   ::testing::AssertionResult start_relay(std::vector<std::string> args = {}) {
+    if (testing_redis_broker()) {
+      if (!redis_) {
+        redis_ = std::make_unique<RedisProcess>();
+        if (!redis_->start()) return ::testing::AssertionFailure() << redis_->error();
+      }
+      args.insert(args.end(), {"--redis", redis_->url()});
+    }
     relay_ = std::make_unique<RelayProcess>(std::move(args));
     if (!relay_->start()) return ::testing::AssertionFailure() << relay_->error();
     return ::testing::AssertionSuccess();
@@ -66,6 +83,7 @@ class RelayTest : public ::testing::Test {
     }
   }
 
+  std::unique_ptr<RedisProcess> redis_;  // HUBCHAT_TEST_BROKER=redis only
   std::unique_ptr<RelayProcess> relay_;
 };
 

@@ -522,3 +522,173 @@ std::string RelayProcess::stderr_text() const {
 }
 
 }  // namespace hubchat::test
+
+namespace hubchat::test {
+
+bool RelayProcess::start_on(std::uint16_t port, std::chrono::milliseconds timeout) {
+  if (dir_.empty()) {
+    dir_ = make_temp_dir();
+    log_path_ = dir_ + "/relay.stderr";
+  }
+  if (!spawn(port)) {
+    error_ = "cannot spawn the relay";
+    return false;
+  }
+  const Deadline deadline = deadline_in(timeout);
+  while (Clock::now() < deadline && running()) {
+    if (process_listens_on(pid_, port_)) return true;
+    std::this_thread::sleep_for(10ms);
+  }
+  error_ = "relay did not listen on port " + std::to_string(port) + "; stderr:\n" + stderr_text();
+  return false;
+}
+
+void RelayProcess::kill_now() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  ::waitpid(pid_, nullptr, 0);
+  pid_ = -1;
+}
+
+RedisProcess::RedisProcess(std::vector<std::string> extra_args)
+    : extra_args_(std::move(extra_args)) {}
+
+RedisProcess::~RedisProcess() {
+  kill_now();
+  if (!dir_.empty()) {
+    std::error_code ignored;
+    std::filesystem::remove_all(dir_, ignored);
+  }
+}
+
+void RedisProcess::kill_now() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGCONT);
+  ::kill(pid_, SIGKILL);
+  ::waitpid(pid_, nullptr, 0);
+  pid_ = -1;
+}
+
+void RedisProcess::pause(bool paused) {
+  if (pid_ > 0) ::kill(pid_, paused ? SIGSTOP : SIGCONT);
+}
+
+namespace {
+
+// Reads one RESP reply from `fd` into `out`; false on error or timeout.
+bool read_resp(int fd, std::string& buffer, std::string& out, Deadline deadline);
+
+bool fill(int fd, std::string& buffer, Deadline deadline) {
+  pollfd p{fd, POLLIN, 0};
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+  if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) <= 0) return false;
+  char chunk[4096];
+  const ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
+  if (n <= 0) return false;
+  buffer.append(chunk, static_cast<std::size_t>(n));
+  return true;
+}
+
+bool read_line(int fd, std::string& buffer, std::string& line, Deadline deadline) {
+  for (;;) {
+    const auto end = buffer.find("\r\n");
+    if (end != std::string::npos) {
+      line = buffer.substr(0, end);
+      buffer.erase(0, end + 2);
+      return true;
+    }
+    if (!fill(fd, buffer, deadline)) return false;
+  }
+}
+
+bool read_resp(int fd, std::string& buffer, std::string& out, Deadline deadline) {
+  std::string line;
+  if (!read_line(fd, buffer, line, deadline) || line.empty()) return false;
+  const char kind = line[0];
+  const std::string rest = line.substr(1);
+  if (kind == '+' || kind == ':') {
+    out += rest;
+  } else if (kind == '-') {
+    out += "-" + rest;
+  } else if (kind == '$') {
+    const long size = std::stol(rest);
+    if (size < 0) return true;  // nil
+    while (buffer.size() < static_cast<std::size_t>(size) + 2)
+      if (!fill(fd, buffer, deadline)) return false;
+    out += buffer.substr(0, static_cast<std::size_t>(size));
+    buffer.erase(0, static_cast<std::size_t>(size) + 2);
+  } else if (kind == '*') {
+    const long count = std::stol(rest);
+    for (long i = 0; i < count; ++i) {
+      if (i > 0) out += "\n";
+      if (!read_resp(fd, buffer, out, deadline)) return false;
+    }
+  } else {
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string RedisProcess::command(const std::vector<std::string>& args) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return "-socket";
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(port_);
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::string out = "-connect";
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0) {
+    std::string request = "*" + std::to_string(args.size()) + "\r\n";
+    for (const std::string& arg : args)
+      request += "$" + std::to_string(arg.size()) + "\r\n" + arg + "\r\n";
+    const Deadline deadline = deadline_in(std::chrono::seconds(5));
+    std::string buffer;
+    out.clear();
+    if (!write_all(fd, request, deadline) || !read_resp(fd, buffer, out, deadline)) out = "-io";
+  }
+  ::close(fd);
+  return out;
+}
+
+bool RedisProcess::start(std::chrono::milliseconds timeout) {
+  if (dir_.empty()) dir_ = make_temp_dir();
+  const Deadline deadline = deadline_in(timeout);
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    if (port_ == 0 || attempt > 0) port_ = pick_free_port();
+    // Debian's redis-server package; $HUBCHAT_REDIS_SERVER overrides it.
+    const char* binary = std::getenv("HUBCHAT_REDIS_SERVER");
+    std::vector<std::string> argv{binary && *binary ? binary : "/usr/bin/redis-server",
+                                  "--port",
+                                  std::to_string(port_),
+                                  "--bind",
+                                  "127.0.0.1",
+                                  "--save",
+                                  "",
+                                  "--appendonly",
+                                  "no",
+                                  "--dir",
+                                  dir_};
+    argv.insert(argv.end(), extra_args_.begin(), extra_args_.end());
+    pid_ = spawn_logged(argv, dir_ + "/redis.log");
+    if (pid_ <= 0) break;
+    while (Clock::now() < deadline) {
+      int status = 0;
+      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        break;  // exited: the port was probably taken
+      }
+      if (command({"PING"}) == "PONG") return true;
+      std::this_thread::sleep_for(10ms);
+    }
+    if (pid_ > 0) break;
+  }
+  std::ifstream log(dir_ + "/redis.log");
+  std::stringstream text;
+  text << log.rdbuf();
+  error_ = "redis-server did not start: " + text.str();
+  return false;
+}
+
+}  // namespace hubchat::test

@@ -88,6 +88,12 @@ class RelayProcess {
   // in between. False (see error()) if it never became healthy.
   bool start(std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
+  // Starts it on `port` exactly (e.g. a second relay sharing a port with
+  // --reuse-port); no retry on another port.
+  bool start_on(std::uint16_t port, std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  // SIGKILL (a crash): no shutdown, no close frames.
+  void kill_now();
+
   // SIGTERM, then waits for exit up to `timeout` (then SIGKILL).
   ExitStatus stop(std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
@@ -106,6 +112,36 @@ class RelayProcess {
   std::vector<std::string> extra_args_;
   std::string dir_;  // temp dir holding the stderr capture
   std::string log_path_;
+  pid_t pid_ = -1;
+  std::uint16_t port_ = 0;
+  std::string error_;
+};
+
+// A redis-server of its own for a test: on a free loopback port, no
+// persistence unless the arguments ask for it (AOF files go to its temp dir),
+// stopped by PID. Also a minimal RESP client for the test's own commands.
+class RedisProcess {
+ public:
+  explicit RedisProcess(std::vector<std::string> extra_args = {});
+  ~RedisProcess();  // SIGKILLs it if still running; removes its temp dir
+  RedisProcess(const RedisProcess&) = delete;
+  RedisProcess& operator=(const RedisProcess&) = delete;
+
+  // Starts it (on the same port as before, if it ran already) and waits
+  // until it answers PING.
+  bool start(std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  void kill_now();          // SIGKILL
+  void pause(bool paused);  // SIGSTOP / SIGCONT: a silent server
+  std::uint16_t port() const { return port_; }
+  std::string url() const { return "redis://127.0.0.1:" + std::to_string(port_); }
+  const std::string& error() const { return error_; }
+  // Runs one command; the reply flattened to text (bulk strings and
+  // integers as they are, array elements one per line, errors with "-").
+  std::string command(const std::vector<std::string>& args);
+
+ private:
+  std::vector<std::string> extra_args_;
+  std::string dir_;
   pid_t pid_ = -1;
   std::uint16_t port_ = 0;
   std::string error_;

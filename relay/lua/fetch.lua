@@ -1,0 +1,33 @@
+-- Reads a room's epoch, top seq and history, for a relay filling its cache.
+--
+-- KEYS[1]  the room's meta hash   (fields: epoch, seq)
+-- KEYS[2]  the room's Stream
+-- ARGV[1]  the epoch to give the room if it has none yet (a new room, or
+--          one whose data Redis lost: clients see the change as `missed`)
+-- ARGV[2]  "latest": the newest ARGV[3] entries; else a seq: the entries
+--          after it, at most ARGV[3]
+-- ARGV[3]  how many entries at most
+-- KEYS[3]  the room's member set (presence across relays; see presence.lua)
+-- ARGV[4]  now (ms): entries expiring before are left out
+--
+-- Returns {epoch, top seq, entries oldest first, members}: each entry {id,
+-- {t, ts, f, from, i, id, b, body}} as XRANGE gives it; members as
+-- "<relay>\t<nick>".
+local epoch = redis.call('HGET', KEYS[1], 'epoch')
+if not epoch then
+  epoch = ARGV[1]
+  redis.call('HSET', KEYS[1], 'epoch', epoch)
+end
+local top = tonumber(redis.call('HGET', KEYS[1], 'seq') or '0')
+local entries
+if ARGV[2] == 'latest' then
+  entries = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', ARGV[3])
+  local n = #entries
+  for i = 1, math.floor(n / 2) do
+    entries[i], entries[n - i + 1] = entries[n - i + 1], entries[i]
+  end
+else
+  entries = redis.call('XRANGE', KEYS[2], (tonumber(ARGV[2]) + 1) .. '-0', '+', 'COUNT', ARGV[3])
+end
+local members = redis.call('ZRANGEBYSCORE', KEYS[3], ARGV[4], '+inf')
+return {epoch, top, entries, members}

@@ -1,0 +1,35 @@
+-- Posts one chat message to a room, atomically: the room's one order.
+--
+-- KEYS[1]  the room's meta hash   (fields: epoch, seq)
+-- KEYS[2]  the room's Stream      (entry id "<seq>-0"; fields t, f, i, b)
+-- KEYS[3]  optional: the message's dedupe key (sender key + id), a string
+--          holding the seq it was accepted as, expiring after ARGV[8] s
+-- ARGV[1]  the room's pub/sub channel
+-- ARGV[2]  MAXLEN of the Stream (--history-events)
+-- ARGV[3]  the epoch to give the room if it has none yet
+-- ARGV[4]  ts (ms), ARGV[5] from, ARGV[6] id, ARGV[7] body
+-- ARGV[8]  seconds a dedupe key is kept
+--
+-- Returns {1, epoch, seq} when posted, {0, epoch, seq} when the dedupe key
+-- says it was posted before (as seq). Published payload, one field a line
+-- (the body last, it may hold newlines): epoch, seq, ts, from, id, body.
+local epoch = redis.call('HGET', KEYS[1], 'epoch')
+if not epoch then
+  epoch = ARGV[3]
+  redis.call('HSET', KEYS[1], 'epoch', epoch)
+end
+if #KEYS == 3 then
+  local earlier = redis.call('GET', KEYS[3])
+  if earlier then
+    return {0, epoch, tonumber(earlier)}
+  end
+end
+local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
+redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[2], seq .. '-0',
+           't', ARGV[4], 'f', ARGV[5], 'i', ARGV[6], 'b', ARGV[7])
+if #KEYS == 3 then
+  redis.call('SET', KEYS[3], seq, 'EX', ARGV[8])
+end
+redis.call('PUBLISH', ARGV[1],
+           epoch .. '\n' .. seq .. '\n' .. ARGV[4] .. '\n' .. ARGV[5] .. '\n' .. ARGV[6] .. '\n' .. ARGV[7])
+return {1, epoch, seq}
