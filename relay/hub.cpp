@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <utility>
 
 #include "relay/memory_broker.hpp"
 #include "shared/heap_size.hpp"
@@ -461,8 +462,15 @@ void Hub::append(Room& room, Event event, std::string dedupe_key) {
 }
 
 void Hub::schedule_flush(Room& room, bool soon) {
-  // Everyone, including members a flush in progress already passed: they
-  // have not been offered what was just added.
+  if (room.dirty && room.unoffered < room.members.size()) {
+    // A flush is under way in this room. The members it has not reached get
+    // what was just added in this pass; the ones it passed, in another pass
+    // once it ends. Starting over here would offer the same members again
+    // and again while new messages arrive, and never reach the others.
+    room.offer_again = true;
+    room.offer_again_soon = room.offer_again_soon || soon;
+    return;
+  }
   room.unoffered = static_cast<std::uint32_t>(room.members.size());
   if (!room.dirty) {
     room.dirty = true;
@@ -487,11 +495,17 @@ void Hub::flush() {
     }
     if (room->unoffered > 0) break;
     room->dirty = false;
+    if (room->offer_again) rooms_to_offer_again_.push_back(room);
     ++finished;
   }
   dirty_rooms_.erase(dirty_rooms_.begin(),
                      dirty_rooms_.begin() + static_cast<std::ptrdiff_t>(finished));
   if (!dirty_rooms_.empty()) driver_.flush_next_turn();
+  for (Room* room : rooms_to_offer_again_) {
+    room->offer_again = false;
+    schedule_flush(*room, std::exchange(room->offer_again_soon, false));
+  }
+  rooms_to_offer_again_.clear();
 }
 
 void Hub::set_idle(Room& room, bool idle) {

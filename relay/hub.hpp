@@ -38,6 +38,10 @@ struct Room {
   // While dirty: members[0, unoffered) have not been offered a write by
   // this flush yet (flush() works from the back, so swap-removal keeps it true).
   std::uint32_t unoffered = 0;
+  // Something was added while a flush was under way: the members it already
+  // passed get another pass when it ends (restarting it would starve the rest).
+  bool offer_again = false;
+  bool offer_again_soon = false;  // ...at the loop's next turn, not after the interval
   bool presence_dirty = false;    // has presence changes not flushed yet
   Seq dirty_since = 0;            // first seq not yet announced to the readers
   std::size_t pending_bytes = 0;  // encoded size of those messages
@@ -175,6 +179,7 @@ class Hub final : private BrokerSink {
   std::unordered_map<std::uint64_t, InFlight> publishing_;
   std::uint64_t next_ticket_ = 1;
   std::vector<Room*> dirty_rooms_;
+  std::vector<Room*> rooms_to_offer_again_;  // flush()'s scratch list, kept for its capacity
   std::vector<Room*> presence_dirty_rooms_;
   std::uint64_t guests_ = 0;
   std::size_t history_bytes_ = 0;  // all rooms' logs + room_overhead()

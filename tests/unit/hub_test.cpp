@@ -156,11 +156,20 @@ TEST_F(HubWakeTest, AFlushOffersABoundedNumberOfMembersPerTurnAndReachesEveryone
   hub_->flush();
   hub_->post(bob_, "another");  // everyone must be offered this one too
   std::map<Session*, int> before = driver_.pushes;
-  for (int turn = 0; turn < 10 && driver_.next_turn_flushes > 0; ++turn) {
-    driver_.next_turn_flushes = 0;
-    hub_->flush();
-  }
-  EXPECT_EQ(driver_.next_turn_flushes, 0);
+  const int arms_before = driver_.flush_arms;
+  auto finish_pass = [&] {
+    for (int turn = 0; turn < 10 && driver_.next_turn_flushes > 0; ++turn) {
+      driver_.next_turn_flushes = 0;
+      hub_->flush();
+    }
+    EXPECT_EQ(driver_.next_turn_flushes, 0);
+  };
+  finish_pass();
+  // The pass under way went on (it was not started over); the members it had
+  // passed get "another" in a second pass, after the interval like any flush.
+  EXPECT_EQ(driver_.flush_arms, arms_before + 1) << "the second pass waits for the timer";
+  hub_->flush();  // the timer
+  finish_pass();
   for (Session* member : alice_.room->members)
     EXPECT_GT(driver_.pushes[member], before[member])
         << member->nick << " missed the second message";
@@ -168,6 +177,26 @@ TEST_F(HubWakeTest, AFlushOffersABoundedNumberOfMembersPerTurnAndReachesEveryone
     if (!crowd[i].room) continue;
     EXPECT_GE(driver_.pushes[&crowd[i]], 1) << crowd[i].nick;
   }
+  for (auto& member : crowd) hub_->leave(member);
+}
+
+// Messages that keep arriving during a flush must not start it over: it
+// would offer the same members again and again and never reach the others.
+TEST_F(HubWakeTest, MessagesDuringAFlushDoNotStarveTheMembersItHasNotReached) {
+  make_hub(10);
+  constexpr std::size_t kMembers = 3 * Hub::kWritesPerTurn + 10;
+  std::vector<Session> crowd(kMembers);
+  for (std::size_t i = 0; i < kMembers; ++i)
+    hub_->join_live(crowd[i], "room", "c" + std::to_string(i));
+  settle();
+  hub_->post(alice_, "first");
+  hub_->flush();  // the timer: the first turn of the pass
+  for (int turn = 0; turn < 3; ++turn) {
+    hub_->post(bob_, "during " + std::to_string(turn));
+    driver_.next_turn_flushes = 0;
+    hub_->flush();  // the next turns
+  }
+  for (auto& member : crowd) EXPECT_GE(driver_.pushes[&member], 1) << member.nick;
   for (auto& member : crowd) hub_->leave(member);
 }
 
