@@ -1,8 +1,8 @@
 // relay: the hubchat WebSocket chat hub. See README.md and docs/PROTOCOL.md.
 #include <libwebsockets.h>
 
-#include "relay/options.hpp"
-#include "relay/server.hpp"
+#include "relay/ops/options.hpp"
+#include "relay/transport/server.hpp"
 
 int main(int argc, char** argv) {
   hubchat::relay::Options options;

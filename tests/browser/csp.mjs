@@ -11,7 +11,7 @@ import * as t from './lib.mjs';
 
 const args = t.parseArgs();
 
-// The relay's kStrictCsp (relay/options.hpp), byte for byte.
+// The relay's kStrictCsp (relay/ops/options.hpp), byte for byte.
 const STRICT = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; " +
                "font-src 'self'; img-src 'self' data:; connect-src 'self' ws: wss:; " +
                "frame-ancestors 'none'; base-uri 'none'; form-action 'self'";

@@ -11,9 +11,9 @@
 #include <optional>
 #include <string_view>
 
-#include "relay/hub.hpp"
-#include "relay/inbound.hpp"
-#include "relay/outbound.hpp"
+#include "relay/hub/hub.hpp"
+#include "relay/transport/inbound.hpp"
+#include "relay/transport/outbound.hpp"
 #include "shared/lossless_codec.hpp"
 
 using namespace hubchat;

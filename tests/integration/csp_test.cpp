@@ -12,7 +12,7 @@
 namespace hubchat::test {
 namespace {
 
-// Must match the relay's kStrictCsp (relay/options.hpp) byte for byte: the
+// Must match the relay's kStrictCsp (relay/ops/options.hpp) byte for byte: the
 // test is the second opinion on what the bundled client is sent.
 const std::string kStrict =
     "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; "

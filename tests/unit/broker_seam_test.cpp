@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "relay/broker.hpp"
-#include "relay/hub.hpp"
-#include "relay/redis_url.hpp"
+#include "relay/broker/broker.hpp"
+#include "relay/hub/hub.hpp"
+#include "relay/broker/redis_url.hpp"
 #include "tests/unit/recording_driver.hpp"
 
 namespace hubchat::relay {

@@ -1,6 +1,6 @@
 // Which address a connection counts as (relay core): the peer's own, unless
 // the peer is a trusted proxy, whose forwarding headers then name the client.
-#include "relay/client_address.hpp"
+#include "relay/transport/client_address.hpp"
 
 #include <gtest/gtest.h>
 

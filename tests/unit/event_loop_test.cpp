@@ -7,7 +7,7 @@
 #include <chrono>
 #include <thread>
 
-#include "relay/event_loop.hpp"
+#include "relay/transport/event_loop.hpp"
 
 namespace hubchat::relay {
 namespace {

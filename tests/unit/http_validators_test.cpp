@@ -1,7 +1,7 @@
 // The web root's content-coding and cache-validator rules (relay core):
 // when gzip may be sent, what the ETag and Last-Modified look like, and when a
 // conditional request gets a 304.
-#include "relay/http_validators.hpp"
+#include "relay/http/http_validators.hpp"
 
 #include <gtest/gtest.h>
 

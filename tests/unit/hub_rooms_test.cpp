@@ -9,8 +9,8 @@
 #include <set>
 #include <string>
 
-#include "relay/hub.hpp"
-#include "relay/outbound.hpp"
+#include "relay/hub/hub.hpp"
+#include "relay/transport/outbound.hpp"
 #include "shared/lossless_codec.hpp"
 #include "tests/unit/recording_driver.hpp"
 

@@ -1,6 +1,6 @@
 // The hub's wake-up policy (relay core, no sockets): when a room's readers
 // are woken for new events, with and without --flush-interval.
-#include "relay/hub.hpp"
+#include "relay/hub/hub.hpp"
 
 #include <gtest/gtest.h>
 

@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "relay/metrics.hpp"
+#include "relay/ops/metrics.hpp"
 
 namespace hubchat::relay {
 namespace {

@@ -1,6 +1,6 @@
 // RoomPresence (relay core): the member set and its pages, how changes are
 // itemized or summarized at a flush, and the bounded ring readers follow.
-#include "relay/presence.hpp"
+#include "relay/hub/presence.hpp"
 
 #include <gtest/gtest.h>
 

@@ -5,7 +5,7 @@
 #include <functional>
 #include <map>
 
-#include "relay/hub.hpp"
+#include "relay/hub/hub.hpp"
 
 namespace hubchat::relay {
 
