@@ -24,15 +24,7 @@ RingRoomLog::RingRoomLog(std::size_t max_events, std::size_t max_bytes, Seq firs
 std::size_t RingRoomLog::cost(const StoredEvent& event) {
   // A deque block is 512 bytes of slots plus a 16-byte chunk header.
   constexpr std::size_t kSlot = sizeof(StoredEvent) + sizeof(StoredEvent) * 16 / 512;
-  // An index entry: the hash node (link, key view, seq, cached hash) and its bucket.
-  constexpr std::size_t kIndexEntry = heap_chunk_bytes(8 + 16 + 8 + 8) + sizeof(void*);
-  return kSlot + heap_bytes(event.lossless) + heap_bytes(event.legacy) +
-         (event.dedupe_key.empty() ? 0 : kIndexEntry + heap_bytes(event.dedupe_key));
-}
-
-Seq RingRoomLog::find_accepted(std::string_view dedupe_key) const {
-  const auto it = accepted_.find(dedupe_key);
-  return it == accepted_.end() ? 0 : it->second;
+  return kSlot + heap_bytes(event.lossless) + heap_bytes(event.legacy);
 }
 
 const StoredEvent* RingRoomLog::at(Seq seq) const {
@@ -44,7 +36,6 @@ Seq RingRoomLog::append(StoredEvent event) {
   Seq seq = next_seq();
   bytes_ += cost(event);
   events_.push_back(std::move(event));
-  if (const std::string& key = events_.back().dedupe_key; !key.empty()) accepted_.emplace(key, seq);
   // Evict from the tail until both bounds hold; the newest event always stays,
   // so a single event larger than the byte bound is still delivered.
   while (events_.size() > 1 && (events_.size() > max_events_ || bytes_ > max_bytes_)) drop_oldest();
@@ -54,7 +45,6 @@ Seq RingRoomLog::append(StoredEvent event) {
 bool RingRoomLog::drop_oldest() {
   if (events_.empty()) return false;
   bytes_ -= cost(events_.front());
-  if (const std::string& key = events_.front().dedupe_key; !key.empty()) accepted_.erase(key);
   events_.pop_front();
   ++first_;
   return true;

@@ -18,9 +18,6 @@ namespace hubchat {
 struct StoredEvent {
   std::string lossless;  // the JSON line
   std::string legacy;    // the legacy body
-  // Sender key and message id ("key\nid"), when the sender gave both: what a
-  // resend of the same message is recognized by. Empty: no dedupe.
-  std::string dedupe_key;
 };
 
 // Where a reader that already has everything up to `since` should continue.
@@ -44,8 +41,6 @@ class RoomLog {
   virtual bool drop_oldest() = 0;
   virtual std::size_t bytes() const = 0;
   virtual std::size_t size() const = 0;
-  // The seq of the held event with this dedupe key, 0 if none.
-  virtual Seq find_accepted(std::string_view dedupe_key) const = 0;
 
   bool holds(Seq seq) const { return seq >= first_seq() && seq < next_seq(); }
   // `since` = last seq the reader has (0 = none).
@@ -64,7 +59,6 @@ class RingRoomLog final : public RoomLog {
   bool drop_oldest() override;
   std::size_t bytes() const override { return bytes_; }
   std::size_t size() const override { return events_.size(); }
-  Seq find_accepted(std::string_view dedupe_key) const override;
 
   // Bytes an event takes from the heap (its slot in the deque and its
   // strings' buffers), charged against the byte bound.
@@ -76,8 +70,6 @@ class RingRoomLog final : public RoomLog {
   std::size_t max_events_;
   std::size_t max_bytes_;
   std::deque<StoredEvent> events_;
-  // Views of the held events' dedupe keys (deque elements never move).
-  std::unordered_map<std::string_view, Seq> accepted_;
   Seq first_ = 1;
   std::size_t bytes_ = 0;
 };

@@ -1,22 +1,22 @@
-// The broker seam: where an accepted chat message gets its place in the
-// room's one order. The hub hands every accepted message to a Broker; the
-// broker hands it back, with its seq, through the BrokerSink (the hub), and
-// only then is it cached in the room's local ring and the readers woken. One
-// path for both brokers:
+// The broker seam: the owner of every room's order. The broker assigns seqs,
+// keeps the history window, drops resends (dedupe) and names the epoch; the
+// hub consumes what it reports, one ordered stream per room, and never
+// second-guesses it. Both brokers behave the same behind this interface:
 //
-//   Hub::post -> Broker::publish -> ... -> BrokerSink::on_message -> ring -> readers
+//   Hub::post -> Broker::publish ... (end of the loop turn) Broker::take_news
+//     -> ready / message / publish_result -> room cache -> readers woken
 //
-//  - MemoryBroker (the default): this process assigns seqs, at once.
+//  - MemoryBroker (the default): this process is the order.
 //  - RedisBroker (--redis): one Lua script in Redis assigns the seq, appends
-//    to the room's Stream and publishes to the room's channel; every relay
-//    with members in the room (this one included) gets it from pub/sub.
+//    to the room's Stream and publishes; every relay with members in the room
+//    (this one included) learns of it through pub/sub and the Stream.
 //
-// A room is "open" while the relay has local members in it: the broker then
-// keeps its cache in step (Redis: subscribed). A room's cache is usable once
-// the broker said on_room_ready (its epoch and where its history starts).
+// Nothing here calls back into the hub: news waits in the broker until the
+// hub takes it (once per loop turn), so publish() never re-enters its caller.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,62 +25,72 @@
 
 namespace hubchat::relay {
 
-struct Room;
-
 // One accepted message on its way to the broker.
 struct Publication {
+  std::string room;
   Event message;           // type msg: from, body, ts, id (no seq yet)
-  std::string dedupe_key;  // "key\nid" when the sender gave both, else empty
-  std::uint64_t ticket;    // names the sender's request in on_publish_result
+  std::string sender_key;  // with message.id: (room, key, id) is posted at most once
+  std::uint64_t ticket;    // names the sender's request in its publish result
 };
 
 enum class PublishStatus : std::uint8_t {
-  accepted,     // it has a seq; its copy comes back through on_message
+  accepted,     // it has a seq; its copy comes back as `message` news
   duplicate,    // the same (room, key, id) was accepted before, as `seq`
   unavailable,  // the broker cannot take it now (Redis unreachable): not posted
 };
 
-// Messages of a room, oldest first, each with its seq (contiguous).
-struct BrokerHistory {
-  std::uint64_t epoch = 0;
-  Seq first_seq = 1;  // seq of the first of `messages` (next seq when empty)
-  std::vector<Event> messages;
+// What the broker reports. Per room, in order:
+//  - ready: the room's epoch and history from first_seq (messages contiguous,
+//    possibly none). The first after open_room; again whenever the stream
+//    stops being "contiguous, same epoch" (a new epoch after Redis lost or
+//    rolled back the room, or a gap the Stream no longer holds). If the
+//    hub's cache has the same epoch and reaches into [first_seq, ...], it is
+//    continued; otherwise it is replaced and the readers are told what they
+//    missed.
+//  - message: the next message (seq == the previous one's + 1).
+//  - presence: a member on another relay joined or left.
+//  - publish_result: the verdict on publish(ticket).
+struct BrokerNews {
+  enum class Kind : std::uint8_t { ready, message, presence, publish_result };
+  Kind kind = Kind::message;
+  std::string room;
+  std::uint64_t epoch = 0;      // ready
+  Seq first_seq = 1;            // ready: seq of messages[0] (the next seq when empty)
+  std::vector<Event> messages;  // ready: the history; message: exactly one
+  std::string nick;             // presence
+  bool joined = false;          // presence
+  std::uint64_t ticket = 0;     // publish_result
+  PublishStatus status = PublishStatus::accepted;
+  Seq seq = 0;  // publish_result: the message's seq (accepted, duplicate)
 };
 
-// What the broker reports to the hub.
-class BrokerSink {
- public:
-  // The room's cache can be (re)built: its epoch and recent history. Also
-  // after the room's epoch changed (its Redis data was lost).
-  virtual void on_room_ready(std::string_view room, BrokerHistory history) = 0;
-  // The next message of the room, with its seq: seq == the cache's next seq.
-  virtual void on_message(std::string_view room, Event message, std::string dedupe_key) = 0;
-  // Presence on other relays (Redis): `nick` joined or left the room there.
-  virtual void on_presence(std::string_view room, std::string_view nick, bool joined) = 0;
-  // The outcome of publish() for the request named by `ticket`.
-  virtual void on_publish_result(std::uint64_t ticket, PublishStatus status, Seq seq) = 0;
-
- protected:
-  ~BrokerSink() = default;
+// A room's state as `ready` reports it, when the broker knows it at once.
+struct RoomStart {
+  std::uint64_t epoch = 0;
+  Seq first_seq = 1;  // the next seq (nothing to add to the cache)
 };
 
 class Broker {
  public:
   virtual ~Broker() = default;
-  // Called once, before anything else: where results go.
-  virtual void attach(BrokerSink& sink) = 0;
-  // The relay has local members in `room` now (open) / no more (close).
-  // `next_seq`: the first seq the cache does not hold (0: no cache).
-  virtual void open_room(Room& room) = 0;
-  virtual void close_room(Room& room) = 0;
-  // The relay forgets the room's cache.
-  virtual void forget_room(Room& room) = 0;
-  virtual void publish(Room& room, Publication publication) = 0;
+  // The relay has local members in `room` now: keep its stream coming.
+  // `cache_epoch`/`cache_next`: the relay's cache of the room, if it has one
+  // (cache_next 0: none): its epoch and the first seq it does not hold.
+  // Returns the room's state when the broker knows it at once (the
+  // in-memory broker: it is the order); otherwise a `ready` follows.
+  virtual std::optional<RoomStart> open_room(std::string_view room, std::uint64_t cache_epoch,
+                                             Seq cache_next) = 0;
+  // No local members any more.
+  virtual void close_room(std::string_view room) = 0;
+  // The relay dropped its cache of the room (memory bound).
+  virtual void forget_room(std::string_view room) = 0;
+  // Posts into an open room. The verdict comes back as publish_result news.
+  virtual void publish(Publication publication) = 0;
   // A local member of an open room joined (or took a nick) / left (or gave it up).
-  virtual void member_joined(Room& room, std::string_view nick) = 0;
-  virtual void member_left(Room& room, std::string_view nick) = 0;
-  // Whether rooms may become ready later than open_room() returns.
-  virtual bool is_remote() const = 0;
+  virtual void member_joined(std::string_view room, std::string_view nick) = 0;
+  virtual void member_left(std::string_view room, std::string_view nick) = 0;
+  // Moves what happened since the last call into `news` (cleared first).
+  virtual void take_news(std::vector<BrokerNews>& news) = 0;
 };
 
 }  // namespace hubchat::relay

@@ -3,9 +3,10 @@
 #include <hiredis/hiredis.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
+#include <utility>
 
-#include "relay/hub/hub.hpp"
 #include "relay/lua_scripts.hpp"  // generated from lua/*.lua at build time
 
 namespace hubchat::relay {
@@ -80,7 +81,28 @@ bool payload_to_message(std::string_view payload, std::uint64_t& epoch, Event& m
   return true;
 }
 
+std::string hex(std::string_view text) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(text.size() * 2);
+  for (unsigned char c : text) {
+    out.push_back(kDigits[c >> 4]);
+    out.push_back(kDigits[c & 15]);
+  }
+  return out;
+}
+
 }  // namespace
+
+std::string RedisBroker::room_key(std::string_view prefix, std::string_view room,
+                                  std::string_view what) {
+  // Hex keeps braces out of the hash tag (a room named "}x" would otherwise
+  // give an empty one) and makes every room's keys distinct.
+  std::string k;
+  k.reserve(prefix.size() + room.size() * 2 + what.size() + 3);
+  k.append(prefix).append("{").append(hex(room)).append("}:").append(what);
+  return k;
+}
 
 RedisBroker::RedisBroker(EventLoop& loop, const Options& options, const Log& log,
                          RedisAddress address)
@@ -98,16 +120,33 @@ RedisBroker::RedisBroker(EventLoop& loop, const Options& options, const Log& log
 
 RedisBroker::~RedisBroker() = default;
 
-std::string RedisBroker::key(std::string_view room, std::string_view what) const {
-  std::string k;
-  k.reserve(options_.redis_prefix.size() + room.size() + what.size() + 3);
-  k.append(options_.redis_prefix).append("{").append(room).append("}:").append(what);
-  return k;
-}
-
 std::chrono::milliseconds RedisBroker::backoff(unsigned failures) const {
   const unsigned shift = failures > 5 ? 5 : failures;
   return std::min(std::chrono::milliseconds(2000), std::chrono::milliseconds(100) * (1u << shift));
+}
+
+void RedisBroker::take_news(std::vector<BrokerNews>& news) {
+  news.clear();
+  news.swap(news_);
+}
+
+bool RedisBroker::eval(const char* script, const char* sha, std::vector<std::string> args,
+                       RedisConnection::ReplyHandler handler) {
+  std::vector<std::string_view> views;
+  views.reserve(args.size() + 2);
+  views.push_back("EVALSHA");
+  views.push_back(sha);
+  for (const std::string& arg : args) views.push_back(arg);
+  return commands_->command(views, [this, script, args = std::move(args),
+                                    handler = std::move(handler)](const redisReply* reply) mutable {
+    if (reply && reply->type == REDIS_REPLY_ERROR && text_of(*reply).starts_with("NOSCRIPT")) {
+      std::vector<std::string_view> again{"EVAL", script};
+      for (const std::string& arg : args) again.push_back(arg);
+      if (!commands_->command(again, handler)) handler(nullptr);
+      return;
+    }
+    handler(reply);
+  });
 }
 
 // ---- connections ----
@@ -117,7 +156,11 @@ void RedisBroker::connect_commands() {
   events.up = [this] {
     if (command_failures_ > 0) log_.warn("redis: command connection back");
     command_failures_ = 0;
-    fetch_retry_ = true;  // whatever waited for the command connection
+    // Loaded before any EVALSHA on this connection: a publish that found its
+    // script missing and went again by EVAL could overtake later ones.
+    for (const char* script : {kPublishLua, kFetchLua, kPresenceLua, kRollbackLua})
+      commands_->command({"SCRIPT", "LOAD", script}, [](const redisReply*) {});
+    start_fetches();  // whatever waited for the command connection
   };
   events.down = [this] {
     if (command_failures_ == 0)
@@ -135,8 +178,10 @@ void RedisBroker::connect_subscriber() {
     if (subscriber_failures_ > 0) log_.warn("redis: pub/sub connection back; rooms catch up");
     subscriber_failures_ = 0;
     subscriber_->subscription({"SUBSCRIBE", probe_channel_});
+    to_subscribe_.clear();
     for (auto& [room, state] : rooms_)
-      if (state.open) subscribe(room);
+      if (state.open) to_subscribe_.push_back(room);
+    subscribe_some();
   };
   events.down = [this] {
     if (subscriber_failures_ == 0) log_.warn("redis: pub/sub connection lost");
@@ -145,6 +190,7 @@ void RedisBroker::connect_subscriber() {
     // Nothing is subscribed any more; rooms nobody is in are done with.
     std::erase_if(rooms_, [](const auto& entry) { return !entry.second.open; });
     for (auto& [room, state] : rooms_) state.sent = state.confirmed = state.unsubscribing = false;
+    to_subscribe_.clear();
   };
   events.push = [this](const redisReply& reply) { on_push(reply); };
   subscriber_ = std::make_unique<RedisConnection>(loop_.get(), address_, std::move(events));
@@ -162,8 +208,17 @@ void RedisBroker::on_tick() {
   if (!subscriber_->is_up() && !subscriber_->is_gone() &&
       now - subscriber_->created_at() > kConnectTimeout)
     subscriber_->drop();
+  probe(now);
+  if (now >= heartbeat_at_ && commands_->is_up()) {
+    heartbeat_at_ = now + std::chrono::milliseconds(options_.presence_ttl_s * 1000 / 3);
+    heartbeat();
+  }
+  subscribe_some();
+  start_fetches();
+}
 
-  // The probe: a silent connection is dropped (and then reconnected).
+// A silent connection is dropped (and then reconnected).
+void RedisBroker::probe(Clock::time_point now) {
   if (probe_out_ && probe_replied_ && (probe_heard_ || !probe_expects_message_))
     probe_out_ = false;  // both halves are back
   if (probe_out_ && now - probe_sent_ > kProbeTimeout) {
@@ -187,43 +242,43 @@ void RedisBroker::on_tick() {
       if (reply && reply->type != REDIS_REPLY_ERROR) probe_replied_ = true;
     });
   }
-
-  if (now >= heartbeat_at_ && commands_->is_up()) {
-    heartbeat_at_ = now + std::chrono::milliseconds(options_.presence_ttl_s * 1000 / 3);
-    heartbeat();
-  }
-
-  if (fetch_retry_ && commands_->is_up()) {
-    fetch_retry_ = false;
-    for (auto& [room, state] : rooms_)
-      if (state.open && state.confirmed && !state.fetching &&
-          (!state.synced || state.heard_top >= state.next))
-        fetch(room);
-  }
 }
 
 // ---- rooms ----
 
-void RedisBroker::open_room(Room& room) {
-  RoomState& state = rooms_[room.name];
+std::optional<RoomStart> RedisBroker::open_room(std::string_view name, std::uint64_t cache_epoch,
+                                                Seq cache_next) {
+  const std::string room(name);
+  RoomState& state = rooms_[room];
   state.open = true;
-  state.synced = false;  // the hub's cache is stale: filled afresh
+  state.synced = false;  // the hub's cache is filled afresh (or continued)
   state.fetching = false;
+  state.want_fetch = false;
+  state.fetch_again = false;
   state.heard_top = 0;
-  state.remote.clear();  // the hub forgot them at close; the fetch brings them back
+  state.remote.clear();  // the hub forgot them at close; the read brings them back
+  // What the hub's cache has seen: a read that finds less in the same epoch
+  // is a rollback.
+  if (cache_next > 0) {
+    state.epoch = cache_epoch;
+    state.next = cache_next;
+  }
   ++state.generation;
   if (state.confirmed) {
-    fetch(room.name);  // still subscribed (closed and reopened before the UNSUBSCRIBE went out)
+    want_fetch(room, state);  // still subscribed (closed and reopened before the UNSUBSCRIBE)
   } else if (!state.sent && !state.unsubscribing) {
-    subscribe(room.name);
+    to_subscribe_.push_back(room);
+    subscribe_some();
   }
+  return std::nullopt;  // a `ready` follows once the room is read
 }
 
-void RedisBroker::close_room(Room& room) {
-  const auto it = rooms_.find(room.name);
+void RedisBroker::close_room(std::string_view name) {
+  const auto it = rooms_.find(std::string(name));
   if (it == rooms_.end()) return;
   RoomState& state = it->second;
   state.open = false;
+  state.want_fetch = false;
   ++state.generation;
   if (!state.sent) {
     if (!state.unsubscribing) rooms_.erase(it);
@@ -231,124 +286,199 @@ void RedisBroker::close_room(Room& room) {
   }
   state.sent = state.confirmed = false;
   state.unsubscribing = true;
-  subscriber_->subscription({"UNSUBSCRIBE", key(room.name, "live")});
+  subscriber_->subscription({"UNSUBSCRIBE", key(name, "live")});
 }
 
-void RedisBroker::subscribe(std::string_view room) {
-  RoomState& state = rooms_[std::string(room)];
-  if (subscriber_->is_up() && subscriber_->subscription({"SUBSCRIBE", key(room, "live")}))
-    state.sent = true;
+// In batches: after a reconnect, 10,000 rooms do not all ask at once.
+void RedisBroker::subscribe_some() {
+  if (!subscriber_->is_up()) return;
+  for (std::size_t n = 0; n < kSubscribesPerTick && !to_subscribe_.empty();) {
+    const std::string room = std::move(to_subscribe_.front());
+    to_subscribe_.pop_front();
+    const auto it = rooms_.find(room);
+    if (it == rooms_.end() || !it->second.open || it->second.sent || it->second.unsubscribing)
+      continue;
+    if (!subscriber_->subscription({"SUBSCRIBE", key(room, "live")})) return;
+    it->second.sent = true;
+    ++n;
+  }
 }
 
 void RedisBroker::on_push(const redisReply& reply) {
-  if (reply.type != REDIS_REPLY_ARRAY || reply.elements != 3 || !is_string(reply.element[0]) ||
+  if (reply.type != REDIS_REPLY_ARRAY || reply.elements < 3 || !is_string(reply.element[0]) ||
       !is_string(reply.element[1]))
     return;
   const std::string_view kind = text_of(*reply.element[0]);
   const std::string_view channel = text_of(*reply.element[1]);
   if (channel == probe_channel_) {
     if (kind == "subscribe") probe_subscribed_ = true;
-    if (kind == "message" && is_string(reply.element[2]) &&
-        text_of(*reply.element[2]) == std::to_string(probe_number_))
-      probe_heard_ = true;
+    if (kind == "message") probe_heard_ = true;
     return;
   }
-  // "<prefix>{room}:live"
+  // "<prefix>{<hex room>}:live"
   const std::string_view prefix = options_.redis_prefix;
-  constexpr std::string_view kSuffix = "}:live";
-  if (channel.size() < prefix.size() + 1 + kSuffix.size() ||
-      channel.substr(0, prefix.size()) != prefix)
-    return;
-  const std::string_view room =
-      channel.substr(prefix.size() + 1, channel.size() - prefix.size() - 1 - kSuffix.size());
-  if (kind == "message") {
-    if (!is_string(reply.element[2])) return;
-    const std::string_view payload = text_of(*reply.element[2]);
-    if (payload.substr(0, 2) == "p\n")
-      on_presence_news(std::string(room), payload.substr(2));
-    else
-      on_live(room, payload);
-    return;
+  if (!channel.starts_with(prefix) || channel.size() < prefix.size() + 7) return;
+  std::string_view tag = channel.substr(prefix.size() + 1);
+  const auto close = tag.find('}');
+  if (close == std::string_view::npos || close % 2) return;
+  std::string room;
+  for (std::size_t i = 0; i < close; i += 2) {
+    unsigned value = 0;
+    std::from_chars(tag.data() + i, tag.data() + i + 2, value, 16);
+    room.push_back(static_cast<char>(value));
   }
-  const auto it = rooms_.find(std::string(room));
+  const auto it = rooms_.find(room);
   if (it == rooms_.end()) return;
   RoomState& state = it->second;
   if (kind == "subscribe") {
     if (!state.open || !state.sent) return;
     state.confirmed = true;
-    // From here on nothing published is missed: fill the cache (or catch up).
-    fetch(it->first);
+    // A read already out may have begun before the subscription counted.
+    if (state.fetching) state.fetch_again = true;
+    want_fetch(room, state);
   } else if (kind == "unsubscribe") {
     state.unsubscribing = false;
-    if (state.open)
-      subscribe(it->first);
-    else
+    if (state.open) {
+      to_subscribe_.push_back(room);  // reopened meanwhile
+      subscribe_some();
+    } else {
       rooms_.erase(it);
+    }
+  } else if (kind == "message" && is_string(reply.element[2])) {
+    const std::string_view payload = text_of(*reply.element[2]);
+    if (payload.starts_with("p\n"))
+      on_presence_news(room, payload.substr(2));
+    else
+      on_live(room, payload);
   }
 }
 
-void RedisBroker::on_live(std::string_view room, std::string_view payload) {
-  const auto it = rooms_.find(std::string(room));
+void RedisBroker::on_live(const std::string& room, std::string_view payload) {
+  const auto it = rooms_.find(room);
   if (it == rooms_.end() || !it->second.open || !it->second.confirmed) return;
   RoomState& state = it->second;
   std::uint64_t epoch = 0;
   Event message;
   if (!payload_to_message(payload, epoch, message)) return;
-  if (state.synced && epoch != state.epoch) {
-    fetch(it->first);  // the room's data was lost: the fetch notices the new epoch
+  state.heard_top = std::max(state.heard_top, message.seq);
+  if (!state.synced || state.fetching || state.want_fetch) {
+    // The read's end looks at heard_top.
+    if (state.synced && epoch != state.epoch) want_fetch(room, state);
     return;
   }
-  state.heard_top = std::max(state.heard_top, message.seq);
-  if (!state.synced || state.fetching) return;  // the fetch's end looks at heard_top
-  if (message.seq < state.next) return;         // already delivered
-  if (message.seq > state.next) {               // a gap: the Stream has it
-    fetch(it->first);
+  if (epoch != state.epoch) {
+    want_fetch(room, state);  // the room's data was lost: the read sees the new epoch
+    return;
+  }
+  if (message.seq < state.next) return;  // already delivered
+  if (message.seq > state.next) {        // a gap: the Stream has it
+    want_fetch(room, state);
     return;
   }
   ++state.next;
-  sink_->on_message(room, std::move(message), {});
+  BrokerNews news;
+  news.kind = BrokerNews::Kind::message;
+  news.room = room;
+  message.room = room;
+  news.messages.push_back(std::move(message));
+  news_.push_back(std::move(news));
 }
 
-void RedisBroker::fetch(const std::string& room) {
-  RoomState& state = rooms_[room];
-  if (state.fetching) return;
-  if (!commands_->is_up()) {
-    fetch_retry_ = true;
-    return;
+void RedisBroker::want_fetch(const std::string& room, RoomState& state) {
+  state.want_fetch = true;
+  if (!state.fetching && fetches_out_ < kFetchesInFlight && commands_->is_up() &&
+      Clock::now() >= state.fetch_at)
+    fetch(room, state);
+}
+
+// Reads owed, oldest want first would need a queue; rooms are few compared
+// with the reads one tick allows, so a pass over them is enough.
+void RedisBroker::start_fetches() {
+  if (!commands_->is_up()) return;
+  const auto now = Clock::now();
+  for (auto& [room, state] : rooms_) {
+    if (fetches_out_ >= kFetchesInFlight) return;
+    if (state.open && state.confirmed && state.want_fetch && !state.fetching &&
+        now >= state.fetch_at)
+      fetch(room, state);
   }
-  const std::string meta = key(room, "meta"), log = key(room, "log");
-  const std::string members = key(room, "members");
-  const std::string now = std::to_string(wall_ms());
-  const std::string& epoch = now;
+}
+
+void RedisBroker::fetch(const std::string& room, RoomState& state) {
   const std::string after = state.synced ? std::to_string(state.next - 1) : "latest";
   const std::string count = std::to_string(
       state.synced ? kFetchCount : std::max<std::size_t>(1, options_.history_events));
   const std::uint32_t generation = state.generation;
-  const bool ok =
-      commands_->command({"EVAL", kFetchLua, "3", meta, log, members, epoch, after, count, now},
-                         [this, room, generation](const redisReply* reply) {
+  const std::uint32_t presence_news = state.presence_news;
+  std::vector<std::string> args{"3",
+                                key(room, "meta"),
+                                key(room, "log"),
+                                key(room, "members"),
+                                std::to_string(wall_ms()),
+                                after,
+                                count,
+                                std::to_string(kEmptyRoomSeconds)};
+  const bool sent = eval(kFetchLua, kFetchSha, std::move(args),
+                         [this, room, generation, presence_news](const redisReply* reply) {
+                           --fetches_out_;
                            const auto it = rooms_.find(room);
                            if (it == rooms_.end() || it->second.generation != generation) return;
-                           it->second.fetching = false;
-                           on_fetched(room, reply);
+                           RoomState& state = it->second;
+                           state.fetching = false;
+                           // Presence heard after the read was sent is newer than the read's list.
+                           on_fetched(room, reply, state.presence_news == presence_news);
+                           start_fetches();
                          });
-  if (ok)
-    state.fetching = true;
-  else
-    fetch_retry_ = true;
+  if (!sent) {
+    fetch_failed(state);
+    return;
+  }
+  ++fetches_out_;
+  state.fetching = true;
+  state.want_fetch = false;
 }
 
-void RedisBroker::on_fetched(const std::string& room, const redisReply* reply) {
+void RedisBroker::fetch_failed(RoomState& state) {
+  state.want_fetch = true;
+  state.fetch_at = Clock::now() + backoff(++state.fetch_failures);
+}
+
+void RedisBroker::report_ready(const std::string& room, RoomState& state, std::uint64_t epoch,
+                               Seq first, std::vector<Event> messages) {
+  BrokerNews news;
+  news.kind = BrokerNews::Kind::ready;
+  news.room = room;
+  news.epoch = epoch;
+  news.first_seq = first;
+  Seq next = first;
+  for (Event& message : messages) {
+    if (message.seq != next) break;
+    message.room = room;
+    news.messages.push_back(std::move(message));
+    ++next;
+  }
+  state.epoch = epoch;
+  state.next = next;
+  state.synced = true;
+  news_.push_back(std::move(news));
+}
+
+void RedisBroker::on_fetched(const std::string& room, const redisReply* reply,
+                             bool members_current) {
   RoomState& state = rooms_[room];
   if (!state.open) return;
   if (!reply || reply->type != REDIS_REPLY_ARRAY || reply->elements != 4 ||
       !is_string(reply->element[0]) || reply->element[1]->type != REDIS_REPLY_INTEGER ||
       reply->element[2]->type != REDIS_REPLY_ARRAY) {
-    fetch_retry_ = true;  // the tick tries again once the connection is up
+    fetch_failed(state);  // retried with backoff until the room is whole
     return;
   }
   std::uint64_t epoch = 0;
-  if (!to_u64(text_of(*reply->element[0]), epoch)) return;
+  if (!to_u64(text_of(*reply->element[0]), epoch)) {
+    fetch_failed(state);
+    return;
+  }
+  state.fetch_failures = 0;
   const Seq top = static_cast<Seq>(reply->element[1]->integer);
   const redisReply& entries = *reply->element[2];
   std::vector<Event> messages;
@@ -360,8 +490,8 @@ void RedisBroker::on_fetched(const std::string& room, const redisReply* reply) {
 
   // Other relays' members, as Redis lists them now: what changed since
   // (e.g. while pub/sub was down) goes to the hub.
-  std::map<std::string, unsigned> remote;
-  if (reply->element[3]->type == REDIS_REPLY_ARRAY) {
+  if (members_current && reply->element[3]->type == REDIS_REPLY_ARRAY) {
+    std::map<std::string, unsigned> remote;
     for (std::size_t i = 0; i < reply->element[3]->elements; ++i) {
       if (!is_string(reply->element[3]->element[i])) continue;
       const std::string_view member = text_of(*reply->element[3]->element[i]);
@@ -369,99 +499,144 @@ void RedisBroker::on_fetched(const std::string& room, const redisReply* reply) {
       if (tab == std::string_view::npos || member.substr(0, tab) == relay_id_) continue;
       ++remote[std::string(member.substr(tab + 1))];
     }
-  }
-  for (const auto& [nick, count] : std::map<std::string, unsigned>(state.remote))
-    if (!remote.count(nick)) count_remote(room, nick, -static_cast<int>(count));
-  for (const auto& [nick, count] : remote) {
-    const auto& known = rooms_[room].remote;
-    const auto had = known.find(nick);
-    const unsigned before = had == known.end() ? 0 : had->second;
-    count_remote(room, nick, static_cast<int>(count) - static_cast<int>(before));
+    for (const auto& [nick, count] : std::map<std::string, unsigned>(state.remote))
+      if (!remote.count(nick)) count_remote(room, state, nick, -static_cast<int>(count));
+    for (const auto& [nick, count] : remote) {
+      const auto had = state.remote.find(nick);
+      const unsigned before = had == state.remote.end() ? 0 : had->second;
+      count_remote(room, state, nick, static_cast<int>(count) - static_cast<int>(before));
+    }
   }
 
-  if (state.synced && epoch != state.epoch) {
-    // Redis lost the room (a restart without persistence): start over.
-    state.synced = false;
-    fetch(room);
+  const bool known = state.next > 0 && state.epoch == epoch;
+  if (known && top + 1 < state.next) {
+    // Redis holds less of the room than this relay saw, in the same epoch.
+    roll_back(room, state);
     return;
   }
-  const bool jumped = messages.empty() ? top >= state.next : messages.front().seq > state.next;
-  if (!state.synced || jumped) {
-    // The newest history (or, behind a gap the Stream no longer holds, what
-    // it still has) becomes the hub's cache.
-    BrokerHistory history;
-    history.epoch = epoch;
-    history.first_seq = messages.empty() ? top + 1 : messages.front().seq;
-    Seq next = history.first_seq;
-    for (Event& message : messages) {
-      if (message.seq != next) break;
-      message.room = room;
-      history.messages.push_back(std::move(message));
-      ++next;
-    }
-    state.epoch = epoch;
-    state.next = std::max(next, state.synced ? state.next : next);
-    state.synced = true;
-    sink_->on_room_ready(room, std::move(history));
+  const Seq first = messages.empty() ? top + 1 : messages.front().seq;
+  if (!state.synced || !known || first > state.next) {
+    // The newest history becomes the hub's cache (the hub continues its own
+    // when it reaches into it, in the same epoch); or, behind a gap the
+    // Stream no longer holds, what it still has.
+    report_ready(room, state, epoch, first, std::move(messages));
   } else {
     for (Event& message : messages) {
       if (message.seq != state.next) continue;
       ++state.next;
-      sink_->on_message(room, std::move(message), {});
+      BrokerNews news;
+      news.kind = BrokerNews::Kind::message;
+      news.room = room;
+      message.room = room;
+      news.messages.push_back(std::move(message));
+      news_.push_back(std::move(news));
     }
   }
   // More was heard of (or there is more) than this read returned.
-  const auto again = rooms_.find(room);
-  if (again == rooms_.end()) return;
-  if (again->second.heard_top >= again->second.next || top >= again->second.next) fetch(room);
+  if (std::exchange(state.fetch_again, false) || state.heard_top >= state.next || top >= state.next)
+    want_fetch(room, state);
 }
 
-void RedisBroker::publish(Room& room, Publication publication) {
-  const std::uint64_t ticket = publication.ticket;
+void RedisBroker::roll_back(const std::string& room, RoomState& state) {
+  log_.warn("redis: room %s holds less than this relay saw (seq %llu): a new epoch", room.c_str(),
+            static_cast<unsigned long long>(state.next - 1));
+  const std::uint32_t generation = state.generation;
+  std::vector<std::string> args{"1", key(room, "meta"), std::to_string(state.epoch),
+                                std::to_string(state.next - 1), std::to_string(wall_ms())};
+  state.fetching = true;
+  ++fetches_out_;
+  const bool sent = eval(kRollbackLua, kRollbackSha, std::move(args),
+                         [this, room, generation](const redisReply*) {
+                           --fetches_out_;
+                           const auto it = rooms_.find(room);
+                           if (it == rooms_.end() || it->second.generation != generation) return;
+                           it->second.fetching = false;
+                           want_fetch(room, it->second);  // reads the new epoch
+                         });
+  if (!sent) {
+    --fetches_out_;
+    state.fetching = false;
+    fetch_failed(state);
+  }
+}
+
+void RedisBroker::report_result(const Publication& publication, PublishStatus status, Seq seq) {
+  BrokerNews news;
+  news.kind = BrokerNews::Kind::publish_result;
+  news.room = publication.room;
+  news.ticket = publication.ticket;
+  news.status = status;
+  news.seq = seq;
+  news_.push_back(std::move(news));
+}
+
+void RedisBroker::publish(Publication publication) {
   if (!commands_->is_up()) {
-    sink_->on_publish_result(ticket, PublishStatus::unavailable, 0);
+    report_result(publication, PublishStatus::unavailable, 0);
     return;
   }
   const Event& m = publication.message;
-  const std::string meta = key(room.name, "meta"), log = key(room.name, "log");
-  const std::string channel = key(room.name, "live");
-  const std::string maxlen = std::to_string(options_.history_events);
-  const std::string epoch = std::to_string(wall_ms());
-  const std::string ts = std::to_string(m.ts);
-  const std::string ttl = std::to_string(kDedupeSeconds);
-  std::string dedupe;
-  if (!publication.dedupe_key.empty()) dedupe = key(room.name, "sent:" + publication.dedupe_key);
-  std::vector<std::string_view> args{"EVAL", kPublishLua, dedupe.empty() ? "2" : "3", meta, log};
-  if (!dedupe.empty()) args.push_back(dedupe);
-  for (std::string_view arg :
-       {std::string_view(channel), std::string_view(maxlen), std::string_view(epoch),
-        std::string_view(ts), std::string_view(m.from), std::string_view(m.id),
-        std::string_view(m.body), std::string_view(ttl)})
-    args.push_back(arg);
-  const bool queued = commands_->command(args, [this, ticket](const redisReply* reply) {
+  const auto found = rooms_.find(publication.room);
+  const bool seen = found != rooms_.end() && found->second.next > 0;
+  std::vector<std::string> args;
+  args.reserve(14);
+  const bool keyed = !publication.sender_key.empty() && !m.id.empty();
+  args.push_back(keyed ? "3" : "2");
+  args.push_back(key(publication.room, "meta"));
+  args.push_back(key(publication.room, "log"));
+  if (keyed)
+    args.push_back(key(publication.room, "sent:" + hex(publication.sender_key) + ":" + hex(m.id)));
+  args.push_back(key(publication.room, "live"));
+  args.push_back(std::to_string(options_.history_events));
+  args.push_back(std::to_string(wall_ms()));
+  args.push_back(std::to_string(m.ts));
+  args.push_back(m.from);
+  args.push_back(m.id);
+  args.push_back(m.body);
+  args.push_back(std::to_string(kDedupeSeconds));
+  args.push_back(seen ? std::to_string(found->second.epoch) : "0");
+  args.push_back(seen ? std::to_string(found->second.next - 1) : "0");
+  const std::string room = publication.room;
+  const std::uint64_t ticket = publication.ticket;
+  auto done = [this, room, ticket](const redisReply* reply) {
+    Publication answered;
+    answered.room = room;
+    answered.ticket = ticket;
     if (!reply || reply->type != REDIS_REPLY_ARRAY || reply->elements != 3 ||
         reply->element[0]->type != REDIS_REPLY_INTEGER ||
         reply->element[2]->type != REDIS_REPLY_INTEGER) {
-      sink_->on_publish_result(ticket, PublishStatus::unavailable, 0);
+      report_result(answered, PublishStatus::unavailable, 0);
       return;
     }
     const Seq seq = static_cast<Seq>(reply->element[2]->integer);
-    sink_->on_publish_result(
-        ticket,
-        reply->element[0]->integer == 1 ? PublishStatus::accepted : PublishStatus::duplicate, seq);
-  });
-  if (!queued) sink_->on_publish_result(ticket, PublishStatus::unavailable, 0);
+    switch (reply->element[0]->integer) {
+      case 1:
+        report_result(answered, PublishStatus::accepted, seq);
+        return;
+      case 0:
+        report_result(answered, PublishStatus::duplicate, seq);
+        return;
+      default: {
+        // Redis holds less than this relay saw: the room gets a new epoch
+        // first; the sender resends (with its id, posted once).
+        report_result(answered, PublishStatus::unavailable, 0);
+        const auto it = rooms_.find(room);
+        if (it != rooms_.end() && it->second.open && !it->second.fetching)
+          roll_back(room, it->second);
+        return;
+      }
+    }
+  };
+  if (!eval(kPublishLua, kPublishSha, std::move(args), std::move(done)))
+    report_result(publication, PublishStatus::unavailable, 0);
 }
-
-}  // namespace hubchat::relay
-
-namespace hubchat::relay {
 
 // ---- presence across relays ----
 
-void RedisBroker::count_remote(const std::string& room, const std::string& nick, int delta) {
+void RedisBroker::count_remote(const std::string& room, RoomState& state, const std::string& nick,
+                               int delta) {
   if (delta == 0) return;
-  auto& remote = rooms_[room].remote;
+  auto& remote = state.remote;
   const auto found = remote.find(nick);
   const int before = found == remote.end() ? 0 : static_cast<int>(found->second);
   const int after = before + delta;
@@ -469,11 +644,16 @@ void RedisBroker::count_remote(const std::string& room, const std::string& nick,
     remote.erase(nick);
   else
     remote[nick] = static_cast<unsigned>(after);
-  if (before == 0 && after > 0) sink_->on_presence(room, nick, true);
-  if (before > 0 && after <= 0) sink_->on_presence(room, nick, false);
+  if ((before == 0) == (after <= 0)) return;
+  BrokerNews news;
+  news.kind = BrokerNews::Kind::presence;
+  news.room = room;
+  news.nick = nick;
+  news.joined = after > 0;
+  news_.push_back(std::move(news));
 }
 
-// "relay\nj|l\nnick", from presence.lua or member_joined/left.
+// "relay\nj|l\nnick", from presence.lua or member_left.
 void RedisBroker::on_presence_news(const std::string& room, std::string_view payload) {
   const auto it = rooms_.find(room);
   if (it == rooms_.end() || !it->second.open || !it->second.confirmed) return;
@@ -483,45 +663,51 @@ void RedisBroker::on_presence_news(const std::string& room, std::string_view pay
   const char kind = payload[first + 1];
   const std::string nick(payload.substr(first + 3));
   if (relay == relay_id_ || nick.empty()) return;
-  count_remote(room, nick, kind == 'j' ? 1 : -1);
+  ++it->second.presence_news;
+  count_remote(room, it->second, nick, kind == 'j' ? 1 : -1);
 }
 
-void RedisBroker::member_joined(Room& room, std::string_view nick) {
-  rooms_[room.name].local.emplace(nick);
+void RedisBroker::member_joined(std::string_view room, std::string_view nick) {
+  rooms_[std::string(room)].local.emplace(nick);
   if (!commands_->is_up()) return;  // the next heartbeat announces it
-  const std::string expiry = std::to_string(wall_ms() + options_.presence_ttl_s * 1000ull);
-  const std::string member = relay_id_ + "\t" + std::string(nick);
-  const std::string news = "p\n" + relay_id_ + "\nj\n" + std::string(nick);
-  commands_->command({"ZADD", key(room.name, "members"), expiry, member}, [](const redisReply*) {});
-  commands_->command({"PUBLISH", key(room.name, "live"), news}, [](const redisReply*) {});
+  eval(kPresenceLua, kPresenceSha,
+       {"1", key(room, "members"), key(room, "live"),
+        std::to_string(options_.presence_ttl_s * 1000ull), relay_id_, std::string(nick)},
+       [](const redisReply*) {});
 }
 
-void RedisBroker::member_left(Room& room, std::string_view nick) {
-  const auto it = rooms_.find(room.name);
+void RedisBroker::member_left(std::string_view room, std::string_view nick) {
+  const auto it = rooms_.find(std::string(room));
   if (it != rooms_.end()) {
     auto& local = it->second.local;
     if (const auto one = local.find(std::string(nick)); one != local.end()) local.erase(one);
+    // The nick is still held on another relay: it stays listed here.
+    if (it->second.remote.count(std::string(nick))) {
+      BrokerNews news;
+      news.kind = BrokerNews::Kind::presence;
+      news.room = std::string(room);
+      news.nick = std::string(nick);
+      news.joined = true;
+      news_.push_back(std::move(news));
+    }
   }
   if (!commands_->is_up()) return;  // its entry expires by itself
   const std::string member = relay_id_ + "\t" + std::string(nick);
   const std::string news = "p\n" + relay_id_ + "\nl\n" + std::string(nick);
-  commands_->command({"ZREM", key(room.name, "members"), member}, [](const redisReply*) {});
-  commands_->command({"PUBLISH", key(room.name, "live"), news}, [](const redisReply*) {});
+  commands_->command({"ZREM", key(room, "members"), member}, [](const redisReply*) {});
+  commands_->command({"PUBLISH", key(room, "live"), news}, [](const redisReply*) {});
 }
 
 // Every third of --presence-ttl: this relay's members are refreshed, and
-// expired entries (a dead relay's) removed and announced, room by room.
+// expired entries (a dead relay's) removed and announced, room by room; the
+// calls go out pipelined, without waiting for each other.
 void RedisBroker::heartbeat() {
-  const std::uint64_t now = wall_ms();
-  const std::string now_text = std::to_string(now);
-  const std::string expiry = std::to_string(now + options_.presence_ttl_s * 1000ull);
+  const std::string ttl = std::to_string(options_.presence_ttl_s * 1000ull);
   for (const auto& [room, state] : rooms_) {
     if (!state.open) continue;
-    const std::string members = key(room, "members"), channel = key(room, "live");
-    std::vector<std::string_view> args{"EVAL",  kPresenceLua, "1",    members,
-                                       channel, now_text,     expiry, relay_id_};
+    std::vector<std::string> args{"1", key(room, "members"), key(room, "live"), ttl, relay_id_};
     for (const std::string& nick : state.local) args.push_back(nick);
-    commands_->command(args, [](const redisReply*) {});
+    eval(kPresenceLua, kPresenceSha, std::move(args), [](const redisReply*) {});
   }
 }
 

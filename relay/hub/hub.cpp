@@ -5,7 +5,6 @@
 #include <utility>
 
 #include "relay/broker/memory_broker.hpp"
-#include "shared/heap_size.hpp"
 #include "shared/legacy_codec.hpp"
 #include "shared/lossless_codec.hpp"
 #include "shared/names.hpp"
@@ -37,40 +36,13 @@ Hub::Hub(const Options& options, Metrics& metrics, HubDriver& driver, std::uint6
       metrics_(metrics),
       driver_(driver),
       epoch_(epoch),
-      own_broker_(broker ? nullptr : std::make_unique<MemoryBroker>()),
-      broker_(broker ? *broker : *own_broker_) {
-  broker_.attach(*this);
-}
-
-std::size_t Hub::room_overhead(const Room& room) {
-  // The map node holds the key, the pointer, the cached hash and a link; the
-  // bucket array adds about one pointer per room.
-  constexpr std::size_t kMapEntry =
-      heap_chunk_bytes(sizeof(std::pair<const std::string, std::unique_ptr<Room>>) + 16) +
-      sizeof(void*);
-  constexpr std::size_t kIdleEntry = heap_chunk_bytes(3 * sizeof(void*));
-  constexpr std::size_t kFixed = kMapEntry + kIdleEntry + heap_chunk_bytes(sizeof(Room)) +
-                                 heap_chunk_bytes(sizeof(RingRoomLog)) +
-                                 RingRoomLog::kEmptyHeapBytes;
-  return kFixed + 2 * heap_bytes(room.name);  // the name is the map's key too
-}
-
-Room& Hub::room_named(std::string_view name) {
-  auto it = rooms_.find(std::string(name));
-  if (it != rooms_.end()) return *it->second;
-  auto room = std::make_unique<Room>();
-  room->name = std::string(name);
-  room->log = std::make_unique<RingRoomLog>(options_.history_events, options_.history_bytes,
-                                            highest_seq_ + 1);
-  // The in-memory broker's rooms are this run's; a remote broker's become
-  // ready (with their own epoch) once their cache is filled.
-  room->ready = !broker_.is_remote();
-  room->epoch = epoch_;
-  history_bytes_ += room_overhead(*room);
-  Room& created = *rooms_.emplace(room->name, std::move(room)).first->second;
-  set_idle(created, true);
-  return created;
-}
+      own_broker_(broker ? nullptr
+                         : std::make_unique<MemoryBroker>(
+                               epoch, std::max<std::size_t>(options.history_events, 1024))),
+      broker_(broker ? *broker : *own_broker_),
+      rooms_(options),
+      delivery_(options, driver),
+      fanout_(options, driver, delivery_) {}
 
 std::string Hub::unique_nick(const Room& room, std::string_view wanted) const {
   const RoomPresence& presence = room.presence;
@@ -92,32 +64,42 @@ std::string Hub::guest_nick() {
 }
 
 void Hub::enter(Session& session, Room& room, std::string nick) {
+  if (room.members.empty()) {
+    rooms_.set_idle(room, false);
+    // The broker keeps the room's stream coming from now; its state is
+    // known at once (the in-memory broker) or a `ready` follows.
+    const bool cached = room.epoch != 0 && room.log;
+    if (const auto start =
+            broker_.open_room(room.name, room.epoch, cached ? room.log->next_seq() : 0)) {
+      std::vector<Event> none;
+      on_ready(room, start->epoch, start->first_seq, none);
+    }
+  }
   session.room = &room;
   session.nick = std::move(nick);
   session.member_index = static_cast<std::uint32_t>(room.members.size());
-  const bool first = room.members.empty();
-  if (first) set_idle(room, false);
   room.members.push_back(&session);
-  if (first) broker_.open_room(room);  // the broker keeps the room's cache in step from now
-  broker_.member_joined(room, session.nick);
+  broker_.member_joined(room.name, session.nick);
   room.presence.add(session.nick);
   room.presence.joined(session.nick);
   // Its own arrival is still pending, so the reader hears of it too.
   session.presence_cursor = room.presence.next_version();
   presence_changed(room);
+  // A join to a room whose `ready` is still to come waits for it.
+  if (!room.ready) {
+    session.buffers_in_use().join_waiting = true;
+    ++room.joins_waiting;
+  }
 }
 
 void Hub::join_live(Session& session, std::string_view room_name, std::string_view nick) {
-  Room& room = room_named(room_name);
+  Room& room = rooms_.get(room_name);
   enter(session, room, unique_nick(room, nick));
-  if (room.ready) {
-    session.cursor = room.log->next_seq();
+  if (!session.join_waiting()) {
+    delivery_.read_from(session, room.log->next_seq(), false);
     return;
   }
-  SessionBuffers& buffers = session.buffers_in_use();
-  buffers.join_waiting = true;
-  buffers.join_live = true;
-  ++room.joins_waiting;
+  session.buffers->join_live = true;
 }
 
 void Hub::join(Session& session, const Event& request) {
@@ -137,20 +119,17 @@ void Hub::join(Session& session, const Event& request) {
   }
   if (!request.key.empty()) session.sender_key = std::make_unique<std::string>(request.key);
   if (session.room) leave(session);  // a room switch (or a re-join) starts afresh
-  Room& room = room_named(request.room);
+  Room& room = rooms_.get(request.room);
   enter(session, room, unique_nick(room, wanted));
-  if (room.ready) {
+  if (!session.join_waiting()) {
     finish_join(session, request.has_since, request.since, request.epoch);
     return;
   }
-  // The broker is filling the room's cache: answer once it is ready.
-  SessionBuffers& buffers = session.buffers_in_use();
-  buffers.join_waiting = true;
+  SessionBuffers& buffers = *session.buffers;
   buffers.join_live = false;
   buffers.join_has_since = request.has_since;
   buffers.join_since = request.since;
   buffers.join_epoch = request.epoch;
-  ++room.joins_waiting;
 }
 
 void Hub::finish_join(Session& session, bool has_since, Seq since, std::uint64_t epoch) {
@@ -159,14 +138,17 @@ void Hub::finish_join(Session& session, bool has_since, Seq since, std::uint64_t
   Event missed;
   missed.type = EventType::missed;
   missed.room = room.name;
-  session.cursor = log.first_seq();  // no `since`: replay everything held
-  session.replay_unstarted = true;
+  Seq cursor = log.first_seq();  // no `since`: replay everything held
   if (has_since) {
     if (epoch != 0 && epoch != room.epoch) {
       missed.reason = "restart";
+    } else if (since >= log.next_seq()) {
+      // The client has seen more than this cache holds yet (another relay
+      // delivered it first): it continues after what it has.
+      cursor = since + 1;
     } else {
       ResumePoint resume = log.resume_after(since);
-      session.cursor = resume.next;
+      cursor = resume.next;
       if (resume.missed()) {
         missed.reason = "evicted";
         missed.missed_from = resume.missed_from;
@@ -174,6 +156,7 @@ void Hub::finish_join(Session& session, bool has_since, Seq since, std::uint64_t
       }
     }
   }
+  delivery_.read_from(session, cursor, true);
 
   // A bounded first page: the welcome's size does not grow with the room.
   Event welcome;
@@ -185,8 +168,8 @@ void Hub::finish_join(Session& session, bool has_since, Seq since, std::uint64_t
   welcome.first = log.first_seq();
   welcome.count = room.presence.count();
   welcome.members = room.presence.page("", kWelcomeMembers, welcome.more);
-  reply(session, welcome);
-  if (!missed.reason.empty()) reply(session, missed);
+  delivery_.reply(session, welcome);
+  if (!missed.reason.empty()) delivery_.reply(session, missed);
 }
 
 void Hub::finish_waiting_joins(Room& room) {
@@ -197,11 +180,11 @@ void Hub::finish_waiting_joins(Room& room) {
     b.join_waiting = false;
     --room.joins_waiting;
     if (b.join_live)
-      member->cursor = room.log->next_seq();
+      delivery_.read_from(*member, room.log->next_seq(), false);
     else
       finish_join(*member, b.join_has_since, b.join_since, b.join_epoch);
     member->release_idle_buffers();
-    request_write(*member);
+    delivery_.request_write(*member);
   }
 }
 
@@ -216,7 +199,7 @@ void Hub::members_page(Session& session, std::string_view after) {
   page.after = std::string(after);
   page.count = session.room->presence.count();
   page.members = session.room->presence.page(after, kMembersPage, page.more);
-  reply(session, page);
+  delivery_.reply(session, page);
 }
 
 void Hub::leave(Session& session) {
@@ -237,18 +220,15 @@ void Hub::leave(Session& session) {
   // once more: no member of a flush in progress is skipped.
   room->unoffered = std::min(room->unoffered, static_cast<std::uint32_t>(members.size()));
   session.room = nullptr;
-  broker_.member_left(*room, session.nick);
+  broker_.member_left(room->name, session.nick);
   room->presence.remove(session.nick);
   if (members.empty()) {
-    // Nobody reads its presence any more, and it may be kept a long time.
-    set_idle(*room, true);
-    broker_.close_room(*room);
-    // A remote broker's cache and other relays' members go stale from now:
-    // refilled at the next open.
-    if (broker_.is_remote()) {
-      room->ready = false;
-      room->presence.clear_members();
-    }
+    // Nobody reads the room any more: the broker stops keeping it current,
+    // and the next open brings a `ready` that continues or replaces the cache.
+    rooms_.set_idle(*room, true);
+    broker_.close_room(room->name);
+    room->ready = false;
+    room->presence.clear_members();
     std::vector<Session*>().swap(members);
     room->presence.clear_ring();
     if (room->presence_dirty) {
@@ -274,67 +254,134 @@ void Hub::post(Session& session, std::string_view body, std::string_view id) {
     reply_error(session, "bad_event", "an id is 1-64 printable ASCII characters");
     return;
   }
-  std::string dedupe_key;
-  if (!id.empty() && session.sender_key) dedupe_key = *session.sender_key + '\n' + std::string(id);
   Publication publication;
+  publication.room = session.room->name;
   publication.message.type = EventType::msg;
   publication.message.from = session.nick;
   publication.message.body = std::string(body);
   publication.message.id = std::string(id);
   publication.message.ts = now_ms();
-  publication.dedupe_key = std::move(dedupe_key);
+  if (!id.empty() && session.sender_key) publication.sender_key = *session.sender_key;
   publication.ticket = next_ticket_++;
   publishing_.emplace(publication.ticket, InFlight{&session, std::string(id)});
-  broker_.publish(*session.room, std::move(publication));
+  broker_.publish(std::move(publication));
 }
 
-void Hub::on_publish_result(std::uint64_t ticket, PublishStatus status, Seq seq) {
-  const auto it = publishing_.find(ticket);
+void Hub::end_of_turn() {
+  broker_.take_news(news_);
+  for (BrokerNews& news : news_) apply(news);
+  news_.clear();
+  fanout_.end_of_turn();
+}
+
+void Hub::flush() {
+  fanout_.flush();
+}
+
+void Hub::apply(BrokerNews& news) {
+  if (news.kind == BrokerNews::Kind::publish_result) {
+    on_publish_result(news);
+    return;
+  }
+  Room* room = rooms_.find(news.room);
+  if (!room) return;
+  if (news.kind == BrokerNews::Kind::message) {
+    // The next message of the cache. (Also when everybody left in this turn:
+    // the cache is still this relay's copy of the room.)
+    for (Event& message : news.messages)
+      if (room->log && message.seq == room->log->next_seq()) append(*room, std::move(message));
+    return;
+  }
+  // Other news of a room nobody here reads any more is stale: its next open
+  // brings a fresh `ready`.
+  if (room->members.empty()) return;
+  switch (news.kind) {
+    case BrokerNews::Kind::ready:
+      on_ready(*room, news.epoch, news.first_seq, news.messages);
+      return;
+    case BrokerNews::Kind::message:
+      return;
+    case BrokerNews::Kind::presence:
+      on_presence(*room, news.nick, news.joined);
+      return;
+    case BrokerNews::Kind::publish_result:
+      return;
+  }
+}
+
+void Hub::on_publish_result(const BrokerNews& news) {
+  const auto it = publishing_.find(news.ticket);
   if (it == publishing_.end()) return;  // the sender is gone
   Session& session = *it->second.sender;
   std::string id = std::move(it->second.id);
   publishing_.erase(it);
-  switch (status) {
-    case PublishStatus::accepted:
-      ++metrics_.messages_in;  // its own copy is the sender's acknowledgement
-      return;
-    case PublishStatus::duplicate: {
-      if (!session.room) return;
-      Event ack;
-      ack.type = EventType::ack;
-      ack.room = session.room->name;
-      ack.seq = seq;
-      ack.id = std::move(id);
-      reply(session, ack);
-      return;
-    }
-    case PublishStatus::unavailable:
-      if (session.dialect == Dialect::legacy)
-        close(session, kUnavailableCloseCode, "message store unreachable, try again",
-              CloseReason::unavailable);
-      else
-        reply_error(session, "unavailable",
-                    "the message store is unreachable: this message may not have been posted; "
-                    "send it again (with the same id it is posted once)");
-      return;
+  if (news.status == PublishStatus::unavailable) {
+    if (session.dialect == Dialect::legacy)
+      close(session, kUnavailableCloseCode, "message store unreachable, try again",
+            CloseReason::unavailable);
+    else
+      reply_error(session, "unavailable",
+                  "the message store is unreachable: this message may not have been posted; "
+                  "send it again (with the same id it is posted once)");
+    return;
   }
+  if (news.status == PublishStatus::accepted) ++metrics_.messages_in;
+  // The sender's acknowledgement, to the sender alone: only it can clear
+  // its outbox entry (another member's message with the same id cannot).
+  if (id.empty()) return;
+  Event ack;
+  ack.type = EventType::ack;
+  ack.room = news.room;  // where the message went, whatever room the sender is in now
+  ack.seq = news.seq;
+  ack.id = std::move(id);
+  delivery_.reply(session, ack);
 }
 
-void Hub::on_presence(std::string_view room_name, std::string_view nick, bool joined) {
-  Room* room = find_room(room_name);
-  if (!room || room->members.empty()) return;
+void Hub::on_presence(Room& room, std::string_view nick, bool joined) {
   if (joined) {
-    if (room->presence.contains(nick)) return;  // a local member by that nick (a race): one entry
-    room->presence.add(nick);
-    room->presence.joined(nick);
+    if (room.presence.contains(nick)) return;  // a local member by that nick (a race): one entry
+    room.presence.add(nick);
+    room.presence.joined(nick);
   } else {
-    if (!room->presence.contains(nick)) return;
-    for (const Session* member : room->members)
+    if (!room.presence.contains(nick)) return;
+    for (const Session* member : room.members)
       if (member->nick == nick) return;  // still here, on this relay
-    room->presence.remove(nick);
-    room->presence.left(nick);
+    room.presence.remove(nick);
+    room.presence.left(nick);
   }
-  presence_changed(*room);
+  presence_changed(room);
+}
+
+void Hub::on_ready(Room& room, std::uint64_t epoch, Seq first_seq, std::vector<Event>& messages) {
+  const Seq ready_end = first_seq + messages.size();  // the broker's next seq
+  const bool had_cache = room.epoch != 0 && room.log;
+  const bool continues = had_cache && room.epoch == epoch && first_seq <= room.log->next_seq() &&
+                         ready_end >= room.log->next_seq();
+  const bool new_epoch = had_cache && room.epoch != epoch;
+  if (!continues) rooms_.replace_cache(room, first_seq);
+  room.epoch = epoch;
+  room.ready = true;
+  for (Event& message : messages)
+    if (message.seq == room.log->next_seq()) append(room, std::move(message));
+  if (!continues) {
+    // Cursors into the old cache mean nothing now. A new epoch: lossless
+    // readers rejoin and are told `missed` (their epoch being the old one),
+    // legacy readers go on from what is held. The same epoch (a gap the
+    // broker no longer holds): readers behind it are told what they missed.
+    const RoomLog& log = *room.log;
+    for (Session* member : room.members) {
+      if (member->join_waiting()) continue;
+      if (new_epoch && member->dialect == Dialect::lossless)
+        close(*member, kHistoryResetCloseCode, "room history reset: rejoin",
+              CloseReason::history_reset);
+      else if (new_epoch || member->cursor > log.next_seq())
+        delivery_.read_from(*member, log.first_seq(), true);
+      else
+        delivery_.skip_gap(*member, log.first_seq());
+    }
+    fanout_.changed(room);
+  }
+  finish_waiting_joins(room);
 }
 
 void Hub::closed(Session& session) {
@@ -356,8 +403,8 @@ void Hub::rename(Session& session, std::string_view nick) {
   Room& room = *session.room;
   room.presence.remove(session.nick);  // so the old nick does not count as taken
   std::string granted = unique_nick(room, nick);
-  broker_.member_left(room, session.nick);
-  broker_.member_joined(room, granted);
+  broker_.member_left(room.name, session.nick);
+  broker_.member_joined(room.name, granted);
   room.presence.add(granted);
   room.presence.renamed(session.nick, granted);
   session.nick = std::move(granted);
@@ -378,196 +425,46 @@ void Hub::flush_presence() {
   const std::int64_t ts = now_ms();
   for (Room* room : presence_dirty_rooms_) {
     room->presence_dirty = false;
-    if (room->presence.flush(room->name, ts)) schedule_flush(*room, true);
+    if (room->presence.flush(room->name, ts)) fanout_.changed(*room);
   }
   presence_dirty_rooms_.clear();
 }
 
-Room* Hub::find_room(std::string_view name) {
-  const auto it = rooms_.find(std::string(name));
-  return it == rooms_.end() ? nullptr : it->second.get();
-}
-
-void Hub::on_message(std::string_view room_name, Event message, std::string dedupe_key) {
-  Room* room = find_room(room_name);
-  // The broker keeps ready rooms contiguous; anything else is stale.
-  if (!room || !room->ready || message.seq != room->log->next_seq()) return;
-  append(*room, std::move(message), std::move(dedupe_key));
-}
-
-void Hub::on_room_ready(std::string_view room_name, BrokerHistory history) {
-  Room* found = find_room(room_name);
-  if (!found) return;
-  Room& room = *found;
-  const bool reset = room.ready && room.epoch != history.epoch;
-  history_bytes_ -= room.log->bytes();
-  room.log = std::make_unique<RingRoomLog>(options_.history_events, options_.history_bytes,
-                                           history.first_seq);
-  room.epoch = history.epoch;
-  room.ready = true;
-  for (Event& message : history.messages) {
-    if (message.seq != room.log->next_seq()) continue;
-    append(room, std::move(message), {});
-  }
-  // Cursors into the old cache mean nothing now. Lossless readers rejoin (and
-  // are told `missed`, their epoch being the old one); legacy readers go on
-  // from the live end. Those still waiting for their welcome get it below.
-  for (Session* member : room.members) {
-    if (member->join_waiting()) continue;
-    if (reset && member->dialect == Dialect::lossless) {
-      close(*member, kHistoryResetCloseCode, "room history reset: rejoin",
-            CloseReason::history_reset);
-    } else if (member->cursor < room.log->first_seq() || member->cursor > room.log->next_seq()) {
-      member->cursor = room.log->first_seq();
-      member->replay_unstarted = true;
-    }
-  }
-  finish_waiting_joins(room);
-}
-
-void Hub::append(Room& room, Event event, std::string dedupe_key) {
+void Hub::append(Room& room, Event event) {
   RoomLog& log = *room.log;
   event.room = room.name;
   StoredEvent stored;
   lossless::encode_to(event, stored.lossless);
   stored.lossless.shrink_to_fit();  // held for a long time: no slack
   stored.legacy = legacy::encode_body(event.body);
-  stored.dedupe_key = std::move(dedupe_key);
   const std::size_t before = log.bytes();
   const std::size_t encoded_bytes = stored.lossless.size() + 1;  // + the line's '\n'
   const Seq seq = log.append(std::move(stored));
-  highest_seq_ = std::max(highest_seq_, seq);
-  history_bytes_ += log.bytes() - before;
-  if (history_bytes_ > options_.history_total_bytes) enforce_total_history_bound(room);
-  if (options_.flush_interval_ms == 0) {
-    wake_members(room);
-    return;
-  }
-  if (!room.dirty) {
-    room.dirty_since = seq;
-    room.pending_bytes = 0;
-  }
-  room.pending_bytes += encoded_bytes;
-  // Write before the timer when waiting cannot help: half a frame is pending
-  // (frames would not grow much, only arrive later, which caps what a client
-  // with a window of messages in flight can do), or a burst is filling the
-  // ring (it could overtake readers who did nothing wrong).
-  const bool soon = room.pending_bytes >= options_.max_frame_bytes / 2 ||
-                    seq - room.dirty_since >= options_.history_events / 2;
-  if (soon) {
-    room.dirty_since = seq + 1;
-    room.pending_bytes = 0;
-  }
-  schedule_flush(room, soon);
-}
-
-void Hub::schedule_flush(Room& room, bool soon) {
-  if (room.dirty && room.unoffered < room.members.size()) {
-    // A flush is under way in this room. The members it has not reached get
-    // what was just added in this pass; the ones it passed, in another pass
-    // once it ends. Starting over here would offer the same members again
-    // and again while new messages arrive, and never reach the others.
-    room.offer_again = true;
-    room.offer_again_soon = room.offer_again_soon || soon;
-    return;
-  }
-  room.unoffered = static_cast<std::uint32_t>(room.members.size());
-  if (!room.dirty) {
-    room.dirty = true;
-    dirty_rooms_.push_back(&room);
-    if (dirty_rooms_.size() == 1 && !soon) driver_.arm_flush();
-  }
-  if (soon) driver_.flush_next_turn();
-}
-
-void Hub::wake_members(Room& room) {
-  for (Session* member : room.members) request_write(*member);
-}
-
-void Hub::flush() {
-  std::size_t budget = kWritesPerTurn;
-  std::size_t finished = 0;
-  for (Room* room : dirty_rooms_) {
-    while (room->unoffered > 0 && budget > 0) {
-      Session& member = *room->members[--room->unoffered];
-      if (!driver_.push(member)) request_write(member);
-      --budget;
-    }
-    if (room->unoffered > 0) break;
-    room->dirty = false;
-    if (room->offer_again) rooms_to_offer_again_.push_back(room);
-    ++finished;
-  }
-  dirty_rooms_.erase(dirty_rooms_.begin(),
-                     dirty_rooms_.begin() + static_cast<std::ptrdiff_t>(finished));
-  if (!dirty_rooms_.empty()) driver_.flush_next_turn();
-  for (Room* room : rooms_to_offer_again_) {
-    room->offer_again = false;
-    schedule_flush(*room, std::exchange(room->offer_again_soon, false));
-  }
-  rooms_to_offer_again_.clear();
-}
-
-void Hub::set_idle(Room& room, bool idle) {
-  if (idle)
-    room.idle_entry = idle_rooms_.insert(idle_rooms_.end(), &room);
-  else
-    idle_rooms_.erase(room.idle_entry);
+  rooms_.recount(room, before);
+  if (rooms_.over_bound()) enforce_total_history_bound(room);
+  fanout_.appended(room, seq, encoded_bytes);
 }
 
 // Only idle rooms are forgotten: no reader holds a cursor into them. (Their
-// last member may have left before the flush timer, so they can be dirty.)
+// last member may have left before the flush, so they can be dirty.)
 void Hub::forget(Room& room) {
-  broker_.forget_room(room);
-  history_bytes_ -= room.log->bytes() + room_overhead(room);
-  idle_rooms_.erase(room.idle_entry);
-  if (room.dirty) std::erase(dirty_rooms_, &room);
-  rooms_.erase(rooms_.find(room.name));
+  broker_.forget_room(room.name);
+  fanout_.forget(room);
+  rooms_.erase(room);
 }
 
 void Hub::enforce_total_history_bound(Room& grown) {
-  while (history_bytes_ > options_.history_total_bytes && !idle_rooms_.empty())
-    forget(*idle_rooms_.front());
+  while (rooms_.over_bound()) {
+    Room* idle = rooms_.longest_idle();
+    if (!idle) break;
+    forget(*idle);
+  }
   RoomLog& log = *grown.log;
-  while (history_bytes_ > options_.history_total_bytes && log.size() > 1) {
+  while (rooms_.over_bound() && log.size() > 1) {
     const std::size_t before = log.bytes();
     log.drop_oldest();
-    history_bytes_ -= before - log.bytes();
+    rooms_.recount(grown, before);
   }
-}
-
-void Hub::reply(Session& session, const Event& event) {
-  if (session.dialect != Dialect::lossless || session.close_code) return;
-  SessionBuffers& buffers = session.buffers_in_use();
-  if (buffers.replies.size() - buffers.replies_sent > options_.max_pending_reply_bytes) {
-    close(session, 1008, "too many pending replies", CloseReason::too_many_replies);
-    return;
-  }
-  lossless::encode_to(event, buffers.replies);
-  buffers.replies.push_back('\n');
-  request_write(session);
-}
-
-void Hub::reply_error(Session& session, std::string_view code, std::string_view message) {
-  Event error;
-  error.type = EventType::error;
-  error.code = std::string(code);
-  error.message = std::string(message);
-  reply(session, error);
-}
-
-void Hub::close(Session& session, std::uint16_t code, const char* reason, CloseReason counted_as) {
-  if (session.close_code) return;
-  session.close_code = code;
-  session.close_reason = reason;
-  session.close_as = counted_as;
-  request_write(session);
-}
-
-void Hub::request_write(Session& session) {
-  if (session.write_requested) return;
-  session.write_requested = true;
-  driver_.wake(session);
 }
 
 }  // namespace hubchat::relay

@@ -3,8 +3,8 @@
 #include <CLI/CLI.hpp>
 #include <map>
 
-#include "relay/transport/client_address.hpp"
 #include "relay/broker/redis_url.hpp"
+#include "relay/transport/client_address.hpp"
 
 #include "relay/ops/version.hpp"
 
@@ -82,8 +82,9 @@ std::optional<int> parse_options(int argc, char** argv, Options& o) {
   cert->needs(key);
   key->needs(cert);
   app.add_option("--flush-interval", o.flush_interval_ms,
-                 "ms to gather a room's events before waking its readers (0: at once; half a "
-                 "frame of events wakes them sooner)")
+                 "extra ms to gather a room's events before writing to its readers (0, the "
+                 "default: at the end of the loop turn they arrived in; half a frame of events "
+                 "is written sooner)")
       ->capture_default_str()
       ->check(CLI::Range(0, 1000));
   app.add_option("--presence-interval", o.presence_interval_ms,

@@ -42,12 +42,11 @@ struct Options {
   unsigned handshake_timeout_s = 10;
   std::size_t history_total_bytes = 256u << 20;  // all rooms together
   std::string tls_cert, tls_key;
-  // 0: wake a room's readers on every event. N: wake them N ms after the
-  // first new event (sooner once half a frame is pending), so each write
-  // carries everything logged meanwhile: far fewer syscalls per delivery for
-  // a few ms of latency. 10 ms is under one 60 Hz display frame
-  // (docs/benchmark.md).
-  unsigned flush_interval_ms = 10;
+  // 0: a room's readers are written to at the end of the loop turn its
+  // events arrived in (what arrived in one turn shares one frame per reader:
+  // the busier the relay, the fuller the frames). N: an optional extra delay,
+  // N ms after the first new event (sooner once half a frame is pending).
+  unsigned flush_interval_ms = 0;
   // Presence changes of a room are gathered this long, then sent at once
   // (summarized when there are many): churn costs each member a few events
   // per interval, however many people come and go. 0: sent at once.

@@ -79,7 +79,8 @@ void EventLoop::woke(struct ev_loop*, ev_check* watcher, int) {
 
 void EventLoop::about_to_block(struct ev_loop*, ev_prepare* watcher, int) {
   auto* self = static_cast<EventLoop*>(watcher->data);
-  if (self->woke_at_ns_ < 0) return;  // the first prepare: no turn has run yet
+  if (self->on_end_of_turn_) self->on_end_of_turn_();  // its work is part of the turn
+  if (self->woke_at_ns_ < 0) return;                   // the first prepare: no turn has run yet
   self->longest_turn_ns_ = std::max(self->longest_turn_ns_, monotonic_ns() - self->woke_at_ns_);
   ++self->turns_;
   self->woke_at_ns_ = -1;

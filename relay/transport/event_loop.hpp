@@ -66,6 +66,9 @@ class EventLoop {
   }
   // Calls `on_stop` on the loop's thread at every SIGINT/SIGTERM.
   void on_stop_signals(std::function<void()> on_stop);
+  // Calls `on_end` at the end of every turn, when every callback of the turn
+  // has run and the loop is about to wait for its sockets again.
+  void on_end_of_turn(std::function<void()> on_end) { on_end_of_turn_ = std::move(on_end); }
   // Runs until stop().
   void run();
   void stop();
@@ -89,6 +92,7 @@ class EventLoop {
   static void about_to_block(struct ev_loop* loop, ev_prepare* watcher, int events);
   struct ev_loop* loop_;
   std::function<void()> on_stop_;
+  std::function<void()> on_end_of_turn_;
   std::unique_ptr<ev_signal> sigint_, sigterm_;
   std::unique_ptr<ev_check> woke_;
   std::unique_ptr<ev_prepare> about_to_block_;

@@ -32,9 +32,9 @@ int write_pump(PumpContext& ctx, lws* wsi, Session& session);
 // writable callback. False when it must wait for write_pump instead.
 bool push_frame(PumpContext& ctx, Session& session);
 
-// Closes with `code`/`reason` now: returns -1 for the callback to return.
-// The close is counted in the metrics when the connection is gone.
-int close_now(lws* wsi, Session& session, std::uint16_t code, const char* reason,
-              CloseReason counted_as);
+// Closes now with the code and reason the session was marked with
+// (Delivery::close): returns -1 for the callback to return. The close is
+// counted in the metrics when the connection is gone.
+int close_now(lws* wsi, const Session& session);
 
 }  // namespace hubchat::relay

@@ -7,12 +7,9 @@
 
 namespace hubchat::relay {
 
-int close_now(lws* wsi, Session& session, std::uint16_t code, const char* reason,
-              CloseReason counted_as) {
-  session.close_code = code;
-  session.close_reason = reason;
-  session.close_as = counted_as;
-  lws_close_reason(wsi, static_cast<lws_close_status>(code),
+int close_now(lws* wsi, const Session& session) {
+  const char* reason = session.close_reason;
+  lws_close_reason(wsi, static_cast<lws_close_status>(session.close_code),
                    reinterpret_cast<unsigned char*>(const_cast<char*>(reason)),
                    std::char_traits<char>::length(reason));
   return -1;

@@ -11,10 +11,10 @@
 #include <cstdio>
 #include <new>
 
-#include "relay/transport/client_address.hpp"
-#include "relay/http/http_routes.hpp"
 #include "relay/broker/redis_broker.hpp"
+#include "relay/http/http_routes.hpp"
 #include "relay/ops/version.hpp"
+#include "relay/transport/client_address.hpp"
 #include "shared/lossless_codec.hpp"
 #include "shared/names.hpp"
 
@@ -92,6 +92,7 @@ void Server::ContextDeleter::operator()(lws_context* context) const {
 Server::Server(const Options& options)
     : options_(options),
       flush_timer_(loop_, [this] { hub_.flush(); }),
+      next_turn_(loop_, [this] { hub_.end_of_turn(); }),
       presence_timer_(loop_, [this] { hub_.flush_presence(); }),
       lws_timer_kick_(loop_, [this] { lws_cancel_service(context_.get()); }),
       shutdown_timer_(
@@ -193,7 +194,7 @@ void Server::arm_flush() {
 }
 
 void Server::flush_next_turn() {
-  flush_timer_.start(0);  // libev runs it after its next look at the sockets
+  next_turn_.start(0);  // the loop looks at its sockets without waiting
 }
 
 void Server::arm_presence_flush() {
@@ -440,6 +441,7 @@ int Server::run() {
   log_.info("settings: %s", options_.effective_settings.c_str());
   const auto started = std::chrono::steady_clock::now();
   loop_.on_stop_signals([this] { on_stop_signal(); });
+  loop_.on_end_of_turn([this] { hub_.end_of_turn(); });
   lws_timer_kick_.start(0.1, 0.1);
   loop_.run();
   context_.reset();  // closes whoever is left

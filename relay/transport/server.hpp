@@ -17,14 +17,14 @@
 #include <vector>
 
 #include "relay/broker/broker.hpp"
-#include "relay/transport/event_loop.hpp"
+#include "relay/http/static_files.hpp"
 #include "relay/hub/hub.hpp"
 #include "relay/ops/log.hpp"
 #include "relay/ops/metrics.hpp"
 #include "relay/ops/options.hpp"
+#include "relay/transport/event_loop.hpp"
 #include "relay/transport/pumps.hpp"
 #include "relay/transport/reuse_port_listener.hpp"
-#include "relay/http/static_files.hpp"
 #include "shared/batcher.hpp"
 
 namespace hubchat::relay {
@@ -69,6 +69,7 @@ class Server final : private HubDriver {
   EventLoop loop_;  // outlives the context, which runs on it
   // --flush-interval: wakes the readers of rooms with new events.
   EventLoop::Timer flush_timer_;
+  EventLoop::Timer next_turn_;  // keeps the loop from waiting while the hub has work left
   // --presence-interval: sends each room's gathered presence changes.
   EventLoop::Timer presence_timer_;
   // lws 4.1's libev glue can miss an earlier deadline for its own timers

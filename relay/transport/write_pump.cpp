@@ -10,7 +10,6 @@
 // the callback as before.
 #include <libwebsockets.h>
 
-#include "relay/transport/outbound.hpp"
 #include "relay/transport/pumps.hpp"
 
 namespace hubchat::relay {
@@ -20,7 +19,7 @@ enum class Sent { nothing, frame, close, failed };
 
 Sent send_next_frame(PumpContext& ctx, lws* wsi, Session& session) {
   FrameBatcher& batcher = ctx.batcher;
-  switch (next_frame(batcher, session)) {
+  switch (ctx.hub.delivery().next_frame(batcher, session)) {
     case Outbound::nothing:
       return Sent::nothing;
     case Outbound::close:
@@ -37,20 +36,20 @@ Sent send_next_frame(PumpContext& ctx, lws* wsi, Session& session) {
   ++ctx.metrics.frames_out;
   ctx.metrics.bytes_out += size;
   if (size > ctx.metrics.max_frame_bytes_out) ctx.metrics.max_frame_bytes_out = size;
-  if (has_more(session)) ctx.hub.request_write(session);
+  if (Delivery::has_more(session)) ctx.hub.request_write(session);
   return Sent::frame;
 }
 
 }  // namespace
 
 int write_pump(PumpContext& ctx, lws* wsi, Session& session) {
-  session.write_requested = false;
+  Delivery::writable(session);
   switch (send_next_frame(ctx, wsi, session)) {
     case Sent::nothing:
     case Sent::frame:
       return 0;
     case Sent::close:
-      return close_now(wsi, session, session.close_code, session.close_reason, session.close_as);
+      return close_now(wsi, session);
     case Sent::failed:
       return -1;
   }

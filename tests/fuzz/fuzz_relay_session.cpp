@@ -11,9 +11,9 @@
 #include <optional>
 #include <string_view>
 
+#include "relay/hub/delivery.hpp"
 #include "relay/hub/hub.hpp"
 #include "relay/transport/inbound.hpp"
-#include "relay/transport/outbound.hpp"
 #include "shared/lossless_codec.hpp"
 
 using namespace hubchat;
@@ -102,11 +102,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       }
       case 5:
       case 6: {  // the write pump drains this client (after the flush timer, with 0x80)
-        if (op & 0x80) hub.flush();
+        if (op & 0x80) hub.end_of_turn();
         if (!slot) break;
         for (int rounds = 0; rounds < 64; ++rounds) {
           const Seq before = slot->cursor;
-          Outbound out = next_frame(batcher, *slot);
+          Outbound out = hub.delivery().next_frame(batcher, *slot);
           if (out == Outbound::close) {
             disconnect(slot);
             break;
@@ -122,7 +122,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
               if (!lossless::decode(line, e, error)) std::abort();
             }
           }
-          if (!has_more(*slot)) break;
+          if (!Delivery::has_more(*slot)) break;
         }
         break;
       }

@@ -9,8 +9,8 @@
 #include <set>
 #include <string>
 
+#include "relay/hub/delivery.hpp"
 #include "relay/hub/hub.hpp"
-#include "relay/transport/outbound.hpp"
 #include "shared/lossless_codec.hpp"
 #include "tests/unit/recording_driver.hpp"
 
@@ -19,6 +19,12 @@ namespace {
 
 class HubRoomsTest : public ::testing::Test {
  protected:
+  // A message as the loop's turn carries it: posted, then the turn ends (the
+  // broker's news reach the cache).
+  void post(Session& session, std::string_view body) {
+    hub_->post(session, body);
+    hub_->end_of_turn();
+  }
   void make_hub() { hub_ = std::make_unique<Hub>(options_, metrics_, driver_, 7); }
   Event join_request(const std::string& room, const std::string& nick) {
     Event join;
@@ -45,7 +51,7 @@ class HubRoomsTest : public ::testing::Test {
     FrameBatcher batcher(options_.max_frame_bytes);
     std::vector<Event> events;
     for (int frames = 0; frames < 10000; ++frames) {
-      Outbound out = next_frame(batcher, session);
+      Outbound out = hub_->delivery().next_frame(batcher, session);
       if (out == Outbound::close) {
         ADD_FAILURE() << "closed " << session.close_code << " " << session.close_reason;
         break;
@@ -57,7 +63,7 @@ class HubRoomsTest : public ::testing::Test {
         EXPECT_TRUE(lossless::decode(line, event, error)) << line;
         events.push_back(event);
       }
-      if (!has_more(session)) break;
+      if (!Delivery::has_more(session)) break;
     }
     session.write_requested = false;
     return events;
@@ -80,15 +86,15 @@ TEST_F(HubRoomsTest, SeqsStrictlyIncreaseAcrossForgettingARoom) {
   Session a, b;
   a.dialect = b.dialect = Dialect::lossless;
   hub_->join_live(a, "a", "a");
-  for (int i = 0; i < 20; ++i) hub_->post(a, "a" + std::to_string(i));  // a: 1..20
+  for (int i = 0; i < 20; ++i) post(a, "a" + std::to_string(i));  // a: 1..20
   hub_->join_live(b, "b", "b");
-  for (int i = 0; i < 80; ++i) hub_->post(b, "b" + std::to_string(i));  // b: 21..100
+  for (int i = 0; i < 80; ++i) post(b, "b" + std::to_string(i));  // b: 21..100
   const Seq b_last = b.room->log->next_seq() - 1;
   ASSERT_EQ(b_last, 100u);
-  hub_->post(a, "a-late");  // a: 21, appended last
+  post(a, "a-late");  // a: 21, appended last
   hub_->leave(b);
   // Push the idle room out: post enough into `a` to pass the total bound.
-  for (int i = 0; hub_->room_count() == 2 && i < 10000; ++i) hub_->post(a, std::string(500, 'x'));
+  for (int i = 0; hub_->room_count() == 2 && i < 10000; ++i) post(a, std::string(500, 'x'));
   ASSERT_EQ(hub_->room_count(), 1u) << "b was not forgotten";
 
   // A reader that left at seq 50 missed 51..100, which went with the room.
@@ -115,7 +121,7 @@ TEST_F(HubRoomsTest, SeqsStrictlyIncreaseAcrossForgettingARoom) {
   resume.since = b_last;
   hub_->join(current, resume);
   EXPECT_EQ(take_replies(current).size(), 1u) << "only the welcome";
-  hub_->post(stale, "new");
+  post(stale, "new");
   for (Session* reader : {&stale, &current}) {
     const auto events = drain(*reader);
     ASSERT_FALSE(events.empty());
@@ -172,7 +178,7 @@ TEST_F(HubRoomsTest, PresenceChurnNeitherEvictsChatNorClosesAReader) {
   Session reader;
   reader.dialect = Dialect::lossless;
   hub_->join(reader, join_request("r", "reader"));
-  for (int i = 0; i < 10; ++i) hub_->post(reader, "chat " + std::to_string(i));
+  for (int i = 0; i < 10; ++i) post(reader, "chat " + std::to_string(i));
   drain(reader);
   // Churn of many times the presence ring while the reader does not read.
   for (std::size_t i = 0; i < 3 * RoomPresence::kRingEvents; ++i) {
@@ -242,7 +248,7 @@ TEST_F(HubRoomsTest, HistoryBytesMatchWhatTheHeapHolds) {
   const std::size_t counted_before = hub_->history_bytes();
   for (int i = 0; i < kRooms; ++i) {
     hub_->join_live(s, "room-number-" + std::to_string(i), "someone");
-    hub_->post(s, std::string(100 + i % 200, 'x'));
+    post(s, std::string(100 + i % 200, 'x'));
     hub_->leave(s);
   }
   ASSERT_EQ(hub_->room_count(), static_cast<std::size_t>(kRooms));

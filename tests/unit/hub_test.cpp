@@ -25,6 +25,7 @@ class HubWakeTest : public ::testing::Test {
   // What the timer and the write pumps would do: flush, then let every
   // reader catch up so that the next wake-up counts again.
   void settle() {
+    hub_->end_of_turn();
     hub_->flush();
     for (Session* s : {&alice_, &bob_}) {
       s->write_requested = false;
@@ -35,8 +36,14 @@ class HubWakeTest : public ::testing::Test {
     driver_.flush_arms = 0;
     driver_.next_turn_flushes = 0;
   }
-  // Written at the loop's next turn rather than at the timer.
-  bool flushed_soon() const { return driver_.next_turn_flushes > 0; }
+  // A message as the loop's turn carries it: posted, then the turn ends
+  // (the broker's news reach the cache; rooms that want it are written).
+  void post(Session& s, std::string_view body) {
+    hub_->post(s, body);
+    hub_->end_of_turn();
+  }
+  // Written at the end of the turn rather than at the timer.
+  bool flushed_soon() const { return !driver_.pushes.empty() || !driver_.wakes.empty(); }
   int wakes(Session& s) { return driver_.wakes[&s]; }
   std::size_t encoded_size_of_last_event() {
     const RoomLog& log = *alice_.room->log;
@@ -52,7 +59,7 @@ class HubWakeTest : public ::testing::Test {
 
 TEST_F(HubWakeTest, WithoutAFlushIntervalEveryEventWakesTheReaders) {
   make_hub(0);
-  hub_->post(alice_, "hi");
+  post(alice_, "hi");
   EXPECT_EQ(wakes(alice_), 1);
   EXPECT_EQ(wakes(bob_), 1);
   EXPECT_EQ(driver_.flush_arms, 0);
@@ -60,8 +67,8 @@ TEST_F(HubWakeTest, WithoutAFlushIntervalEveryEventWakesTheReaders) {
 
 TEST_F(HubWakeTest, SmallEventsWaitForTheTimer) {
   make_hub(10);
-  hub_->post(alice_, "one");
-  hub_->post(bob_, "two");
+  post(alice_, "one");
+  post(bob_, "two");
   EXPECT_EQ(driver_.flush_arms, 1);  // armed once, by the first event
   EXPECT_EQ(wakes(alice_), 0);
   EXPECT_EQ(wakes(bob_), 0);
@@ -76,7 +83,7 @@ TEST_F(HubWakeTest, HalfAFramePendingWakesTheReadersBeforeTheTimer) {
   std::size_t pending = 0;
   int posts = 0;
   while (!flushed_soon() && posts < 100) {
-    hub_->post(alice_, body);
+    post(alice_, body);
     pending += encoded_size_of_last_event();
     ++posts;
     if (pending < 2048) {
@@ -95,7 +102,7 @@ TEST_F(HubWakeTest, HalfAFramePendingWakesTheReadersBeforeTheTimer) {
 TEST_F(HubWakeTest, HalfAFrameThresholdAtUnderAndOver) {
   const std::string body(300, 'y');
   make_hub(10);
-  hub_->post(alice_, body);
+  post(alice_, body);
   const std::size_t size = encoded_size_of_last_event();
 
   for (auto [max_frame, woken_at_once] :
@@ -103,7 +110,7 @@ TEST_F(HubWakeTest, HalfAFrameThresholdAtUnderAndOver) {
     alice_ = Session();
     bob_ = Session();
     make_hub(10, max_frame);
-    hub_->post(alice_, body);
+    post(alice_, body);
     ASSERT_EQ(encoded_size_of_last_event(), size);
     EXPECT_EQ(flushed_soon(), woken_at_once) << "max frame " << max_frame;
   }
@@ -111,13 +118,13 @@ TEST_F(HubWakeTest, HalfAFrameThresholdAtUnderAndOver) {
 
 TEST_F(HubWakeTest, AFullTimerIntervalStillWakesAfterAnEarlyWake) {
   make_hub(10, 1024);
-  hub_->post(alice_, std::string(600, 'z'));  // over half a frame: woken at once
+  post(alice_, std::string(600, 'z'));  // over half a frame: woken at once
   EXPECT_TRUE(flushed_soon());
   hub_->flush();  // the next turn
   EXPECT_EQ(wakes(bob_), 1);
   bob_.write_requested = false;  // its write pump ran
   bob_.cursor = bob_.room->log->next_seq();
-  hub_->post(alice_, "small");  // after the early wake: waits for the timer
+  post(alice_, "small");  // after the early wake: waits for the timer
   EXPECT_EQ(wakes(bob_), 1);
   hub_->flush();
   EXPECT_EQ(wakes(bob_), 2);
@@ -128,7 +135,7 @@ TEST_F(HubWakeTest, AFullTimerIntervalStillWakesAfterAnEarlyWake) {
 TEST_F(HubWakeTest, FlushPushesAndWakesOnlyTheReadersPushDeclines) {
   driver_.accepts_push = [&](Session& s) { return &s == &alice_; };  // bob's socket is full
   make_hub(10);
-  hub_->post(alice_, "hello");
+  post(alice_, "hello");
   EXPECT_TRUE(driver_.pushes.empty());  // nothing before the timer
   hub_->flush();
   EXPECT_EQ(driver_.pushes[&alice_], 1);
@@ -147,14 +154,14 @@ TEST_F(HubWakeTest, AFlushOffersABoundedNumberOfMembersPerTurnAndReachesEveryone
   for (std::size_t i = 0; i < kMembers; ++i)
     hub_->join_live(crowd[i], "room", "c" + std::to_string(i));
   settle();
-  hub_->post(alice_, "to everyone");
+  post(alice_, "to everyone");
   hub_->flush();
   EXPECT_EQ(driver_.pushes.size(), Hub::kWritesPerTurn);
   EXPECT_EQ(driver_.next_turn_flushes, 1) << "the rest must follow at the next turn";
   // Members leave mid-flush: swap-removal must not hide anyone still to offer.
   for (std::size_t i = 0; i < 20; ++i) hub_->leave(crowd[i * 7]);
   hub_->flush();
-  hub_->post(bob_, "another");  // everyone must be offered this one too
+  post(bob_, "another");  // everyone must be offered this one too
   std::map<Session*, int> before = driver_.pushes;
   const int arms_before = driver_.flush_arms;
   auto finish_pass = [&] {
@@ -189,10 +196,10 @@ TEST_F(HubWakeTest, MessagesDuringAFlushDoNotStarveTheMembersItHasNotReached) {
   for (std::size_t i = 0; i < kMembers; ++i)
     hub_->join_live(crowd[i], "room", "c" + std::to_string(i));
   settle();
-  hub_->post(alice_, "first");
+  post(alice_, "first");
   hub_->flush();  // the timer: the first turn of the pass
   for (int turn = 0; turn < 3; ++turn) {
-    hub_->post(bob_, "during " + std::to_string(turn));
+    post(bob_, "during " + std::to_string(turn));
     driver_.next_turn_flushes = 0;
     hub_->flush();  // the next turns
   }

@@ -2,23 +2,27 @@
 --
 -- KEYS[1]  the room's meta hash   (fields: epoch, seq)
 -- KEYS[2]  the room's Stream
+-- KEYS[3]  the room's member set (presence across relays; see presence.lua)
 -- ARGV[1]  the epoch to give the room if it has none yet (a new room, or
 --          one whose data Redis lost: clients see the change as `missed`)
 -- ARGV[2]  "latest": the newest ARGV[3] entries; else a seq: the entries
 --          after it, at most ARGV[3]
 -- ARGV[3]  how many entries at most
--- KEYS[3]  the room's member set (presence across relays; see presence.lua)
--- ARGV[4]  now (ms): entries expiring before are left out
+-- ARGV[4]  seconds an epoch of a room without messages is kept: a join
+--          alone leaves no key behind for good (publish.lua persists it)
 --
 -- Returns {epoch, top seq, entries oldest first, members}: each entry {id,
 -- {t, ts, f, from, i, id, b, body}} as XRANGE gives it; members as
--- "<relay>\t<nick>".
+-- "<relay>\t<nick>", those not expired by Redis's own clock.
 local epoch = redis.call('HGET', KEYS[1], 'epoch')
 if not epoch then
   epoch = ARGV[1]
   redis.call('HSET', KEYS[1], 'epoch', epoch)
 end
 local top = tonumber(redis.call('HGET', KEYS[1], 'seq') or '0')
+if top == 0 then
+  redis.call('EXPIRE', KEYS[1], ARGV[4])
+end
 local entries
 if ARGV[2] == 'latest' then
   entries = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', ARGV[3])
@@ -29,5 +33,7 @@ if ARGV[2] == 'latest' then
 else
   entries = redis.call('XRANGE', KEYS[2], (tonumber(ARGV[2]) + 1) .. '-0', '+', 'COUNT', ARGV[3])
 end
-local members = redis.call('ZRANGEBYSCORE', KEYS[3], ARGV[4], '+inf')
+local now = redis.call('TIME')
+local now_ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+local members = redis.call('ZRANGEBYSCORE', KEYS[3], now_ms, '+inf')
 return {epoch, top, entries, members}

@@ -9,21 +9,32 @@
 -- ARGV[3]  the epoch to give the room if it has none yet
 -- ARGV[4]  ts (ms), ARGV[5] from, ARGV[6] id, ARGV[7] body
 -- ARGV[8]  seconds a dedupe key is kept
+-- ARGV[9]  the epoch and ARGV[10] the highest seq the calling relay has
+--          seen of this room ("0" "0": none)
 --
 -- Returns {1, epoch, seq} when posted, {0, epoch, seq} when the dedupe key
--- says it was posted before (as seq). Published payload, one field a line
--- (the body last, it may hold newlines): epoch, seq, ts, from, id, body.
+-- says it was posted before (as seq), {2, epoch, seq} when the room's data is
+-- older than what the relay has seen (Redis came back from an older
+-- snapshot): nothing is posted, the relay gives the room a new epoch first
+-- (rollback.lua). Published payload, one field a line (the body last, it may
+-- hold newlines): epoch, seq, ts, from, id, body.
 local epoch = redis.call('HGET', KEYS[1], 'epoch')
-if not epoch then
-  epoch = ARGV[3]
-  redis.call('HSET', KEYS[1], 'epoch', epoch)
+local top = tonumber(redis.call('HGET', KEYS[1], 'seq') or '0')
+if epoch and epoch == ARGV[9] and top < tonumber(ARGV[10]) then
+  return {2, epoch, top}
 end
 if #KEYS == 3 then
   local earlier = redis.call('GET', KEYS[3])
   if earlier then
-    return {0, epoch, tonumber(earlier)}
+    return {0, epoch or ARGV[3], tonumber(earlier)}
   end
 end
+if not epoch then
+  epoch = ARGV[3]
+  redis.call('HSET', KEYS[1], 'epoch', epoch)
+end
+-- A room with messages is kept (fetch.lua gave an empty one a time to live).
+redis.call('PERSIST', KEYS[1])
 local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
 redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[2], seq .. '-0',
            't', ARGV[4], 'f', ARGV[5], 'i', ARGV[6], 'b', ARGV[7])

@@ -1,0 +1,28 @@
+// What the hub needs from the transport (the server, or a test): wake a
+// session's write pump, write to it now, and run the hub's timers.
+#pragma once
+
+namespace hubchat::relay {
+
+struct Session;
+
+class HubDriver {
+ public:
+  // Asks for the session's write pump to run soon.
+  virtual void wake(Session& session) = 0;
+  // Writes the session's next frame now if the transport can; false when
+  // it has to wait for the write pump instead.
+  virtual bool push(Session& session) = 0;
+  // Asks for Hub::flush() after --flush-interval (only when it is set).
+  virtual void arm_flush() = 0;
+  // Keeps the loop from sleeping: Hub::end_of_turn() has work left and
+  // runs again once the loop has looked at its sockets.
+  virtual void flush_next_turn() = 0;
+  // Asks for Hub::flush_presence() after --presence-interval.
+  virtual void arm_presence_flush() = 0;
+
+ protected:
+  ~HubDriver() = default;
+};
+
+}  // namespace hubchat::relay
