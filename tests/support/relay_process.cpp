@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -216,7 +217,45 @@ bool process_listens_on(pid_t pid, std::uint16_t port) {
   return false;
 }
 
+// Socket inodes of process `pid` (its /proc fd links "socket:[N]").
+std::vector<unsigned long> socket_inodes(pid_t pid) {
+  std::vector<unsigned long> out;
+  std::error_code ec;
+  for (const auto& entry :
+       std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd", ec)) {
+    std::error_code link_ec;
+    const std::string target = std::filesystem::read_symlink(entry.path(), link_ec).string();
+    if (target.rfind("socket:[", 0) == 0) out.push_back(std::stoul(target.substr(8)));
+  }
+  return out;
+}
+
 }  // namespace
+
+std::vector<std::uint16_t> local_ports_connected_to(pid_t pid, std::uint16_t remote_port) {
+  const std::vector<unsigned long> inodes = socket_inodes(pid);
+  std::vector<std::uint16_t> out;
+  char suffix[8];
+  std::snprintf(suffix, sizeof suffix, ":%04X", remote_port);
+  std::ifstream in("/proc/net/tcp");  // the relays reach Redis over IPv4 loopback
+  std::string line;
+  std::getline(in, line);  // header
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::string slot, local, remote, state, queues, timer, retr, uid, timeout;
+    unsigned long inode = 0;
+    fields >> slot >> local >> remote >> state >> queues >> timer >> retr >> uid >> timeout >>
+        inode;
+    // 01: ESTABLISHED.
+    if (state != "01" || remote.size() <= 5 || remote.compare(remote.size() - 5, 5, suffix) != 0 ||
+        local.size() <= 5)
+      continue;
+    if (std::find(inodes.begin(), inodes.end(), inode) == inodes.end()) continue;
+    out.push_back(
+        static_cast<std::uint16_t>(std::stoul(local.substr(local.size() - 4), nullptr, 16)));
+  }
+  return out;
+}
 
 std::uint16_t pick_free_port() {
   // Below the ephemeral range: there no client socket's local port and no
