@@ -32,13 +32,16 @@ milliseconds add_fault(Plan& plan, Dice& dice, milliseconds at) {
     s.relay = relay;
     plan.steps.push_back(s);
   };
-  const int relay = dice.between(0, o.relays - 1);
-  if (o.mode == Mode::memory) {
-    add(at, Action::relay_kill, relay);
-    const milliseconds back = at + dice.ms(200, 2000);
-    add(back, Action::relay_restart, relay);
+  // A fault and, a random while later, what undoes it.
+  auto pair = [&](Action first, Action second, int low, int high, int relay = -1) {
+    add(at, first, relay);
+    const milliseconds back = at + dice.ms(low, high);
+    add(back, second, relay);
     return back;
-  }
+  };
+  const int relay = dice.between(0, o.relays - 1);
+  if (o.mode == Mode::memory)
+    return pair(Action::relay_kill, Action::relay_restart, 200, 2000, relay);
   const int roll = dice.between(0, 99);
   if (roll < 20) {
     add(at, Action::kill_pubsub, relay);
@@ -48,32 +51,14 @@ milliseconds add_fault(Plan& plan, Dice& dice, milliseconds at) {
     add(at, Action::kill_command, relay);
     return at;
   }
-  if (roll < 50) {
-    add(at, Action::redis_pause);
-    const milliseconds back = at + dice.ms(500, 4500);
-    add(back, Action::redis_resume);
-    return back;
-  }
+  if (roll < 50) return pair(Action::redis_pause, Action::redis_resume, 500, 4500);
   if (roll < 58) {
     add(at, Action::redis_restart_empty);
     return at;
   }
-  if (roll < 70) {
-    add(at, Action::redis_snapshot);
-    const milliseconds back = at + dice.ms(1000, 4000);
-    add(back, Action::redis_restart_snapshot);
-    return back;
-  }
-  if (roll < 80) {
-    add(at, Action::redis_aof_on);
-    const milliseconds back = at + dice.ms(1000, 4000);
-    add(back, Action::redis_restart_aof);
-    return back;
-  }
-  add(at, Action::relay_kill, relay);
-  const milliseconds back = at + dice.ms(200, 2000);
-  add(back, Action::relay_restart, relay);
-  return back;
+  if (roll < 70) return pair(Action::redis_snapshot, Action::redis_restart_snapshot, 1000, 4000);
+  if (roll < 80) return pair(Action::redis_aof_on, Action::redis_restart_aof, 1000, 4000);
+  return pair(Action::relay_kill, Action::relay_restart, 200, 2000, relay);
 }
 
 }  // namespace

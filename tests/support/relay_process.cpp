@@ -180,26 +180,42 @@ std::pair<int, int> ephemeral_range() {
   return {low, high};
 }
 
-// Inodes of the sockets listening on `port`, IPv4 or IPv6, any address (lws
-// may listen on an AF_INET6 socket even for an IPv4 host).
-std::vector<unsigned long> listener_inodes(std::uint16_t port) {
-  std::vector<unsigned long> out;
-  char suffix[8];
-  std::snprintf(suffix, sizeof suffix, ":%04X", port);
-  for (const char* table : {"/proc/net/tcp", "/proc/net/tcp6"}) {
+// One row of /proc/net/tcp{,6}: addresses as "HEXADDR:HEXPORT", state in hex.
+struct TcpRow {
+  std::string local, remote, state;
+  unsigned long inode = 0;
+};
+
+std::vector<TcpRow> tcp_rows(std::initializer_list<const char*> tables) {
+  std::vector<TcpRow> out;
+  for (const char* table : tables) {
     std::ifstream in(table);
     std::string line;
     std::getline(in, line);  // header
     while (std::getline(in, line)) {
       std::istringstream fields(line);
-      std::string slot, local, remote, state, queues, timer, retr, uid, timeout;
-      unsigned long inode = 0;
-      fields >> slot >> local >> remote >> state >> queues >> timer >> retr >> uid >> timeout >>
-          inode;
-      if (state == "0A" && local.size() > 5 && local.compare(local.size() - 5, 5, suffix) == 0)
-        out.push_back(inode);
+      std::string slot, queues, timer, retr, uid, timeout;
+      TcpRow row;
+      fields >> slot >> row.local >> row.remote >> row.state >> queues >> timer >> retr >> uid >>
+          timeout >> row.inode;
+      out.push_back(std::move(row));
     }
   }
+  return out;
+}
+
+bool has_port(const std::string& address, std::uint16_t port) {
+  char suffix[8];
+  std::snprintf(suffix, sizeof suffix, ":%04X", port);
+  return address.size() > 5 && address.compare(address.size() - 5, 5, suffix) == 0;
+}
+
+// Inodes of the sockets listening on `port`, IPv4 or IPv6, any address (lws
+// may listen on an AF_INET6 socket even for an IPv4 host).
+std::vector<unsigned long> listener_inodes(std::uint16_t port) {
+  std::vector<unsigned long> out;
+  for (const TcpRow& row : tcp_rows({"/proc/net/tcp", "/proc/net/tcp6"}))
+    if (row.state == "0A" && has_port(row.local, port)) out.push_back(row.inode);
   return out;
 }
 
@@ -235,24 +251,12 @@ std::vector<unsigned long> socket_inodes(pid_t pid) {
 std::vector<std::uint16_t> local_ports_connected_to(pid_t pid, std::uint16_t remote_port) {
   const std::vector<unsigned long> inodes = socket_inodes(pid);
   std::vector<std::uint16_t> out;
-  char suffix[8];
-  std::snprintf(suffix, sizeof suffix, ":%04X", remote_port);
-  std::ifstream in("/proc/net/tcp");  // the relays reach Redis over IPv4 loopback
-  std::string line;
-  std::getline(in, line);  // header
-  while (std::getline(in, line)) {
-    std::istringstream fields(line);
-    std::string slot, local, remote, state, queues, timer, retr, uid, timeout;
-    unsigned long inode = 0;
-    fields >> slot >> local >> remote >> state >> queues >> timer >> retr >> uid >> timeout >>
-        inode;
-    // 01: ESTABLISHED.
-    if (state != "01" || remote.size() <= 5 || remote.compare(remote.size() - 5, 5, suffix) != 0 ||
-        local.size() <= 5)
-      continue;
-    if (std::find(inodes.begin(), inodes.end(), inode) == inodes.end()) continue;
-    out.push_back(
-        static_cast<std::uint16_t>(std::stoul(local.substr(local.size() - 4), nullptr, 16)));
+  // The relays reach Redis over IPv4 loopback; state 01 is ESTABLISHED.
+  for (const TcpRow& row : tcp_rows({"/proc/net/tcp"})) {
+    if (row.state != "01" || !has_port(row.remote, remote_port) || row.local.size() <= 5) continue;
+    if (std::find(inodes.begin(), inodes.end(), row.inode) == inodes.end()) continue;
+    out.push_back(static_cast<std::uint16_t>(
+        std::stoul(row.local.substr(row.local.size() - 4), nullptr, 16)));
   }
   return out;
 }
