@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -179,26 +180,42 @@ std::pair<int, int> ephemeral_range() {
   return {low, high};
 }
 
-// Inodes of the sockets listening on `port`, IPv4 or IPv6, any address (lws
-// may listen on an AF_INET6 socket even for an IPv4 host).
-std::vector<unsigned long> listener_inodes(std::uint16_t port) {
-  std::vector<unsigned long> out;
-  char suffix[8];
-  std::snprintf(suffix, sizeof suffix, ":%04X", port);
-  for (const char* table : {"/proc/net/tcp", "/proc/net/tcp6"}) {
+// One row of /proc/net/tcp{,6}: addresses as "HEXADDR:HEXPORT", state in hex.
+struct TcpRow {
+  std::string local, remote, state;
+  unsigned long inode = 0;
+};
+
+std::vector<TcpRow> tcp_rows(std::initializer_list<const char*> tables) {
+  std::vector<TcpRow> out;
+  for (const char* table : tables) {
     std::ifstream in(table);
     std::string line;
     std::getline(in, line);  // header
     while (std::getline(in, line)) {
       std::istringstream fields(line);
-      std::string slot, local, remote, state, queues, timer, retr, uid, timeout;
-      unsigned long inode = 0;
-      fields >> slot >> local >> remote >> state >> queues >> timer >> retr >> uid >> timeout >>
-          inode;
-      if (state == "0A" && local.size() > 5 && local.compare(local.size() - 5, 5, suffix) == 0)
-        out.push_back(inode);
+      std::string slot, queues, timer, retr, uid, timeout;
+      TcpRow row;
+      fields >> slot >> row.local >> row.remote >> row.state >> queues >> timer >> retr >> uid >>
+          timeout >> row.inode;
+      out.push_back(std::move(row));
     }
   }
+  return out;
+}
+
+bool has_port(const std::string& address, std::uint16_t port) {
+  char suffix[8];
+  std::snprintf(suffix, sizeof suffix, ":%04X", port);
+  return address.size() > 5 && address.compare(address.size() - 5, 5, suffix) == 0;
+}
+
+// Inodes of the sockets listening on `port`, IPv4 or IPv6, any address (lws
+// may listen on an AF_INET6 socket even for an IPv4 host).
+std::vector<unsigned long> listener_inodes(std::uint16_t port) {
+  std::vector<unsigned long> out;
+  for (const TcpRow& row : tcp_rows({"/proc/net/tcp", "/proc/net/tcp6"}))
+    if (row.state == "0A" && has_port(row.local, port)) out.push_back(row.inode);
   return out;
 }
 
@@ -216,7 +233,33 @@ bool process_listens_on(pid_t pid, std::uint16_t port) {
   return false;
 }
 
+// Socket inodes of process `pid` (its /proc fd links "socket:[N]").
+std::vector<unsigned long> socket_inodes(pid_t pid) {
+  std::vector<unsigned long> out;
+  std::error_code ec;
+  for (const auto& entry :
+       std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd", ec)) {
+    std::error_code link_ec;
+    const std::string target = std::filesystem::read_symlink(entry.path(), link_ec).string();
+    if (target.rfind("socket:[", 0) == 0) out.push_back(std::stoul(target.substr(8)));
+  }
+  return out;
+}
+
 }  // namespace
+
+std::vector<std::uint16_t> local_ports_connected_to(pid_t pid, std::uint16_t remote_port) {
+  const std::vector<unsigned long> inodes = socket_inodes(pid);
+  std::vector<std::uint16_t> out;
+  // The relays reach Redis over IPv4 loopback; state 01 is ESTABLISHED.
+  for (const TcpRow& row : tcp_rows({"/proc/net/tcp"})) {
+    if (row.state != "01" || !has_port(row.remote, remote_port) || row.local.size() <= 5) continue;
+    if (std::find(inodes.begin(), inodes.end(), row.inode) == inodes.end()) continue;
+    out.push_back(static_cast<std::uint16_t>(
+        std::stoul(row.local.substr(row.local.size() - 4), nullptr, 16)));
+  }
+  return out;
+}
 
 std::uint16_t pick_free_port() {
   // Below the ephemeral range: there no client socket's local port and no

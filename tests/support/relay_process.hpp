@@ -22,6 +22,11 @@ std::string relay_binary();
 // A port that was free a moment ago (bind port 0, read it, close).
 std::uint16_t pick_free_port();
 
+// Local ports of the TCP sockets process `pid` holds that are connected to
+// 127.0.0.1:`remote_port` (e.g. a relay's connections to Redis, as Redis's
+// CLIENT LIST shows them in `addr=`).
+std::vector<std::uint16_t> local_ports_connected_to(pid_t pid, std::uint16_t remote_port);
+
 struct HttpResponse {
   int status = 0;                              // 0: no (parsable) response
   std::map<std::string, std::string> headers;  // names lower-cased
@@ -132,6 +137,11 @@ class RedisProcess {
   bool start(std::chrono::milliseconds timeout = std::chrono::seconds(10));
   void kill_now();          // SIGKILL
   void pause(bool paused);  // SIGSTOP / SIGCONT: a silent server
+  // Arguments for the next start() (e.g. another persistence mode).
+  void set_extra_args(std::vector<std::string> args) { extra_args_ = std::move(args); }
+  // Its working directory (--dir: dump.rdb, the AOF folder), kept across restarts.
+  const std::string& dir() const { return dir_; }
+  pid_t pid() const { return pid_; }
   std::uint16_t port() const { return port_; }
   std::string url() const { return "redis://127.0.0.1:" + std::to_string(port_); }
   const std::string& error() const { return error_; }
