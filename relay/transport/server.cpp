@@ -11,10 +11,10 @@
 #include <cstdio>
 #include <new>
 
-#include "relay/transport/client_address.hpp"
-#include "relay/http/http_routes.hpp"
 #include "relay/broker/redis_broker.hpp"
+#include "relay/http/http_routes.hpp"
 #include "relay/ops/version.hpp"
+#include "relay/transport/client_address.hpp"
 #include "shared/lossless_codec.hpp"
 #include "shared/names.hpp"
 

@@ -18,14 +18,14 @@
 
 #include "relay/auth/access_policy.hpp"
 #include "relay/broker/broker.hpp"
-#include "relay/transport/event_loop.hpp"
+#include "relay/http/static_files.hpp"
 #include "relay/hub/hub.hpp"
 #include "relay/ops/log.hpp"
 #include "relay/ops/metrics.hpp"
 #include "relay/ops/options.hpp"
+#include "relay/transport/event_loop.hpp"
 #include "relay/transport/pumps.hpp"
 #include "relay/transport/reuse_port_listener.hpp"
-#include "relay/http/static_files.hpp"
 #include "shared/batcher.hpp"
 
 namespace hubchat::relay {
