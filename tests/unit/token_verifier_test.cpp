@@ -13,7 +13,7 @@
 
 #include "relay/auth/token_minter.hpp"
 #include "relay/auth/token_verifier.hpp"
-#include "tests/unit/test_keys.hpp"
+#include "tests/support/test_keys.hpp"
 
 using namespace hubchat::relay;
 using hubchat::test::make_key_pair;
