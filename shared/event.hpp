@@ -46,6 +46,8 @@ struct Event {
   std::string after;                   // members: the page holds nicks sorted after this
   std::string id;                      // msg, ack: the sender's id for the message
   std::string key;                     // client join: the sender key its ids are unique within
+  std::string token;                   // client join: a signed identity (JWT)
+  std::string uid;                     // msg: the verified sender's user id (the token's sub)
   std::string reason;                  // missed: "evicted" | "restart"
   Seq missed_from = 0, missed_to = 0;  // missed, inclusive
   std::string code, message;           // error

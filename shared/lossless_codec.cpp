@@ -60,10 +60,12 @@ void encode_to(const Event& e, std::string& out) {
       if (e.has_since) num(out, "since", e.since);
       if (e.epoch) num(out, "epoch", e.epoch);
       if (!e.key.empty()) str(out, "key", e.key);
+      if (!e.token.empty()) str(out, "token", e.token);
       break;
     case EventType::msg:
       room_and_ts();
       if (!e.from.empty()) str(out, "from", e.from);
+      if (!e.uid.empty()) str(out, "uid", e.uid);
       str(out, "body", e.body);
       if (!e.id.empty()) str(out, "id", e.id);
       break;
@@ -174,6 +176,10 @@ bool decode(std::string_view line, Event& out, DecodeError& error) {
       text = &out.id;
     else if (k == "key")
       text = &out.key;
+    else if (k == "token")
+      text = &out.token;
+    else if (k == "uid")
+      text = &out.uid;
     else if (k == "count")
       number = &out.count;
     else if (k == "seq")

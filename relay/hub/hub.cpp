@@ -258,6 +258,8 @@ void Hub::post(Session& session, std::string_view body, std::string_view id) {
   publication.room = session.room->name;
   publication.message.type = EventType::msg;
   publication.message.from = session.nick;
+  if (session.identity)
+    publication.message.uid = session.identity->uid;  // trust: encoded once, in append()
   publication.message.body = std::string(body);
   publication.message.id = std::string(id);
   publication.message.ts = now_ms();

@@ -32,6 +32,8 @@ const char* to_string(CloseReason reason) {
       return "too_many_from_ip";
     case CloseReason::too_many_requests:
       return "too_many_requests";
+    case CloseReason::auth:
+      return "auth";
     case CloseReason::count_:
       break;
   }

@@ -22,6 +22,7 @@ enum class CloseReason : std::uint8_t {
   too_many_requests,  // 1008 (a lossless frame holding more than a burst of requests)
   unavailable,        // 1013 (legacy clients: the message store is unreachable)
   history_reset,      // 1012 (the room's history was lost by the message store)
+  auth,               // 4400-4403 (bad or expired token, sign-in required, forbidden)
   count_
 };
 

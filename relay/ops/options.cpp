@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <map>
 
+#include "relay/auth/auth_key.hpp"
 #include "relay/broker/redis_url.hpp"
 #include "relay/transport/client_address.hpp"
 
@@ -144,12 +145,34 @@ std::optional<int> parse_options(int argc, char** argv, Options& o) {
                  "dead relay's members leave within 4/3 of it)")
       ->capture_default_str()
       ->check(CLI::Range(2, 45));
+  app.add_option("--auth-key", o.auth_key_file,
+                 "check tokens (JWT) with this key: an HS256 secret (32+ bytes), or a PEM public "
+                 "key for RS256 (RSA) or ES256 (EC); the key decides the algorithm")
+      ->type_name("FILE")
+      ->check(CLI::ExistingFile)
+      ->check([](const std::string& path) -> std::string {
+        std::string error;
+        return load_auth_key(path, KeyUse::verify, error) ? "" : error;
+      });
+  const std::map<std::string, Anonymous> anonymous{
+      {"allow", Anonymous::allow}, {"read", Anonymous::read}, {"deny", Anonymous::deny}};
+  app.add_option("--anonymous", o.anonymous,
+                 "clients without a token: allow (guests chat), read (guests read, their posts "
+                 "are refused) or deny (refused at join)")
+      ->transform(CLI::CheckedTransformer(anonymous))
+      ->default_str("allow");
+  app.add_option("--private-room", o.private_rooms,
+                 "a room (or prefix*) only tokens whose rooms cover it may join (repeatable)")
+      ->type_name("PATTERN");
   app.add_flag("--reuse-port", o.reuse_port,
                "listen with SO_REUSEPORT, so several relays on one host share --port");
   try {
     app.parse(argc, argv);
     if (o.pong_timeout_s <= o.ping_interval_s)
       throw CLI::ValidationError("--pong-timeout", "must be greater than --ping-interval");
+    if ((o.anonymous != Anonymous::allow || !o.private_rooms.empty()) && o.auth_key_file.empty())
+      throw CLI::ValidationError("--anonymous/--private-room",
+                                 "need --auth-key (without it nobody has a token)");
     if (app.count("--csp")) o.web_root_csp = csp == "off" ? std::string() : csp;
     // What the relay runs with, flags and file merged, for its startup line.
     std::string settings = app.config_to_str(true, false);

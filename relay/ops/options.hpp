@@ -23,6 +23,9 @@ inline constexpr const char* kStrictCsp =
 // buffer for a file response (2 KiB, shared with ETag and the like).
 inline constexpr std::size_t kMaxCspBytes = 1024;
 
+// --anonymous: what a client without a valid token may do.
+enum class Anonymous { allow, read, deny };
+
 struct Options {
   int port = 8080;
   std::string host;      // empty: all interfaces
@@ -73,6 +76,13 @@ struct Options {
   // refreshed every third of it; a relay that dies takes its members with
   // it within ttl + ttl/3 seconds.
   unsigned presence_ttl_s = 30;
+  // --auth-key FILE: checks tokens (JWT) with an HS256 secret or a PEM public
+  // key (RS256/ES256); empty: no tokens, everyone is a guest.
+  std::string auth_key_file;
+  Anonymous anonymous = Anonymous::allow;
+  // --private-room PATTERN: rooms (names or prefix*) that need a token
+  // whose rooms cover them.
+  std::vector<std::string> private_rooms;
   // Every setting with its effective value ("name=value ..."), for the log.
   std::string effective_settings;
 };

@@ -32,8 +32,14 @@ bool take_token(const Options& options, Session& session,
   return true;
 }
 
+std::int64_t unix_seconds() {
+  using namespace std::chrono;
+  return duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
+}
+
 void handle_lossless_request(const Options& options, Hub& hub, Session& session,
-                             std::string_view line, std::chrono::steady_clock::time_point now) {
+                             std::string_view line, std::chrono::steady_clock::time_point now,
+                             AccessPolicy* access) {
   if (!take_token(options, session, now)) {
     hub.reply_error(session, "rate_limited", "too many requests; this one was not carried out");
     return;
@@ -46,12 +52,15 @@ void handle_lossless_request(const Options& options, Hub& hub, Session& session,
   }
   switch (event.type) {
     case EventType::join:
+      if (access && !access->admit_join(hub, session, event, unix_seconds())) break;
       hub.join(session, event);
       break;
     case EventType::msg:
+      if (access && session.room && !access->may_post(hub, session)) break;
       hub.post(session, event.body, event.id);
       break;
     case EventType::nick:
+      if (access && !access->admit_rename(hub, session, event.nick)) break;
       hub.rename(session, event.nick);
       break;
     case EventType::members:
@@ -66,7 +75,7 @@ void handle_lossless_request(const Options& options, Hub& hub, Session& session,
 }  // namespace
 
 CloseAction on_fragment(const Options& options, Hub& hub, Session& session, Fragment fragment,
-                        std::chrono::steady_clock::time_point now) {
+                        std::chrono::steady_clock::time_point now, AccessPolicy* access) {
   if (session.close_code) return {};  // closing already: ignore what is in flight
   if (fragment.binary) return kBinary;
   const std::size_t buffered = session.buffers ? session.buffers->inbox.size() : 0;
@@ -91,10 +100,10 @@ CloseAction on_fragment(const Options& options, Hub& hub, Session& session, Frag
     std::string text = legacy::normalize_incoming(message);
     if (!text.empty()) {
       // A legacy client has no error channel: flooding closes the connection.
-      if (take_token(options, session, now))
-        hub.post(session, text);
-      else
+      if (!take_token(options, session, now))
         action = kRateLimited;
+      else if (!access || access->may_post(hub, session))
+        hub.post(session, text);
     }
   } else {
     const std::vector<std::string_view> requests = lossless::split_batch(message);
@@ -104,7 +113,7 @@ CloseAction on_fragment(const Options& options, Hub& hub, Session& session, Frag
       action = kTooManyRequests;
     } else {
       for (std::string_view line : requests) {
-        handle_lossless_request(options, hub, session, line, now);
+        handle_lossless_request(options, hub, session, line, now, access);
         if (session.close_code) break;  // that request closed the connection
       }
     }

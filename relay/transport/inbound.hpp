@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "relay/auth/access_policy.hpp"
 #include "relay/hub/hub.hpp"
 #include "relay/ops/metrics.hpp"
 #include "relay/ops/options.hpp"
@@ -29,7 +30,8 @@ struct CloseAction {
   explicit operator bool() const { return code != 0; }
 };
 
+// `access`: the relay's AccessPolicy (null: everyone may do everything).
 CloseAction on_fragment(const Options& options, Hub& hub, Session& session, Fragment fragment,
-                        std::chrono::steady_clock::time_point now);
+                        std::chrono::steady_clock::time_point now, AccessPolicy* access = nullptr);
 
 }  // namespace hubchat::relay

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 
+#include "relay/auth/access_policy.hpp"
 #include "relay/hub/hub.hpp"
 #include "relay/ops/metrics.hpp"
 #include "relay/ops/options.hpp"
@@ -24,6 +25,7 @@ struct PumpContext {
   Metrics& metrics;
   FrameBatcher& batcher;  // shared scratch frame: no per-recipient allocation
   bool shutting_down = false;
+  AccessPolicy* access = nullptr;  // trust: who may join and post (null: everyone)
 };
 
 int read_pump(PumpContext& ctx, lws* wsi, Session& session, const char* data, std::size_t len);

@@ -23,8 +23,8 @@ int read_pump(PumpContext& ctx, lws* wsi, Session& session, const char* data, st
   // whole at the final frame's last piece.
   fragment.last = lws_is_final_fragment(wsi) && lws_remaining_packet_payload(wsi) == 0;
   if (fragment.last) ++session.messages_in;
-  CloseAction action =
-      on_fragment(ctx.options, ctx.hub, session, fragment, std::chrono::steady_clock::now());
+  CloseAction action = on_fragment(ctx.options, ctx.hub, session, fragment,
+                                   std::chrono::steady_clock::now(), ctx.access);
   // Close from the write side, not here: closing while the peer still has
   // data in flight makes the kernel answer with a reset, which can destroy
   // the close frame (and its code) before the peer reads it. Until then the

@@ -60,6 +60,28 @@ std::uint64_t epoch_now_ms() {
       duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count());
 }
 
+std::int64_t unix_seconds() {
+  using namespace std::chrono;
+  return duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
+}
+
+// A token is longer than a nick or room: the whole request line fits lws's
+// header table, so a buffer of that size reads any ?token= there is.
+std::string url_token(lws* wsi) {
+  std::string buffer(static_cast<std::size_t>(kMaxHttpHeaderData), '\0');
+  const char* value = lws_get_urlarg_by_name(wsi, "token=", buffer.data(), kMaxHttpHeaderData);
+  return value ? std::string(value) : std::string();
+}
+
+std::unique_ptr<TokenVerifier> make_verifier(const Options& options) {
+  if (options.auth_key_file.empty()) return nullptr;
+  std::string error;
+  std::optional<AuthKey> key = load_auth_key(options.auth_key_file, KeyUse::verify, error);
+  if (!key) return nullptr;  // parse_options checked it already
+  return std::make_unique<TokenVerifier>(std::move(*key), options.max_nick_bytes,
+                                         options.max_room_bytes);
+}
+
 std::string url_arg(lws* wsi, const char* name) {
   char buffer[256];
   const char* value = lws_get_urlarg_by_name(wsi, name, buffer, sizeof buffer);
@@ -101,11 +123,13 @@ Server::Server(const Options& options)
             if (metrics_.connections == 0 || std::chrono::steady_clock::now() >= shutdown_deadline_)
               loop_.stop();
           }),
+      expiry_timer_(loop_, [this] { access_.expire(hub_, unix_seconds()); }),
       log_(options.log_level),
       broker_(make_broker(loop_, options, log_)),
       hub_(options, metrics_, *this, epoch_now_ms(), broker_.get()),
+      access_(options, make_verifier(options)),
       batcher_(options.max_frame_bytes, LWS_PRE),
-      pumps_{options, hub_, metrics_, batcher_} {
+      pumps_{options, hub_, metrics_, batcher_, false, &access_} {
   static_assert(std::string_view(lossless::kSubprotocol) == "hubchat.v1");
 
   // tx_packet_size 0 would cap every send() at kRxBufferSize and make lws copy
@@ -314,6 +338,7 @@ void Server::on_established(lws* wsi, Session& session) {
     if (room.empty()) room = options_.default_room;
     if (!is_valid_name(room, options_.max_room_bytes)) room = options_.default_room;
     if (!is_valid_name(nick, options_.max_nick_bytes)) nick = hub_.guest_nick();
+    if (!access_.admit_legacy(hub_, session, url_token(wsi), room, nick, unix_seconds())) return;
     hub_.join_live(session, room, nick);
   }
 }
@@ -383,6 +408,7 @@ int Server::on_callback(lws* wsi, lws_callback_reasons reason, void* user, void*
         log_connection_end(*session);
         metrics_.count_close(session->close_code ? session->close_as : CloseReason::peer);
         hub_.closed(*session);
+        access_.forget(*session);
         --metrics_.connections;
         if (session->from_ip && --session->from_ip->second == 0)
           connections_per_ip_.erase(connections_per_ip_.find(session->from_ip->first));
@@ -443,6 +469,7 @@ int Server::run() {
   loop_.on_stop_signals([this] { on_stop_signal(); });
   loop_.on_end_of_turn([this] { hub_.end_of_turn(); });
   lws_timer_kick_.start(0.1, 0.1);
+  if (!options_.auth_key_file.empty()) expiry_timer_.start(1, 1);
   loop_.run();
   context_.reset();  // closes whoever is left
   log_.info("stopped after %.0f s: %llu connections served, %llu messages in, %llu delivered",

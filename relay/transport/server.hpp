@@ -16,6 +16,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "relay/auth/access_policy.hpp"
 #include "relay/broker/broker.hpp"
 #include "relay/http/static_files.hpp"
 #include "relay/hub/hub.hpp"
@@ -77,12 +78,15 @@ class Server final : private HubDriver {
   // every 100 ms bounds how late they can be.
   EventLoop::Timer lws_timer_kick_;
   EventLoop::Timer shutdown_timer_;  // polls for the last client to go
+  // --auth-key: closes connections whose token ran out (once a second).
+  EventLoop::Timer expiry_timer_;
   std::chrono::steady_clock::time_point shutdown_deadline_{};
   Log log_;
   Metrics metrics_;
   // --redis: the Redis broker; null: the hub's own in-memory broker.
   std::unique_ptr<Broker> broker_;
   Hub hub_;
+  AccessPolicy access_;  // tokens, --anonymous, --private-room
   FrameBatcher batcher_;
   PumpContext pumps_;
   std::array<lws_protocols, 3> protocols_{};  // must outlive the context

@@ -9,6 +9,7 @@
 #include <string>
 #include <utility>
 
+#include "relay/auth/identity.hpp"
 #include "relay/ops/metrics.hpp"
 #include "shared/event.hpp"
 
@@ -69,6 +70,9 @@ struct Session {
   // The key its message ids are unique within (join's `key`): with it, a
   // message sent again after a reconnect is recognized, not posted twice.
   std::unique_ptr<std::string> sender_key;
+  // trust: who the connection's token says it is; null for guests (set and
+  // cleared only by AccessPolicy).
+  std::unique_ptr<Identity> identity;
 
   SessionBuffers& buffers_in_use() {
     if (!buffers) buffers = std::make_unique<SessionBuffers>();
@@ -84,6 +88,7 @@ struct Session {
     return buffers && buffers->replies_sent < buffers->replies.size();
   }
 };
-static_assert(sizeof(Session) <= 144, "Session is per-connection memory: keep it lean");
+// 144 + the identity pointer (trust).
+static_assert(sizeof(Session) <= 152, "Session is per-connection memory: keep it lean");
 
 }  // namespace hubchat::relay
