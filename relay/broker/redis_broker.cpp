@@ -160,9 +160,10 @@ void RedisBroker::connect_commands() {
     // script missing and went again by EVAL could overtake later ones.
     for (const char* script : {kPublishLua, kFetchLua, kPresenceLua, kRollbackLua})
       commands_->command({"SCRIPT", "LOAD", script}, [](const redisReply*) {});
-    start_fetches();  // whatever waited for the command connection
+    identify_redis();
   };
   events.down = [this] {
+    redis_run_.clear();  // the next connection may reach another process
     if (command_failures_ == 0)
       log_.warn("redis: command connection lost; posting refused until it is back");
     commands_retry_at_ = Clock::now() + backoff(++command_failures_);
@@ -170,6 +171,46 @@ void RedisBroker::connect_commands() {
   commands_ = std::make_unique<RedisConnection>(loop_.get(), address_, std::move(events));
   probe_out_ = false;
   if (commands_->is_gone()) commands_retry_at_ = Clock::now() + backoff(++command_failures_);
+}
+
+// Which Redis process this is, and whether it persists every write: the
+// scripts give a room a new epoch when its data was written by an earlier
+// process that may have lost the last writes (publish.lua, fetch.lua).
+// Nothing is posted or read until both are known.
+// Asked again with every probe: an operator may change it at run time.
+void RedisBroker::ask_durability() {
+  commands_->command({"CONFIG", "GET", "append*"}, [this](const redisReply* reply) {
+    if (!reply || reply->type != REDIS_REPLY_ARRAY) return;
+    bool appendonly = false, always = false;
+    for (std::size_t i = 0; i + 1 < reply->elements; i += 2) {
+      if (!is_string(reply->element[i]) || !is_string(reply->element[i + 1])) continue;
+      const std::string_view name = text_of(*reply->element[i]);
+      const std::string_view value = text_of(*reply->element[i + 1]);
+      if (name == "appendonly") appendonly = value == "yes";
+      if (name == "appendfsync") always = value == "always";
+    }
+    redis_durable_ = appendonly && always;
+  });
+}
+
+void RedisBroker::identify_redis() {
+  ask_durability();
+  commands_->command({"INFO", "server"}, [this](const redisReply* reply) {
+    if (!reply || !is_string(reply)) {
+      commands_->drop();  // try again with a new connection
+      return;
+    }
+    const std::string_view info = text_of(*reply);
+    const auto at = info.find("run_id:");
+    if (at == std::string_view::npos) {
+      commands_->drop();
+      return;
+    }
+    const auto end = info.find_first_of("\r\n", at);
+    redis_run_ =
+        std::string(info.substr(at + 7, end == std::string_view::npos ? end : end - at - 7));
+    start_fetches();  // whatever waited for the command connection
+  });
 }
 
 void RedisBroker::connect_subscriber() {
@@ -241,6 +282,7 @@ void RedisBroker::probe(Clock::time_point now) {
     commands_->command({"PUBLISH", probe_channel_, number}, [this](const redisReply* reply) {
       if (reply && reply->type != REDIS_REPLY_ERROR) probe_replied_ = true;
     });
+    ask_durability();
   }
 }
 
@@ -387,14 +429,14 @@ void RedisBroker::on_live(const std::string& room, std::string_view payload) {
 void RedisBroker::want_fetch(const std::string& room, RoomState& state) {
   state.want_fetch = true;
   if (!state.fetching && fetches_out_ < kFetchesInFlight && commands_->is_up() &&
-      Clock::now() >= state.fetch_at)
+      !redis_run_.empty() && Clock::now() >= state.fetch_at)
     fetch(room, state);
 }
 
 // Reads owed, oldest want first would need a queue; rooms are few compared
 // with the reads one tick allows, so a pass over them is enough.
 void RedisBroker::start_fetches() {
-  if (!commands_->is_up()) return;
+  if (!commands_->is_up() || redis_run_.empty()) return;
   const auto now = Clock::now();
   for (auto& [room, state] : rooms_) {
     if (fetches_out_ >= kFetchesInFlight) return;
@@ -417,7 +459,9 @@ void RedisBroker::fetch(const std::string& room, RoomState& state) {
                                 std::to_string(wall_ms()),
                                 after,
                                 count,
-                                std::to_string(kEmptyRoomSeconds)};
+                                std::to_string(kEmptyRoomSeconds),
+                                redis_run_,
+                                redis_durable_ ? "1" : "0"};
   const bool sent = eval(kFetchLua, kFetchSha, std::move(args),
                          [this, room, generation, presence_news](const redisReply* reply) {
                            --fetches_out_;
@@ -571,7 +615,7 @@ void RedisBroker::report_result(const Publication& publication, PublishStatus st
 }
 
 void RedisBroker::publish(Publication publication) {
-  if (!commands_->is_up()) {
+  if (!commands_->is_up() || redis_run_.empty()) {
     report_result(publication, PublishStatus::unavailable, 0);
     return;
   }
@@ -596,6 +640,8 @@ void RedisBroker::publish(Publication publication) {
   args.push_back(std::to_string(kDedupeSeconds));
   args.push_back(seen ? std::to_string(found->second.epoch) : "0");
   args.push_back(seen ? std::to_string(found->second.next - 1) : "0");
+  args.push_back(redis_run_);
+  args.push_back(redis_durable_ ? "1" : "0");
   const std::string room = publication.room;
   const std::uint64_t ticket = publication.ticket;
   auto done = [this, room, ticket](const redisReply* reply) {

@@ -106,6 +106,8 @@ class RedisBroker final : public Broker {
     return room_key(options_.redis_prefix, room, what);
   }
   void connect_commands();
+  void identify_redis();
+  void ask_durability();
   void connect_subscriber();
   void on_tick();
   void probe(Clock::time_point now);
@@ -140,6 +142,8 @@ class RedisBroker final : public Broker {
   std::unordered_map<std::string, RoomState> rooms_;
   std::deque<std::string> to_subscribe_;  // open rooms waiting for their SUBSCRIBE
   std::size_t fetches_out_ = 0;
+  std::string redis_run_;       // the Redis process's run id (empty: not known yet)
+  bool redis_durable_ = false;  // appendonly yes + appendfsync always
   std::vector<BrokerNews> news_;
   std::unique_ptr<RedisConnection> commands_, subscriber_;
   unsigned command_failures_ = 0, subscriber_failures_ = 0;

@@ -10,14 +10,26 @@
 -- ARGV[3]  how many entries at most
 -- ARGV[4]  seconds an epoch of a room without messages is kept: a join
 --          alone leaves no key behind for good (publish.lua persists it)
+-- ARGV[5]  the run id of this Redis process, ARGV[6] "1" when it persists
+--          every write: data from an earlier process that did not may have
+--          been rolled back, so the room gets a new epoch (as in publish.lua)
 --
 -- Returns {epoch, top seq, entries oldest first, members}: each entry {id,
 -- {t, ts, f, from, i, id, b, body}} as XRANGE gives it; members as
 -- "<relay>\t<nick>", those not expired by Redis's own clock.
-local epoch = redis.call('HGET', KEYS[1], 'epoch')
+local meta = redis.call('HMGET', KEYS[1], 'epoch', 'run', 'dur')
+local epoch = meta[1]
 if not epoch then
   epoch = ARGV[1]
-  redis.call('HSET', KEYS[1], 'epoch', epoch)
+  redis.call('HSET', KEYS[1], 'epoch', epoch, 'run', ARGV[5], 'dur', ARGV[6])
+elseif meta[2] ~= ARGV[5] then
+  if meta[3] ~= '1' then
+    local fresh = tonumber(ARGV[1])
+    if fresh <= tonumber(epoch) then fresh = tonumber(epoch) + 1 end
+    epoch = string.format('%d', fresh)
+    redis.call('HSET', KEYS[1], 'epoch', epoch)
+  end
+  redis.call('HSET', KEYS[1], 'run', ARGV[5], 'dur', ARGV[6])
 end
 local top = tonumber(redis.call('HGET', KEYS[1], 'seq') or '0')
 if top == 0 then

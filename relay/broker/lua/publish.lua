@@ -11,6 +11,9 @@
 -- ARGV[8]  seconds a dedupe key is kept
 -- ARGV[9]  the epoch and ARGV[10] the highest seq the calling relay has
 --          seen of this room ("0" "0": none)
+-- ARGV[11] the run id of this Redis process, ARGV[12] "1" when it persists
+--          every write (appendonly yes, appendfsync always); the meta hash
+--          keeps both (fields run, dur) to judge the data after a restart
 --
 -- Returns {1, epoch, seq} when posted, {0, epoch, seq} when the dedupe key
 -- says it was posted before (as seq), {2, epoch, seq} when the room's data is
@@ -18,8 +21,21 @@
 -- snapshot): nothing is posted, the relay gives the room a new epoch first
 -- (rollback.lua). Published payload, one field a line (the body last, it may
 -- hold newlines): epoch, seq, ts, from, id, body.
-local epoch = redis.call('HGET', KEYS[1], 'epoch')
-local top = tonumber(redis.call('HGET', KEYS[1], 'seq') or '0')
+local meta = redis.call('HMGET', KEYS[1], 'epoch', 'seq', 'run', 'dur')
+local epoch = meta[1]
+local top = tonumber(meta[2] or '0')
+-- Data written by an earlier Redis process that did not persist every write
+-- may have been rolled back: it gets a new epoch, so that no seq a client
+-- saw names a second message (the seqs of the new epoch go on from here).
+if epoch and meta[3] ~= ARGV[11] then
+  if meta[4] ~= '1' then
+    local fresh = tonumber(ARGV[3])
+    if fresh <= tonumber(epoch) then fresh = tonumber(epoch) + 1 end
+    epoch = string.format('%d', fresh)
+    redis.call('HSET', KEYS[1], 'epoch', epoch)
+  end
+  redis.call('HSET', KEYS[1], 'run', ARGV[11])
+end
 if epoch and epoch == ARGV[9] and top < tonumber(ARGV[10]) then
   return {2, epoch, top}
 end
@@ -31,7 +47,10 @@ if #KEYS == 3 then
 end
 if not epoch then
   epoch = ARGV[3]
-  redis.call('HSET', KEYS[1], 'epoch', epoch)
+  redis.call('HSET', KEYS[1], 'epoch', epoch, 'run', ARGV[11])
+end
+if meta[4] ~= ARGV[12] then
+  redis.call('HSET', KEYS[1], 'dur', ARGV[12])  -- how this process keeps the writes
 end
 -- A room with messages is kept (fetch.lua gave an empty one a time to live).
 redis.call('PERSIST', KEYS[1])
