@@ -104,8 +104,8 @@ await main('desktop ca', async (cleanups) => {
     if (refused.client.exit) throw new Error(`client exited: ${JSON.stringify(refused.client.exit)}`);
     return traces(refused.logFile).find((r) => r.kind === 'status' && r.state === 'reconnecting');
   }, 30000);
-  if (!/certificate is not trusted \(unable to get local issuer certificate\).*--ca/.test(failed.text)) {
-    throw new Error(`the status does not say the certificate is untrusted: ${failed.text}`);
+  if (!/certificate is not trusted \(unable to get local issuer certificate\).*--ca/.test(failed.status)) {
+    throw new Error(`the status does not say the certificate is untrusted: ${failed.status}`);
   }
   const refusedTrace = traces(refused.logFile);
   if (refusedTrace.some((r) => r.kind === 'status' && r.state === 'connected')) {
@@ -116,7 +116,7 @@ await main('desktop ca', async (cleanups) => {
     throw new Error(`the relay accepted the untrusting client (${acceptedBefore} -> ${acceptedAfter})`);
   }
   await refused.client.stop();
-  log(`without --ca: refused (${failed.text})`);
+  log(`without --ca: refused (${failed.status})`);
 
   // 4. Remembered: no flags, the settings dir of 2.
   const again = launch([], trustedHome);

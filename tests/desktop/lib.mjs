@@ -143,12 +143,13 @@ export function clientEnv(display, dir, extra = {}) {
            ...extra };
 }
 
-// The --trace records of a client log: [{kind: 'status'|'line', ...json}].
+// The --trace records of a client log: [{kind: 'status'|'line'|'ui', ...json}]
+// (status: the status document; line: one chat message; ui: what the view drew).
 export function traces(logFile) {
   const out = [];
   if (!fs.existsSync(logFile)) return out;
   for (const line of fs.readFileSync(logFile, 'utf8').split('\n')) {
-    const m = line.match(/^hubchat_client: (status|line) (\{.*\})$/);
+    const m = line.match(/^hubchat_client: (status|line|ui) (\{.*\})$/);
     if (m) out.push({ kind: m[1], ...JSON.parse(m[2]) });
   }
   return out;
