@@ -16,14 +16,14 @@
 //     (trace line) and on screen as from "?" with its time; the screen is a
 //     stable, non-blank frame (saved to --out).
 //  4. Against the relay the same client negotiates hubchat.v1 (never legacy)
-//     and exits 0 once the relay echoed its message.
+//     and exits 0 once "the relay" echoed its message.
 //   node --experimental-websocket desktop_legacy.mjs --client BIN --relay BIN --out DIR --python PY
 import fs from 'node:fs';
 import path from 'node:path';
 import { plainClient, requireWebsocketsModule, startLegacyServer } from '../support/legacy_server.mjs';
 import {
-  capture, clientEnv, freePort, log, main, parseArgs, stableNonBlankShot, start, startXvfb, tempDir,
-  traces, waitFor,
+  capture, clientEnv, log, main, parseArgs, recentClockTexts, stableNonBlankShot, start, startRelay,
+  startXvfb, tempDir, traces, waitFor,
 } from './lib.mjs';
 
 const args = parseArgs(['client', 'relay', 'out']);
@@ -41,12 +41,6 @@ function isJsonObject(text) {
   }
 }
 
-// "HH:MM" of the local clock now and a minute ago (the line arrived in between).
-function clockNow() {
-  const hhmm = (d) => `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
-  return [hhmm(new Date()), hhmm(new Date(Date.now() - 60000))];
-}
-
 // Waits for a ui trace whose last log row is `from` saying `body`, then checks
 // that row's time and the member panel's wording.
 async function expectLastLine(clientLog, from, body) {
@@ -54,7 +48,7 @@ async function expectLastLine(clientLog, from, body) {
     (r) => r.kind === 'ui' && r['log.last'] && r['log.last'][1] === from && r['log.last'][2] === body),
   15000);
   const [time] = ui['log.last'];
-  if (!clockNow().includes(time)) throw new Error(`the row's time ${JSON.stringify(time)} is not now`);
+  if (!recentClockTexts().includes(time)) throw new Error(`the row's time ${JSON.stringify(time)} is not now`);
   if (ui['members.heading'] !== 'Members: not listed' ||
       ui['members.note'] !== 'This server does not list members.') {
     throw new Error(`member panel: ${ui['members.heading']} / ${ui['members.note']}`);
@@ -62,16 +56,16 @@ async function expectLastLine(clientLog, from, body) {
   log(`on screen: ${time} ${from} ${body}; ${ui['members.heading']}`);
 }
 
-await main('desktop legacy', async (cleanups) => {
+await main('desktop legacy', async (onCleanup) => {
   const { xvfb, display } = await startXvfb(args.out);
-  cleanups.push(() => xvfb.stop());
+  onCleanup(() => xvfb.stop());
   const blank = await capture(display, path.join(args.out, 'legacy-blank.png'));
-  const home = tempDir(cleanups);
+  const home = tempDir(onCleanup);
 
   const legacy = await startLegacyServer(python, path.join(args.out, 'legacy-server.log'));
-  cleanups.push(() => legacy.stop());
+  onCleanup(() => legacy.stop());
   const other = await plainClient(WebSocket, `${legacy.url}?nick=plain`);
-  cleanups.push(() => other.close());
+  onCleanup(() => other.close());
   log(`legacy server on ${legacy.url}, Xvfb on ${display}`);
 
   // 1. Legacy, decided before anything is sent.
@@ -82,7 +76,7 @@ await main('desktop legacy', async (cleanups) => {
   const client = start(args.client, ['--server', legacy.url, '--nick', 'desk', '--room', 'lobby',
                                      '--say', body, '--trace'],
                        clientLog, clientEnv(display, home));
-  cleanups.push(() => client.stop());
+  onCleanup(() => client.stop());
   const status = await waitFor('the client connected in the legacy dialect', () => {
     if (client.exit) throw new Error(`client exited: ${JSON.stringify(client.exit)}`);
     return traces(clientLog).find((r) => r.kind === 'status' && r.state === 'connected');
@@ -132,22 +126,15 @@ await main('desktop legacy', async (cleanups) => {
   await client.stop();
 
   // 4. The relay: hubchat.v1.
-  const port = await freePort();
-  const relay = start(args.relay, ['--host', '127.0.0.1', '--port', String(port)],
-                      path.join(args.out, 'legacy-relay.log'));
-  cleanups.push(() => relay.stop());
-  await waitFor('relay healthz', async () => {
-    if (relay.exit) throw new Error(`relay exited: ${JSON.stringify(relay.exit)}`);
-    const r = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => null);
-    return r && r.ok;
-  });
+  const { relay, port } = await startRelay(args.relay, path.join(args.out, 'legacy-relay.log'));
+  onCleanup(() => relay.stop());
   const relayClientLog = path.join(args.out, 'legacy-relay-client.log');
   fs.rmSync(relayClientLog, { force: true });
   const second = start(args.client, ['--server', `ws://127.0.0.1:${port}/ws`, '--nick', 'desk',
                                      '--room', 'lobby', '--say', 'hello relay', '--exit-after-say',
                                      '--timeout', '40', '--trace'],
                        relayClientLog, clientEnv(display, home));
-  cleanups.push(() => second.stop());
+  onCleanup(() => second.stop());
   const exit = await waitFor('the relay client exit', () => second.exit, 45000);
   if (exit.code !== 0) throw new Error(`relay client exited with ${JSON.stringify(exit)}`);
   const relayStates = traces(relayClientLog).filter((r) => r.kind === 'status' && r.state === 'connected');
@@ -155,5 +142,8 @@ await main('desktop legacy', async (cleanups) => {
     throw new Error(`against the relay: ${JSON.stringify(relayStates)}`);
   }
   if (!relayStates.some((r) => r.joined)) throw new Error('never joined on the relay');
+  if (!fs.readFileSync(relayClientLog, 'utf8').includes('message echoed by the relay, exiting')) {
+    throw new Error('the relay client did not report the relay\'s echo');
+  }
   log('relay: hubchat.v1, joined, echoed');
 });
