@@ -11,6 +11,7 @@
 
 #include "fake_transport.hpp"
 #include "shared/lossless_codec.hpp"
+#include "tests/support/events.hpp"
 
 namespace hubchat::client {
 namespace {
@@ -23,12 +24,7 @@ using testing::server_sends;
 
 constexpr std::string_view kV1 = "hubchat.v1";
 
-Event decode(const std::string& line) {
-  Event event;
-  lossless::DecodeError error;
-  EXPECT_TRUE(lossless::decode(line, event, error)) << line << ": " << error.message;
-  return event;
-}
+using hubchat::test::decode;
 
 std::string encode(const Event& e) {
   return lossless::encode(e);

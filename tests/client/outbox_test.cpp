@@ -7,6 +7,7 @@
 #include "client/session/chat_session.hpp"
 #include "shared/lossless_codec.hpp"
 #include "tests/client/fake_transport.hpp"
+#include "tests/support/events.hpp"
 
 namespace hubchat::client {
 namespace {
@@ -17,12 +18,7 @@ using testing::server_accepts;
 using testing::server_closes;
 using testing::server_sends;
 
-Event decode(const std::string& line) {
-  Event event;
-  lossless::DecodeError error;
-  EXPECT_TRUE(lossless::decode(line, event, error)) << line;
-  return event;
-}
+using hubchat::test::decode;
 
 std::string welcome(Seq next) {
   Event e;
