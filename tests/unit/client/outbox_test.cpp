@@ -6,7 +6,7 @@
 
 #include "client/session/chat_session.hpp"
 #include "shared/lossless_codec.hpp"
-#include "tests/client/fake_transport.hpp"
+#include "tests/unit/client/fake_transport.hpp"
 #include "tests/support/events.hpp"
 
 namespace hubchat::client {
