@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { Fatal, waitFor } from '../support/harness.mjs';
+import { Fatal, log, waitFor } from '../support/harness.mjs';
 
 export { Fatal, freePort, log, main, recentClockTexts, sleep, waitFor } from '../support/harness.mjs';
 
