@@ -12,15 +12,18 @@
 #include "fake_transport.hpp"
 #include "shared/lossless_codec.hpp"
 #include "tests/support/events.hpp"
+#include "tests/unit/client/relay_events.hpp"
 
 namespace hubchat::client {
 namespace {
 
 using namespace std::chrono_literals;
 using testing::FakeTransport;
+using testing::numbered_nicks;
 using testing::server_accepts;
 using testing::server_closes;
 using testing::server_sends;
+using testing::slice;
 
 constexpr std::string_view kV1 = "hubchat.v1";
 
@@ -98,24 +101,6 @@ std::string refusal(std::string code) {
   e.code = std::move(code);
   e.message = "slow down";
   return encode(e);
-}
-
-// n nicks, "n00000", "n00001", ...: already in the relay's (byte) order.
-std::vector<std::string> numbered_nicks(int n) {
-  std::vector<std::string> out;
-  for (int i = 0; i < n; ++i) {
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "n%05d", i);
-    out.emplace_back(buf);
-  }
-  return out;
-}
-
-std::vector<std::string> slice(const std::vector<std::string>& all, std::size_t from,
-                               std::size_t to) {
-  to = std::min(to, all.size());
-  return {all.begin() + static_cast<std::ptrdiff_t>(from),
-          all.begin() + static_cast<std::ptrdiff_t>(to)};
 }
 
 std::string msg(std::string room, Seq seq, std::string from, std::string body) {
