@@ -195,6 +195,16 @@ export async function typeMessage(p, parts) {
   await kb.press('Enter');
 }
 
+// Types message `m` ({page, from, parts}) and waits until the input line is
+// empty again (the message went out).
+export async function typeAndSend(m) {
+  await typeMessage(m.page, m.parts);
+  log(`${m.from} typed ${JSON.stringify(m.body ?? typedText(m.parts))}`);
+  await waitFor(`${m.from}'s input cleared`,
+                () => m.page.page.evaluate(() => window.hubchat.draft() === ''), 15000,
+                () => describe(m.page));
+}
+
 // Waits until each page holds every message of `sent` ({from, body}) in
 // `room`, then checks each is held exactly once and nothing else is.
 export async function expectExactlyOnce(pages, room, sent) {

@@ -328,6 +328,15 @@ bool WsClient::parse_frame(Frame& frame, std::string& error) {
   return true;
 }
 
+HandshakeResult handshake(std::uint16_t port, std::optional<std::string> origin,
+                          std::optional<std::string> subprotocol) {
+  WsClient ws;
+  ConnectOptions o;
+  o.origin = std::move(origin);
+  o.subprotocol = std::move(subprotocol);
+  return ws.connect(port, o);
+}
+
 Received WsClient::receive(Deadline deadline) {
   Received out;
   if (!fd_.valid()) {

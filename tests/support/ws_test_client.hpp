@@ -152,6 +152,11 @@ class WsClient {
   std::uint32_t mask_state_ = 0x9e3779b9u;
 };
 
+// Only the opening handshake, with `origin` (none: no Origin header) and
+// offering `subprotocol`; the connection is closed again at once.
+HandshakeResult handshake(std::uint16_t port, std::optional<std::string> origin,
+                          std::optional<std::string> subprotocol = std::string("hubchat.v1"));
+
 // Exposed for a self-check: base64(SHA-1(key + RFC 6455 GUID)).
 std::string websocket_accept(std::string_view key);
 

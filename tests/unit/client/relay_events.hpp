@@ -15,11 +15,17 @@
 
 namespace hubchat::client::testing {
 
+// An event of `type` for `room`; the builders below fill in the rest.
+inline Event event_in(EventType type, std::string room) {
+  Event e;
+  e.type = type;
+  e.room = std::move(room);
+  return e;
+}
+
 inline Event welcome(std::string room, Seq next_seq, std::vector<std::string> members,
                      std::uint64_t epoch = 1000, std::string nick = "mina") {
-  Event e;
-  e.type = EventType::welcome;
-  e.room = std::move(room);
+  Event e = event_in(EventType::welcome, std::move(room));
   e.nick = std::move(nick);
   e.epoch = epoch;
   e.seq = next_seq;
@@ -41,9 +47,7 @@ inline Event welcome_page(std::string room, std::vector<std::string> page, std::
 // The relay's reply to {"type":"members","after":after}.
 inline Event page(std::string room, std::string after, std::vector<std::string> members,
                   std::uint64_t count, bool more) {
-  Event e;
-  e.type = EventType::members;
-  e.room = std::move(room);
+  Event e = event_in(EventType::members, std::move(room));
   e.after = std::move(after);
   e.members = std::move(members);
   e.count = count;
@@ -52,18 +56,14 @@ inline Event page(std::string room, std::string after, std::vector<std::string> 
 }
 
 inline Event summary(std::string room, std::uint64_t count) {
-  Event e;
-  e.type = EventType::presence;
-  e.room = std::move(room);
+  Event e = event_in(EventType::presence, std::move(room));
   e.ts = 1764000009000;
   e.count = count;
   return e;
 }
 
 inline Event msg(std::string room, Seq seq, std::string from, std::string body) {
-  Event e;
-  e.type = EventType::msg;
-  e.room = std::move(room);
+  Event e = event_in(EventType::msg, std::move(room));
   e.seq = seq;
   e.ts = 1764000000000 + static_cast<std::int64_t>(seq);
   e.from = std::move(from);
@@ -73,9 +73,7 @@ inline Event msg(std::string room, Seq seq, std::string from, std::string body) 
 
 // join/leave: presence has no seq; `count` is the relay's member count after it.
 inline Event presence(EventType type, std::string room, std::string nick, std::uint64_t count = 0) {
-  Event e;
-  e.type = type;
-  e.room = std::move(room);
+  Event e = event_in(type, std::move(room));
   e.ts = 1764000005000;
   e.nick = std::move(nick);
   e.count = count;
@@ -83,9 +81,7 @@ inline Event presence(EventType type, std::string room, std::string nick, std::u
 }
 
 inline Event rename(std::string room, std::string from, std::string to) {
-  Event e;
-  e.type = EventType::nick;
-  e.room = std::move(room);
+  Event e = event_in(EventType::nick, std::move(room));
   e.ts = 1764000006000;
   e.from = std::move(from);
   e.nick = std::move(to);
@@ -93,9 +89,7 @@ inline Event rename(std::string room, std::string from, std::string to) {
 }
 
 inline Event missed(std::string room, std::string reason, Seq from, Seq to) {
-  Event e;
-  e.type = EventType::missed;
-  e.room = std::move(room);
+  Event e = event_in(EventType::missed, std::move(room));
   e.reason = std::move(reason);
   e.missed_from = from;
   e.missed_to = to;
