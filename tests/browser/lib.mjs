@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { Fatal, log, waitFor } from '../support/harness.mjs';
+import { Fatal, freePort, log, waitFor } from '../support/harness.mjs';
 
 export { Fatal, freePort, log, main, recentClockTexts, sleep, waitFor } from '../support/harness.mjs';
 
@@ -70,6 +70,17 @@ export async function startRelay(relayBin, port, webDir, logFile, extraArgs = []
     },
   };
   return relay;
+}
+
+// The usual start of a test: the relay on a free port (its log
+// `${args.out}/${name}-relay.log`) and a browser, both stopped at cleanup.
+export async function relayAndBrowser(args, onCleanup, name) {
+  const port = await freePort();
+  const relay = await startRelay(args.relay, port, args['web-dir'], `${args.out}/${name}-relay.log`);
+  onCleanup(() => relay.stop());
+  const browser = await launchBrowser();
+  onCleanup(() => browser.close());
+  return { port, relay, browser };
 }
 
 // Headless Chromium with a fresh profile. Each page gets its own context
