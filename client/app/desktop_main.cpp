@@ -11,13 +11,12 @@
 // connects at start. --ca adds a PEM CA file to the trusted roots for wss://
 // (a file that cannot be used is a startup error). --say sends TEXT once
 // joined (then keeps running unless --exit-after-say, which exits 0 once the
-// relay echoed the message back). --timeout exits 1 after SECONDS. --trace
-// is the test/debug hook: one line per connection-state change and per chat
-// line received, on stderr (see trace_status / trace_line below).
+// server echoed the message back: a relay, or a legacy server's echo of it). --timeout exits 1
+// after SECONDS. --trace is the test/debug hook: one line per connection-state change, per chat
+// line received and per change of what the view drew, on stderr (see
+// trace_status / trace_lines / UiTrace below).
 #include <GLFW/glfw3.h>
 #include <imgui.h>
-#include <imgui_impl_glfw.h>
-#include <imgui_impl_opengl3.h>
 
 #include <algorithm>
 #include <chrono>
@@ -32,14 +31,15 @@
 #include <tuple>
 
 #include "client/app/desktop_settings.hpp"
+#include "client/app/imgui_frame.hpp"
 #include "client/app/settings_file.hpp"
+#include "client/app/status_document.hpp"
 #include "client/session/chat_session.hpp"
 #include "client/transport/native_transport.hpp"
 #include "client/ui/chat_view.hpp"
 #include "client/ui/fonts.hpp"
 #include "client/ui/key_latch.hpp"
 #include "client/ui/style.hpp"
-#include "shared/json.hpp"
 #include "shared/legacy_codec.hpp"
 
 #ifndef HUBCHAT_DEFAULT_FONT
@@ -176,39 +176,9 @@ void remember_connection(const hubchat::client::ChatSession& session, const std:
   }
 }
 
-// RAII owners of the GLFW library, its window and the ImGui context/backends.
-struct GlfwLibrary {
-  bool ok = glfwInit() == GLFW_TRUE;
-  ~GlfwLibrary() {
-    if (ok) glfwTerminate();
-  }
-};
-struct WindowDeleter {
-  void operator()(GLFWwindow* w) const { glfwDestroyWindow(w); }
-};
-using WindowPtr = std::unique_ptr<GLFWwindow, WindowDeleter>;
-
-struct ImGuiRuntime {
-  explicit ImGuiRuntime(GLFWwindow* window) {
-    IMGUI_CHECKVERSION();
-    ImGui::CreateContext();
-    ImGui::GetIO().IniFilename = nullptr;
-    glfw = ImGui_ImplGlfw_InitForOpenGL(window, true);
-    gl = glfw && ImGui_ImplOpenGL3_Init("#version 130");
-  }
-  ~ImGuiRuntime() {
-    if (gl) ImGui_ImplOpenGL3_Shutdown();
-    if (glfw) ImGui_ImplGlfw_Shutdown();
-    ImGui::DestroyContext();
-  }
-  ImGuiRuntime(const ImGuiRuntime&) = delete;
-  ImGuiRuntime& operator=(const ImGuiRuntime&) = delete;
-  bool glfw = false, gl = false;
-};
-
-// Has the server echoed a message from `nick` with `body` into `room`? A
-// legacy server echoes it without a sender and as it normalises messages
-// (newlines to spaces, trimmed).
+// Has the server echoed our message with `body` into `room`? A legacy server
+// names no sender: there the model marks the echo of what we sent as own
+// (matched as the server normalises messages: newlines to spaces, trimmed).
 bool echoed(const hubchat::client::ChatModel& model, const std::string& room,
             const std::string& nick, const std::string& body, bool legacy) {
   const auto* r = model.find_room(room);
@@ -216,44 +186,22 @@ bool echoed(const hubchat::client::ChatModel& model, const std::string& room,
   const std::string expected = legacy ? hubchat::legacy::normalize_incoming(body) : body;
   for (const auto& line : r->lines()) {
     if (line.kind == hubchat::client::LineKind::message && !line.replayed &&
-        line.body == expected && (line.from == nick || line.from.empty())) {
+        line.body == expected && (legacy ? line.own : line.from == nick)) {
       return true;
     }
   }
   return false;
 }
 
-// --trace: `hubchat_client: status {"state":..,"joined":..,"dialect":..,
-// "server":..,"nick":..,"room":..,"text":..}` whenever the state, joined or
-// dialect changes. dialect: "hubchat.v1", "legacy", or "" while not
-// connected; server: the URL connected to (as given, without room and nick);
-// nick: ours (as granted once joined); room: the joined one ("" until joined).
-void trace_status(const hubchat::client::ChatSession& session, hubchat::client::TimePoint now) {
-  const auto& conn = session.model().connection();
-  const bool connected = conn.state == hubchat::client::ConnectionState::connected;
-  const bool joined = connected && conn.joined;
-  std::string out = "{\"state\":";
-  hubchat::json::append_string(out, to_string(conn.state));
-  out += ",\"joined\":";
-  out += joined ? "true" : "false";
-  out += ",\"dialect\":";
-  hubchat::json::append_string(out, !connected ? "" : session.legacy() ? "legacy" : "hubchat.v1");
-  out += ",\"server\":";
-  hubchat::json::append_string(out, session.params().url);
-  out += ",\"nick\":";
-  hubchat::json::append_string(out, session.model().nick());
-  out += ",\"room\":";
-  // A legacy server has no join: its room is the one in the URL.
-  hubchat::json::append_string(out, !joined            ? std::string{}
-                                    : session.legacy() ? session.params().room
-                                                       : session.model().joined_room());
-  out += ",\"text\":";
-  hubchat::json::append_string(out, session.model().status_text(now));
-  out += '}';
-  std::fprintf(stderr, "hubchat_client: status %s\n", out.c_str());
+// --trace: `hubchat_client: status {...}` (the status document, see
+// status_document.hpp) whenever the state, joined or dialect changes.
+void trace_status(const hubchat::client::ChatSession& session, const hubchat::ui::ChatView& view,
+                  hubchat::client::TimePoint now) {
+  std::fprintf(stderr, "hubchat_client: status %s\n",
+               hubchat::app::session_status(session, view, now).str().c_str());
 }
 
-// --trace: `hubchat_client: line {"room":..,"from":..,"body":..}` per chat
+// --trace: `hubchat_client: line {"room":..,"from":..,"body":..,..}` per chat
 // message added to the log since the last call (`seen`: lines already traced per room).
 void trace_lines(const hubchat::client::ChatModel& model,
                  std::map<std::string, std::size_t>& seen) {
@@ -264,18 +212,27 @@ void trace_lines(const hubchat::client::ChatModel& model,
     for (std::size_t i = std::min(done, room.lines().size()); i < room.lines().size(); ++i) {
       const auto& line = room.lines()[i];
       if (line.kind != hubchat::client::LineKind::message) continue;
-      std::string out = "{\"room\":";
-      hubchat::json::append_string(out, name);
-      out += ",\"from\":";
-      hubchat::json::append_string(out, line.from);
-      out += ",\"body\":";
-      hubchat::json::append_string(out, line.body);
-      out += '}';
-      std::fprintf(stderr, "hubchat_client: line %s\n", out.c_str());
+      std::fprintf(stderr, "hubchat_client: line %s\n",
+                   hubchat::app::message_document(name, line).c_str());
     }
     done = room.lines().size();
   }
 }
+
+// --trace: `hubchat_client: ui {...}` (what the view drew, UiProbe::json) when
+// it changed, at most every 200 ms: what the tests read off the screen.
+struct UiTrace {
+  std::string last;
+  hubchat::client::TimePoint at{};
+  void update(const hubchat::ui::ChatView& view, float scale, hubchat::client::TimePoint now) {
+    if (now - at < std::chrono::milliseconds(200)) return;
+    std::string json = view.probe().json(scale);
+    if (json == last) return;
+    std::fprintf(stderr, "hubchat_client: ui %s\n", json.c_str());
+    last = std::move(json);
+    at = now;
+  }
+};
 
 }  // namespace
 
@@ -293,17 +250,17 @@ int main(int argc, char** argv) {
   glfwSetErrorCallback([](int code, const char* what) {
     std::fprintf(stderr, "hubchat_client: GLFW error %d: %s\n", code, what);
   });
-  GlfwLibrary glfw;
-  if (!glfw.ok) return 1;
+  hubchat::app::GlfwLibrary glfw;
+  if (!glfw.ok()) return 1;
   glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
   glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 0);
-  WindowPtr window(glfwCreateWindow(1100, 720, "hubchat", nullptr, nullptr));
+  hubchat::app::WindowPtr window(glfwCreateWindow(1100, 720, "hubchat", nullptr, nullptr));
   if (!window) return 1;
   glfwMakeContextCurrent(window.get());
   glfwSwapInterval(1);
 
-  ImGuiRuntime imgui(window.get());
-  if (!imgui.gl) {
+  hubchat::app::ImGuiRuntime imgui(window.get(), "#version 130");
+  if (!imgui.ok()) {
     std::fprintf(stderr, "hubchat_client: ImGui backend init failed\n");
     return 1;
   }
@@ -335,6 +292,7 @@ int main(int argc, char** argv) {
   // --trace bookkeeping: the last traced (state, joined, legacy) and lines per room.
   std::optional<std::tuple<hubchat::client::ConnectionState, bool, bool>> traced;
   std::map<std::string, std::size_t> traced_lines;
+  UiTrace traced_ui;
   while (!glfwWindowShouldClose(window.get())) {
     // Wake at least every 16 ms for the network; at once while keys are queued.
     if (latch.pending() > 0) {
@@ -356,7 +314,7 @@ int main(int argc, char** argv) {
     logged_join = joined;
     if (args->trace) {
       const auto now_traced = std::make_tuple(conn.state, conn.joined, session.legacy());
-      if (traced != now_traced) trace_status(session, now);
+      if (traced != now_traced) trace_status(session, view, now);
       traced = now_traced;
       trace_lines(session.model(), traced_lines);
     }
@@ -369,7 +327,9 @@ int main(int argc, char** argv) {
     if (said && !echo_seen &&
         echoed(session.model(), say_room, session.model().nick(), *args->say, session.legacy())) {
       echo_seen = true;
-      std::fprintf(stderr, "hubchat_client: message echoed by the relay%s\n",
+      // Only a relay is a relay: a legacy server's echo is said as such.
+      std::fprintf(stderr, "hubchat_client: message echoed by the %s%s\n",
+                   session.legacy() ? "legacy server" : "relay",
                    args->exit_after_say ? ", exiting" : "");
       if (args->exit_after_say) glfwSetWindowShouldClose(window.get(), GLFW_TRUE);
     }
@@ -379,18 +339,10 @@ int main(int argc, char** argv) {
       glfwSetWindowShouldClose(window.get(), GLFW_TRUE);
     }
 
-    latch.begin_frame();
-    ImGui_ImplOpenGL3_NewFrame();
-    ImGui_ImplGlfw_NewFrame();
-    ImGui::NewFrame();
-    view.draw(now);
-    ImGui::Render();
     int w = 0, h = 0;
     glfwGetFramebufferSize(window.get(), &w, &h);
-    glViewport(0, 0, w, h);
-    glClearColor(0.106f, 0.114f, 0.137f, 1.0f);
-    glClear(GL_COLOR_BUFFER_BIT);
-    ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+    hubchat::app::draw_frame(view, latch, now, w, h);
+    if (args->trace) traced_ui.update(view, scale, now);
     glfwSwapBuffers(window.get());
   }
   session.disconnect();

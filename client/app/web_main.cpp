@@ -14,7 +14,6 @@
 #include <emscripten/emscripten.h>
 #include <emscripten/html5.h>
 #include <imgui.h>
-#include <imgui_impl_glfw.h>
 #include <imgui_impl_opengl3.h>
 
 #include <cfloat>
@@ -24,6 +23,8 @@
 #include <string>
 #include <vector>
 
+#include "client/app/imgui_frame.hpp"
+#include "client/app/status_document.hpp"
 #include "client/app/web_dialect_memory.hpp"
 #include "client/session/chat_session.hpp"
 #include "client/transport/transport.hpp"
@@ -32,12 +33,11 @@
 #include "client/ui/key_latch.hpp"
 #include "client/ui/pointer_queue.hpp"
 #include "client/ui/style.hpp"
-#include "shared/json.hpp"
+#include "shared/json_writer.hpp"
 
 namespace {
 
 using hubchat::client::Clock;
-using hubchat::client::ConnectionState;
 
 class WebApp;
 
@@ -53,10 +53,6 @@ struct Globals {
 };
 Globals& globals();
 
-struct WindowDeleter {
-  void operator()(GLFWwindow* w) const { glfwDestroyWindow(w); }
-};
-
 // Everything the client is made of; one instance, in globals().app.
 class WebApp {
  public:
@@ -65,20 +61,12 @@ class WebApp {
                  hubchat::client::make_web_dialect_memory()),
         view_(session_, std::move(settings)) {}
 
-  ~WebApp() {
-    latch_.reset();
-    if (gl_) ImGui_ImplOpenGL3_Shutdown();
-    if (glfw_backend_) ImGui_ImplGlfw_Shutdown();
-    if (imgui_) ImGui::DestroyContext();
-    window_.reset();
-    if (glfw_) glfwTerminate();
-  }
   WebApp(const WebApp&) = delete;
   WebApp& operator=(const WebApp&) = delete;
 
   bool init() {
-    glfw_ = glfwInit() == GLFW_TRUE;
-    if (!glfw_) return false;
+    glfw_ = std::make_unique<hubchat::app::GlfwLibrary>();
+    if (!glfw_->ok()) return false;
     glfwWindowHint(GLFW_CLIENT_API, GLFW_OPENGL_ES_API);
     glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
     int w = 0, h = 0;
@@ -88,18 +76,13 @@ class WebApp {
     if (!window_) return false;
     glfwMakeContextCurrent(window_.get());
 
-    IMGUI_CHECKVERSION();
-    ImGui::CreateContext();
-    imgui_ = true;
+    imgui_ = std::make_unique<hubchat::app::ImGuiRuntime>(window_.get(), "#version 300 es");
+    if (!imgui_->ok()) return false;
     ImGuiIO& io = ImGui::GetIO();
-    io.IniFilename = nullptr;
     io.ImeSetInputScreenPosFn = [](int x, int y) {
       globals().ime_x = x;
       globals().ime_y = y;
     };
-    glfw_backend_ = ImGui_ImplGlfw_InitForOpenGL(window_.get(), true);
-    gl_ = glfw_backend_ && ImGui_ImplOpenGL3_Init("#version 300 es");
-    if (!gl_) return false;
     // Copy (Ctrl+C/X) goes to the browser's clipboard too; paste comes from the
     // browser through the page's hidden input (hubchat.js), not from here.
     io.SetClipboardTextFn = [](void*, const char* text) {
@@ -146,18 +129,8 @@ class WebApp {
 
     const auto now = Clock::now();
     session_.tick(now);
-    latch_->begin_frame();
-    ImGui_ImplOpenGL3_NewFrame();
-    ImGui_ImplGlfw_NewFrame();
-    apply_pointer();
-    ImGui::NewFrame();
-    view_.draw(now);
-    draw_font_notice();
-    ImGui::Render();
-    glViewport(0, 0, w, h);
-    glClearColor(0.106f, 0.114f, 0.137f, 1.0f);
-    glClear(GL_COLOR_BUFFER_BIT);
-    ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+    hubchat::app::draw_frame(view_, *latch_, now, w, h,
+                             {[this] { apply_pointer(); }, [this] { draw_font_notice(); }});
     ++frames_;
     // The page keeps its loading overlay up until there is a frame to show.
     if (frames_ == 1)
@@ -184,133 +157,26 @@ class WebApp {
   }
   void set_composition(const char* utf8) { view_.set_composition(utf8); }
 
+  // The status document (status_document.hpp) and what only the page has:
+  // its input, pointer, frames and font, and what the view drew (ui).
   std::string state_json() const {
-    const auto& model = session_.model();
-    const auto& conn = model.connection();
-    const auto now = Clock::now();
-    std::string out = "{\"state\":";
-    hubchat::json::append_string(out, to_string(conn.state));
-    out += ",\"joined\":";
-    out += conn.state == ConnectionState::connected && conn.joined ? "true" : "false";
-    out += ",\"legacy\":";
-    out += session_.legacy() ? "true" : "false";
-    // The dialect of the open connection ("hubchat.v1", "legacy", "" when
-    // not connected), what the next attempt offers, and whether legacy is
-    // remembered for this server (see DialectChooser).
-    out += ",\"dialect\":";
-    hubchat::json::append_string(out, conn.state != ConnectionState::connected ? ""
-                                      : session_.legacy()                      ? "legacy"
-                                                                               : "hubchat.v1");
-    out += ",\"next_offer\":";
-    hubchat::json::append_string(out, session_.dialect().offer_lossless() ? "hubchat.v1" : "");
-    out += ",\"remembered_legacy\":";
-    out += session_.dialect().remembered_legacy() ? "true" : "false";
-    out += ",\"attempt\":";
-    hubchat::json::append_int(out, conn.attempt);
-    out += ",\"retry_in_ms\":";
-    const auto retry =
-        conn.state == ConnectionState::reconnecting
-            ? std::chrono::duration_cast<std::chrono::milliseconds>(conn.next_retry - now).count()
-            : 0;
-    hubchat::json::append_int(out, retry > 0 ? retry : 0);
-    out += ",\"room\":";
-    hubchat::json::append_string(out, model.active_room());
-    out += ",\"joined_room\":";
-    hubchat::json::append_string(out, model.joined_room());
-    out += ",\"nick\":";
-    hubchat::json::append_string(out, model.nick());
-    out += ",\"status\":";
-    hubchat::json::append_string(out, model.status_text(now));
-    out += ",\"last_error\":";
-    hubchat::json::append_string(out, conn.last_error);
-    out += ",\"text_input\":";
-    out += text_active_ ? "true" : "false";
-    out += ",\"composition\":";
-    hubchat::json::append_string(out, view_.composition());
-    out += ",\"pending_input\":";
-    hubchat::json::append_uint(out, latch_ ? latch_->pending() : 0);
-    out += ",\"sent\":";
-    hubchat::json::append_uint(out, view_.sent_count());
-    out += ",\"frames\":";
-    hubchat::json::append_uint(out, frames_);
-    out += ",\"pointer_pending\":";
-    hubchat::json::append_uint(out, pointer_.pending());
-    out += ",\"received_live\":";
-    hubchat::json::append_uint(out, session_.model().received_live());
-    // What the view drew (CSS pixels): layout, named rectangles, log state.
-    out += ",\"ui\":";
-    out += view_.probe().json(static_cast<float>(scale_ > 0 ? scale_ : 1.0));
-    // font_loaded: the Hangul font is in use. font.state: "loading" (still
-    // being fetched), "ready", or "failed" (not available: Latin only);
-    // font.notice: the last frame showed the "loading font" notice;
-    // font.hangul: the font in use has a glyph for Hangul (U+D55C).
-    out += ",\"font_loaded\":";
-    out += font_state_ == FontState::ready && font_result_.ok ? "true" : "false";
-    out += ",\"font\":{\"state\":";
-    hubchat::json::append_string(out, font_state_ == FontState::ready    ? "ready"
-                                      : font_state_ == FontState::failed ? "failed"
-                                                                         : "loading");
-    out += ",\"notice\":";
-    out += notice_shown_ ? "true" : "false";
-    out += ",\"hangul\":";
-    out += hubchat::ui::atlas_has_glyph(*ImGui::GetIO().Fonts, 0xD55C) ? "true" : "false";
-    out += ",\"ok\":";
-    out += font_result_.ok ? "true" : "false";
-    out += ",\"glyphs\":";
-    hubchat::json::append_int(out, font_result_.glyphs);
-    out += ",\"atlas\":\"" + std::to_string(font_result_.atlas_width) + "x" +
-           std::to_string(font_result_.atlas_height) + "\",\"build_ms\":";
-    hubchat::json::append_int(out, std::llround(font_result_.build_ms));
-    out += "},\"rooms\":{";
-    bool first = true;
-    for (const auto& [name, room] : model.rooms()) {
-      if (!first) out += ',';
-      first = false;
-      hubchat::json::append_string(out, name);
-      out += ":{\"unread\":";
-      hubchat::json::append_int(out, room.unread());
-      out += ",\"member_count\":";
-      hubchat::json::append_uint(out, room.member_count());
-      out += ",\"members_complete\":";
-      out += room.members_complete() ? "true" : "false";
-      out += ",\"members\":[";
-      for (std::size_t i = 0; i < room.members().size(); ++i) {
-        if (i > 0) out += ',';
-        hubchat::json::append_string(out, room.members()[i]);
-      }
-      out += "]}";
-    }
-    out += "}}";
-    return out;
+    const float scale = static_cast<float>(scale_ > 0 ? scale_ : 1.0);
+    hubchat::json::JsonObject out = hubchat::app::session_status(session_, view_, Clock::now());
+    out.boolean("text_input", text_active_)
+        .string("composition", view_.composition())
+        .uint("pending_input", latch_ ? latch_->pending() : 0)
+        .uint("frames", frames_)
+        .uint("pointer_pending", pointer_.pending())
+        .uint("received_live", session_.model().received_live())
+        .raw("ui", view_.probe().json(scale))
+        // font_loaded: the Hangul font is in use.
+        .boolean("font_loaded", font_state_ == FontState::ready && font_result_.ok)
+        .raw("font", font_json());
+    return out.str();
   }
 
-  // Chat messages of every room, oldest first: [{room,seq,from,body,ts,replayed}].
-  std::string messages_json() const {
-    std::string out = "[";
-    bool first = true;
-    for (const auto& [name, room] : session_.model().rooms()) {
-      for (const auto& line : room.lines()) {
-        if (line.kind != hubchat::client::LineKind::message) continue;
-        if (!first) out += ',';
-        first = false;
-        out += "{\"room\":";
-        hubchat::json::append_string(out, name);
-        out += ",\"seq\":";
-        hubchat::json::append_uint(out, line.seq);
-        out += ",\"from\":";
-        hubchat::json::append_string(out, line.from);
-        out += ",\"body\":";
-        hubchat::json::append_string(out, line.body);
-        out += ",\"ts\":";
-        hubchat::json::append_int(out, line.ts);
-        out += ",\"replayed\":";
-        out += line.replayed ? "true" : "false";
-        out += '}';
-      }
-    }
-    out += ']';
-    return out;
-  }
+  // Chat messages of every room, oldest first: [{room,seq,from,body,ts,replayed,own}].
+  std::string messages_json() const { return hubchat::app::messages_document(session_.model()); }
 
   const std::string& draft() const { return view_.draft(); }
 
@@ -340,6 +206,24 @@ class WebApp {
                 font_result_.atlas_width, font_result_.atlas_height, font_result_.build_ms, dpr);
     ImGui_ImplOpenGL3_DestroyFontsTexture();
     ImGui_ImplOpenGL3_CreateFontsTexture();
+  }
+
+  // state: "loading" (still being fetched), "ready", or "failed" (not
+  // available: Latin only); notice: the last frame showed the "loading font"
+  // notice; hangul: the font in use has a glyph for Hangul (U+D55C).
+  std::string font_json() const {
+    hubchat::json::JsonObject font;
+    font.string("state", font_state_ == FontState::ready    ? "ready"
+                         : font_state_ == FontState::failed ? "failed"
+                                                            : "loading")
+        .boolean("notice", notice_shown_)
+        .boolean("hangul", hubchat::ui::atlas_has_glyph(*ImGui::GetIO().Fonts, 0xD55C))
+        .boolean("ok", font_result_.ok)
+        .integer("glyphs", font_result_.glyphs)
+        .string("atlas", std::to_string(font_result_.atlas_width) + "x" +
+                             std::to_string(font_result_.atlas_height))
+        .integer("build_ms", std::llround(font_result_.build_ms));
+    return font.str();
   }
 
   // Until the Hangul font is in, a small notice in the top right corner
@@ -408,11 +292,13 @@ class WebApp {
   bool notice_shown_ = false;
   hubchat::client::ChatSession session_;
   hubchat::ui::ChatView view_;
-  std::unique_ptr<GLFWwindow, WindowDeleter> window_;
+  // Declared in the order they are made, so they go in reverse.
+  std::unique_ptr<hubchat::app::GlfwLibrary> glfw_;
+  hubchat::app::WindowPtr window_;
+  std::unique_ptr<hubchat::app::ImGuiRuntime> imgui_;
   std::unique_ptr<hubchat::ui::InputLatch> latch_;
   hubchat::ui::PointerQueue pointer_;
   std::string reported_fields_;
-  bool glfw_ = false, imgui_ = false, glfw_backend_ = false, gl_ = false;
   double scale_ = 0;
   int reported_x_ = -1, reported_y_ = -1;
   bool text_active_ = false;

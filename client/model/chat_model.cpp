@@ -373,7 +373,14 @@ void ChatModel::apply_error(const Event& event) {
   add_system_line(target, std::move(text));
 }
 
-void ChatModel::apply_legacy_message(std::string_view body) {
+void ChatModel::note_legacy_sent(std::string body) {
+  // A server that drops a message never echoes it: keep only the recent ones.
+  constexpr std::size_t kMaxUnechoed = 64;
+  legacy_sent_.push_back(std::move(body));
+  if (legacy_sent_.size() > kMaxUnechoed) legacy_sent_.pop_front();
+}
+
+void ChatModel::apply_legacy_message(std::string_view body, std::int64_t received_ms) {
   Room& room = ensure_room(active_room_);
   if (room.legacy_counter_ == 0) {
     // First legacy line: lossless seqs (if any) and the local counter are
@@ -386,7 +393,14 @@ void ChatModel::apply_legacy_message(std::string_view body) {
   line.kind = LineKind::message;
   line.seq = ++room.legacy_counter_;
   line.generation = room.generation_;
+  line.ts = received_ms;
   line.body = std::string{body};
+  // The server echoes in the order it received: the oldest equal body is ours.
+  const auto sent = std::find(legacy_sent_.begin(), legacy_sent_.end(), line.body);
+  if (sent != legacy_sent_.end()) {
+    line.own = true;
+    legacy_sent_.erase(sent);
+  }
   room.insert(std::move(line));
   room.trim(options_.max_lines_per_room);
   touch(room);

@@ -50,11 +50,16 @@ struct Line {
   // Bumped each time the room's seqs restart (relay restarted, new epoch), so
   // lines of an older epoch stay above the new ones instead of interleaving.
   std::uint32_t generation = 0;
-  std::int64_t ts = 0;    // relay clock, ms since the Unix epoch; 0 if unknown (legacy)
+  // Relay clock, ms since the Unix epoch; legacy: when this client received
+  // it (its own clock); 0 if unknown.
+  std::int64_t ts = 0;
   std::string from;       // message: sender ("" in legacy mode); join/leave: who; nick: old name
   std::string nick;       // nick: the new name
   std::string body;       // message: the text as sent (may hold '\n'); system: the notice
   bool replayed = false;  // message from history (seq < welcome.seq), not live
+  // Legacy message that is this user's own (`from` is unknown there): the
+  // echo of a body this client sent, matched by text.
+  bool own = false;
 
   bool operator==(const Line&) const = default;
 };
@@ -235,8 +240,13 @@ class ChatModel {
 
   // ---- legacy dialect ----
   // Appends a body received from a gorilla-style server to the active room,
-  // in arrival order with a local counter as seq (no sender, no ts).
-  void apply_legacy_message(std::string_view body);
+  // in arrival order with a local counter as seq, no sender, `received_ms`
+  // (wall clock) as ts, and `own` set when it is the echo of a body noted
+  // with note_legacy_sent().
+  void apply_legacy_message(std::string_view body, std::int64_t received_ms = 0);
+  // A body this client sent to a legacy server, as the server will echo it
+  // (legacy::normalize_incoming): its echo is marked as the user's own.
+  void note_legacy_sent(std::string body);
 
   // Appends a client-side notice to `room` (after everything it holds).
   void add_system_line(std::string_view room, std::string text);
@@ -297,6 +307,8 @@ class ChatModel {
   std::string active_room_;
   std::string joined_room_;
   std::string nick_;
+  // Legacy bodies sent and not echoed yet, oldest first (bounded).
+  std::deque<std::string> legacy_sent_;
   std::uint64_t epoch_ = 0;
   std::string last_error_;
   ConnectionStatus connection_;

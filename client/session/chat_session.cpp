@@ -7,6 +7,7 @@
 #include <random>
 #include <utility>
 
+#include "client/transport/ws_url.hpp"
 #include "shared/legacy_codec.hpp"
 #include "shared/lossless_codec.hpp"
 #include "shared/utf8.hpp"
@@ -63,31 +64,15 @@ std::string describe_close(const TransportEvent& event) {
 }  // namespace
 
 std::string build_connect_url(std::string_view url, std::string_view room, std::string_view nick) {
-  // Drop the fragment: it is never sent to the server.
-  if (const auto hash = url.find('#'); hash != std::string_view::npos) url = url.substr(0, hash);
+  const UrlParts parts = split_url(url);
+  std::string scheme = parts.scheme.empty() ? "ws" : parts.scheme;
+  // People paste the page address: map it to the socket's scheme.
+  if (scheme == "http") scheme = "ws";
+  if (scheme == "https") scheme = "wss";
+  std::string_view query = parts.query;
 
-  std::string scheme = "ws";
-  if (const auto sep = url.find("://"); sep != std::string_view::npos) {
-    scheme = std::string{url.substr(0, sep)};
-    std::transform(scheme.begin(), scheme.end(), scheme.begin(), [](unsigned char c) {
-      return static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
-    });
-    url.remove_prefix(sep + 3);
-    // People paste the page address: map it to the socket's scheme.
-    if (scheme == "http") scheme = "ws";
-    if (scheme == "https") scheme = "wss";
-  }
-
-  const auto path_start = url.find_first_of("/?");
-  const std::string_view authority = url.substr(0, path_start);
-  std::string_view rest =
-      path_start == std::string_view::npos ? std::string_view{} : url.substr(path_start);
-  std::string_view path = rest.substr(0, rest.find('?'));
-  std::string_view query;
-  if (const auto q = rest.find('?'); q != std::string_view::npos) query = rest.substr(q + 1);
-
-  std::string out = scheme + "://" + std::string{authority};
-  out += path.empty() ? std::string_view{"/ws"} : path;
+  std::string out = scheme + "://" + std::string{parts.authority};
+  out += parts.path.empty() ? std::string_view{"/ws"} : parts.path;
 
   // Keep the user's own parameters, minus room/nick which we set.
   std::string params;
@@ -253,7 +238,7 @@ void ChatSession::on_opened(const TransportEvent& event, TimePoint now) {
     // No welcome will come: the open handshake is all the success we get.
     // What waited for the connection goes now; nobody can acknowledge it.
     if (const Room* room = model_.find_room(params_.room))
-      for (const OutgoingMessage& pending : room->outbox()) transport_->send_text(pending.body);
+      for (const OutgoingMessage& pending : room->outbox()) send_legacy(pending.body);
     model_.clear_outbox(params_.room);
     backoff_.reset();
     status.attempt = 0;
@@ -268,7 +253,11 @@ void ChatSession::on_opened(const TransportEvent& event, TimePoint now) {
 
 void ChatSession::on_message(std::string_view text) {
   if (legacy_) {
-    for (const std::string_view body : legacy::split_frame(text)) model_.apply_legacy_message(body);
+    // No time from the server: the line shows when it reached us.
+    const auto received = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::system_clock::now().time_since_epoch());
+    for (const std::string_view body : legacy::split_frame(text))
+      model_.apply_legacy_message(body, received.count());
     return;
   }
   for (const std::string_view line : lossless::split_batch(text)) {
@@ -359,6 +348,13 @@ void ChatSession::request_members(TimePoint now) {
   }
 }
 
+bool ChatSession::send_legacy(std::string_view body) {
+  if (!transport_->send_text(body)) return false;
+  // Remembered as the server will echo it, so the echo shows as ours.
+  model_.note_legacy_sent(legacy::normalize_incoming(body));
+  return true;
+}
+
 void ChatSession::send_event(const Event& event) {
   transport_->send_text(lossless::encode(event));
 }
@@ -366,7 +362,7 @@ void ChatSession::send_event(const Event& event) {
 bool ChatSession::send_message(std::string_view body) {
   if (!want_connected_) return false;
   if (only_whitespace(body) || !is_valid_utf8(body)) return false;
-  if (state() == ConnectionState::connected && legacy_) return transport_->send_text(body);
+  if (state() == ConnectionState::connected && legacy_) return send_legacy(body);
   model_.queue_outgoing(params_.room, id_prefix_ + "-" + std::to_string(++next_id_),
                         std::string{body});
   if (state() == ConnectionState::connected && model_.joined_room() == params_.room) {

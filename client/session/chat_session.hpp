@@ -114,7 +114,8 @@ class ChatSession {
   void on_failed_before_open(std::string reason, TimePoint now);
   void on_connection_lost(std::string reason, TimePoint now);
   void send_join(const std::string& room);
-  void request_members(TimePoint now);  // the page MemberFetcher says is due, if any
+  void request_members(TimePoint now);      // the page MemberFetcher says is due, if any
+  bool send_legacy(std::string_view body);  // a plain text message, noted as ours
   void send_event(const Event& event);
   void set_status(ConnectionStatus status);
 

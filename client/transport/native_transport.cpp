@@ -47,10 +47,6 @@ using ContextPtr = std::unique_ptr<lws_context, ContextDeleter>;
 // Sec-WebSocket-Protocol response header.
 constexpr const char* kLocalProtocol = "hubchat-client";
 
-int default_port(bool tls) {
-  return tls ? 443 : 80;
-}
-
 // OpenSSL's verdicts that mean "no trusted root vouches for this chain", the
 // case --ca is for (as opposed to a wrong host name or an expired cert).
 bool untrusted_issuer(int verify_error) {
@@ -74,57 +70,9 @@ struct X509StoreDeleter {
 // ---------------------------------------------------------------- URL
 
 bool NativeTransport::parse_url(std::string_view url, Url& out) {
-  Url result;
-  const auto sep = url.find("://");
-  if (sep == std::string_view::npos) return false;
-  std::string scheme{url.substr(0, sep)};
-  std::transform(scheme.begin(), scheme.end(), scheme.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  if (scheme == "ws") {
-    result.tls = false;
-  } else if (scheme == "wss") {
-    result.tls = true;
-  } else {
-    return false;
-  }
-  std::string_view rest = url.substr(sep + 3);
-  if (const auto hash = rest.find('#'); hash != std::string_view::npos) rest = rest.substr(0, hash);
-  const auto path_start = rest.find_first_of("/?");
-  std::string_view authority = rest.substr(0, path_start);
-  const std::string_view path =
-      path_start == std::string_view::npos ? std::string_view{} : rest.substr(path_start);
-  if (authority.find('@') != std::string_view::npos) return false;  // no userinfo support
-
-  std::string_view port_text;
-  if (!authority.empty() && authority.front() == '[') {  // IPv6 literal
-    const auto close = authority.find(']');
-    if (close == std::string_view::npos) return false;
-    result.host = std::string{authority.substr(1, close - 1)};
-    const std::string_view after = authority.substr(close + 1);
-    if (!after.empty()) {
-      if (after.front() != ':') return false;
-      port_text = after.substr(1);
-    }
-  } else {
-    const auto colon = authority.rfind(':');
-    result.host = std::string{authority.substr(0, colon)};
-    if (colon != std::string_view::npos) port_text = authority.substr(colon + 1);
-  }
-  if (result.host.empty()) return false;
-  result.port = default_port(result.tls);
-  if (!port_text.empty()) {
-    int port = 0;
-    for (const char c : port_text) {
-      if (c < '0' || c > '9') return false;
-      port = port * 10 + (c - '0');
-      if (port > 65535) return false;
-    }
-    if (port == 0) return false;
-    result.port = port;
-  }
-  result.path = path.empty() ? "/" : std::string{path};
-  if (result.path.front() == '?') result.path.insert(0, "/");
-  out = std::move(result);
+  std::optional<WsUrl> parsed = WsUrl::parse(url);
+  if (!parsed) return false;
+  out = std::move(*parsed);
   return true;
 }
 

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "client/transport/transport.hpp"
+#include "client/transport/ws_url.hpp"
 
 namespace hubchat::client {
 
@@ -47,13 +48,8 @@ class NativeTransport final : public Transport {
   void close(int code = 1000, std::string_view reason = {}) override;
   void poll(std::vector<TransportEvent>& out) override;
 
-  // Parsed form of a WebSocket URL (exposed for tests).
-  struct Url {
-    bool tls = false;
-    std::string host;  // without brackets for IPv6
-    int port = 0;
-    std::string path;  // path + "?query", at least "/"
-  };
+  // What lws is given for a URL (WsUrl::parse; exposed for tests).
+  using Url = WsUrl;
   static bool parse_url(std::string_view url, Url& out);
 
   // "" when `path` is a readable file holding at least one PEM certificate;

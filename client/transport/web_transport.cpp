@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <iterator>
 
+#include "client/transport/ws_url.hpp"
+
 namespace hubchat::client {
 namespace {
 
@@ -51,7 +53,7 @@ WebTransport::~WebTransport() {
 
 bool WebTransport::connect(std::string_view url, const std::vector<std::string>& subprotocols) {
   close(1000, {});
-  if (url.rfind("ws://", 0) != 0 && url.rfind("wss://", 0) != 0) return false;
+  if (!WsUrl::parse(url)) return false;
   const std::string url_z{url};
   std::string protocols;  // comma-separated, as the JS library splits it
   for (const std::string& name : subprotocols) {

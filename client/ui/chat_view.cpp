@@ -275,10 +275,16 @@ void ChatView::draw_members() {
   // The relay's count, not the length of what we hold: in a large room the
   // list arrives in pages, and after a burst of presence it is refetched.
   const std::uint64_t count = room != nullptr ? room->member_count() : 0;
-  text_colored(kDim, "Members (" + std::to_string(count) + ")");
+  // A legacy server has no member list at all: say so rather than "(0)".
+  const std::string heading =
+      session_.legacy() ? "Members: not listed" : "Members (" + std::to_string(count) + ")";
+  text_colored(kDim, heading);
+  probe_.text("members.heading", heading);
   if (room == nullptr) return;
   if (session_.legacy()) {
-    text_wrapped(kDim, "legacy server: no member list");
+    const char* why = "This server does not list members.";
+    text_wrapped(kDim, why);
+    probe_.text("members.note", why);
     return;
   }
 

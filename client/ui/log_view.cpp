@@ -100,17 +100,21 @@ void LogView::draw_line(const Line& line, bool narrow) {
   ImGui::TableNextRow();
   ++drawn_;
   int column = 0;
+  const std::string time = clock_text(line.ts);
   if (!narrow) {
     ImGui::TableSetColumnIndex(column++);
-    text_colored(kDim, clock_text(line.ts));
+    text_colored(kDim, time);
   }
   ImGui::TableSetColumnIndex(column++);
   switch (line.kind) {
-    case LineKind::message:
-      text_colored(nick_color(line.from), line.from.empty() ? "?" : line.from);
+    case LineKind::message: {
+      const std::string from = !line.from.empty() ? line.from : line.own ? "you" : "?";
+      text_colored(nick_color(from), from);
       ImGui::TableSetColumnIndex(column);
       text_wrapped(line.replayed ? kReplayed : kBody, line.body);
+      last_message_ = {narrow ? std::string{} : time, from, line.body};
       break;
+    }
     case LineKind::system:
       text_colored(kNotice, "!");
       ImGui::TableSetColumnIndex(column);
@@ -139,6 +143,7 @@ void LogView::draw_rows(const client::Room& room, bool narrow, UiProbe& probe) {
   std::vector<std::string> collapsed;
   int runs = 0;
   drawn_ = 0;
+  last_message_.clear();
   constexpr ImGuiTableFlags kTable =
       ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_NoSavedSettings;
   if (ImGui::BeginTable(narrow ? "lines-narrow" : "lines", narrow ? 2 : 3, kTable)) {
@@ -190,6 +195,7 @@ void LogView::draw_rows(const client::Room& room, bool narrow, UiProbe& probe) {
   probe.number("log.lines", static_cast<double>(lines.size()));
   probe.number("log.drawn", drawn_);
   probe.texts("log.collapsed", collapsed);
+  probe.texts("log.last", last_message_);
 
   // Follow new lines only while the view is at the bottom (the seed's
   // home.html: scroll if it was scrolled to the bottom before appending), and

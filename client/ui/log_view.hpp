@@ -4,7 +4,10 @@
 // scrolled to the bottom, scrolls by dragging (a finger on a touch screen, or
 // the mouse) with momentum after the release, and while scrolled up shows a
 // "Jump to latest (N new)" bar under the log that returns to the bottom.
-// What it drew goes into the UiProbe (rect "log", "jump"; values log.*).
+// What it drew goes into the UiProbe (rect "log", "jump"; values log.*, and
+// log.last: time, sender and body of the last message row as shown).
+// A legacy server names no senders: the user's own lines show as "you", the
+// others as "?", each with the time this client received it.
 #pragma once
 
 #include <cstdint>
@@ -12,6 +15,7 @@
 #include <string>
 #include <tuple>
 #include <utility>
+#include <vector>
 
 #include "client/model/chat_model.hpp"
 #include "client/ui/ui_probe.hpp"
@@ -43,7 +47,8 @@ class LogView {
   bool dragging_ = false;  // a press in the log, not yet released
   float velocity_ = 0;     // scroll speed (px/s) from the drag, decaying after it
   std::set<std::pair<std::uint32_t, std::uint64_t>> expanded_;  // runs shown line by line
-  int drawn_ = 0;  // table rows drawn this frame (a run's header counts)
+  int drawn_ = 0;                          // table rows drawn this frame (a run's header counts)
+  std::vector<std::string> last_message_;  // [time, from, body] as last drawn
 };
 
 }  // namespace hubchat::ui

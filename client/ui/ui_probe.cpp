@@ -3,17 +3,14 @@
 
 #include <imgui.h>
 
-#include <cstdio>
-
 #include "shared/json.hpp"
+#include "shared/json_writer.hpp"
 
 namespace hubchat::ui {
 namespace {
 
 std::string num(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f", v);
-  return buf;
+  return json::decimal_text(v);
 }
 
 }  // namespace
@@ -49,13 +46,13 @@ void UiProbe::text(std::string key, std::string_view value) {
 }
 
 void UiProbe::texts(std::string key, const std::vector<std::string>& values) {
-  std::string out = "[";
-  for (std::size_t i = 0; i < values.size(); ++i) {
-    if (i > 0) out += ',';
-    json::append_string(out, values[i]);
+  std::vector<std::string> quoted;
+  for (const std::string& v : values) {
+    std::string out;
+    json::append_string(out, v);
+    quoted.push_back(std::move(out));
   }
-  out += ']';
-  values_.emplace_back(std::move(key), std::move(out));
+  values_.emplace_back(std::move(key), json::array_of(quoted));
 }
 
 const UiProbe::Rect* UiProbe::find(std::string_view name) const {
@@ -74,31 +71,19 @@ std::string UiProbe::value(std::string_view key) const {
 
 std::string UiProbe::json(float scale) const {
   const float s = scale > 0 ? scale : 1.0f;
-  std::string out = "{\"width\":" + num(width_ / s) + ",\"height\":" + num(height_ / s);
-  out += ",\"rects\":{";
-  for (std::size_t i = 0; i < rects_.size(); ++i) {
-    const Rect& r = rects_[i].rect;
-    if (i > 0) out += ',';
-    json::append_string(out, rects_[i].name);
-    out += ":[" + num(r.x0 / s) + ',' + num(r.y0 / s) + ',' + num((r.x1 - r.x0) / s) + ',' +
-           num((r.y1 - r.y0) / s) + ']';
-  }
-  out += "},\"fields\":[";
-  bool first = true;
+  json::JsonObject rects;
+  std::vector<std::string> fields;
   for (const Named& n : rects_) {
-    if (!n.text_field) continue;
-    if (!first) out += ',';
-    first = false;
-    json::append_string(out, n.name);
+    const Rect& r = n.rect;
+    rects.raw(n.name, json::array_of({num(r.x0 / s), num(r.y0 / s), num((r.x1 - r.x0) / s),
+                                      num((r.y1 - r.y0) / s)}));
+    if (n.text_field) fields.push_back(n.name);
   }
-  out += ']';
-  for (const auto& [key, value] : values_) {
-    out += ',';
-    json::append_string(out, key);
-    out += ':' + value;
-  }
-  out += '}';
-  return out;
+  json::JsonObject out;
+  out.decimal("width", width_ / s).decimal("height", height_ / s).raw("rects", rects.str());
+  out.strings("fields", fields);
+  for (const auto& [key, value] : values_) out.raw(key, value);
+  return out.str();
 }
 
 std::string UiProbe::fields_text(float scale) const {

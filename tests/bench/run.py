@@ -35,7 +35,6 @@ import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -154,7 +153,7 @@ def relay_command(cfg, port, relay_flags=None):
     return cmd + cfg.relay_args
 
 
-class Server:
+class Server(scale_out.ChildProcess):
     """One server process for one run (fresh state, fresh RSS baseline)."""
 
     def __init__(self, kind, cfg, port, relay_flags=None):
@@ -164,11 +163,9 @@ class Server:
             cmd = relay_command(cfg, port, relay_flags)
         else:
             cmd = [cfg.node, str(HERE / "baseline" / "server.js"), str(port)]
-        # A file, not a pipe: nobody reads stderr while the server runs, and a
-        # full pipe would block it.
-        self.errors = tempfile.TemporaryFile()
-        self.proc = subprocess.Popen(cfg.server_pin + cmd, stdout=subprocess.DEVNULL,
-                                     stderr=self.errors, start_new_session=True)
+        # stderr to a file, not a pipe: nobody reads it while the server runs,
+        # and a full pipe would block it.
+        super().__init__(cfg.server_pin + cmd)
         if not wait_for_port(port, self.proc):
             err = self.stop()
             raise RuntimeError(f"{kind} did not start on port {port}: {err}")
@@ -184,18 +181,6 @@ class Server:
 
     def cores(self):
         return {self.kind: scale_out.cores_of(self.proc.pid)}
-
-    def stop(self, timeout_s=5.0):
-        """SIGTERM, then wait for this pid to exit (SIGKILL after timeout_s); returns stderr's tail."""
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=timeout_s)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=5)
-        self.errors.seek(0)
-        return self.errors.read().decode(errors="replace")[-2000:]
 
 
 class Bench:

@@ -33,7 +33,7 @@ def cores_of(pid):
     return None
 
 
-class _Process:
+class ChildProcess:
     """A pinned child whose stderr goes to a file (nobody reads a pipe during a run)."""
 
     def __init__(self, cmd):
@@ -42,6 +42,7 @@ class _Process:
                                      start_new_session=True)
 
     def stop(self, timeout_s=5.0):
+        """SIGTERM, then wait for this pid to exit (SIGKILL after timeout_s); returns stderr's tail."""
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
@@ -58,7 +59,7 @@ class SharedRoomRelays:
 
     def __init__(self, cfg, port, relay_command, wait_for_port):
         self.kind = KIND
-        self.redis = _Process(cfg.server_pin + [
+        self.redis = ChildProcess(cfg.server_pin + [
             redis_binary(), "--port", str(port), "--bind", "127.0.0.1", "--save", "",
             "--appendonly", "no", "--daemonize", "no", "--logfile", ""])
         self.relays = []
@@ -66,7 +67,7 @@ class SharedRoomRelays:
             raise RuntimeError(f"redis-server did not start on port {port}: {self.stop()}")
         url = f"redis://127.0.0.1:{port}"
         for i in range(1, RELAYS + 1):
-            relay = _Process(cfg.server_pin + relay_command(port + i) +
+            relay = ChildProcess(cfg.server_pin + relay_command(port + i) +
                              ["--redis", url, "--redis-prefix", f"bench{port}"])
             self.relays.append(relay)
             if not wait_for_port(port + i, relay.proc):

@@ -20,6 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import scale_out
+
 # docs/benchmark.md: the relay flags a 10,000-member room needs.
 STORM_RELAY_FLAGS = {"--max-connections": "20000", "--max-connections-per-ip": "20000"}
 # The flood runs with the relay's own request budget (burst 60, 20/s).
@@ -47,14 +49,8 @@ def log(*parts):
 
 
 def cores_of(pid):
-    """The cores a process may run on (/proc/PID/status Cpus_allowed_list)."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("Cpus_allowed_list:"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return "?"
+    """The cores a process may run on (/proc/PID/status Cpus_allowed_list), or "?"."""
+    return scale_out.cores_of(pid) or "?"
 
 
 class Driver:

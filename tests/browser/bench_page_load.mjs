@@ -72,11 +72,7 @@ const median = (xs) => {
 };
 
 await t.main('page load bench', async (onCleanup) => {
-  const port = await t.freePort();
-  const relay = await t.startRelay(args.relay, port, args['web-dir'], `${args.out}/bench-relay.log`);
-  onCleanup(() => relay.stop());
-  const browser = await t.launchBrowser();
-  onCleanup(() => browser.close());
+  const { port, relay, browser } = await t.relayAndBrowser(args, onCleanup, 'bench');
   const url = `${relay.url}/`;
   const results = { first: [], repeat: [] };
   for (let i = 0; i < runs; ++i) {

@@ -48,12 +48,7 @@ await t.main('browser e2e', async (onCleanup) => {
   ];
   for (const m of sent) {
     m.body = t.typedText(m.parts).replace('!!x', '!');
-    await t.typeMessage(m.page, m.parts);
-    t.log(`${m.from} typed ${JSON.stringify(m.body)}`);
-    // The input line is empty again once the message went out.
-    await t.waitFor(`${m.from}'s input cleared`,
-                    () => m.page.page.evaluate(() => window.hubchat.draft() === ''), 15000,
-                    () => t.describe(m.page));
+    await t.typeAndSend(m);
   }
 
   await t.expectExactlyOnce([a, b], room, sent);

@@ -7,11 +7,7 @@ import * as t from './lib.mjs';
 const args = t.parseArgs();
 
 await t.main('browser layout', async (onCleanup) => {
-  const port = await t.freePort();
-  const relay = await t.startRelay(args.relay, port, args['web-dir'], `${args.out}/layout-relay.log`);
-  onCleanup(() => relay.stop());
-  const browser = await t.launchBrowser();
-  onCleanup(() => browser.close());
+  const { port, relay, browser } = await t.relayAndBrowser(args, onCleanup, 'layout');
 
   const context = await browser.browser.newContext({ viewport: { width: 800, height: 520 },
                                                      deviceScaleFactor: 2 });

@@ -9,7 +9,9 @@
 //  2. A message from another (plain) client of that server shows in the page;
 //     a two-line message typed in the page arrives at that plain client as
 //     one line of plain text (not JSON), and the server never received
-//     anything JSON-looking (no `join`) from the page.
+//     anything JSON-looking (no `join`) from the page. On screen (the view's
+//     probe): the other's line as from "?", the page's own as "you", each with
+//     the time it arrived, and the member panel saying the server lists none.
 //  3. A fresh page load goes straight to no subprotocol (remembered): one
 //     connection, no failed handshake.
 //  4. The remembered choice does not stick: with its re-check due (the stored
@@ -30,6 +32,23 @@ await requireWebsocketsModule(python);
 const allowed = [/WebSocket connection to .* failed/];
 const kReprobeAfter = 10;  // DialectChooser::kReprobeAfter (client/session/dialect_chooser.hpp)
 const storageKey = (server) => `hubchat.dialect:${server}`;
+
+// Waits until the log's last row on screen is `from` saying `body`, then
+// checks its time and the member panel's wording.
+async function expectLastRow(p, from, body) {
+  const s = await t.waitFor(`the page shows ${from}: ${body} last`, async () => {
+    const st = await t.state(p);
+    const last = st.ui['log.last'];
+    return last && last[1] === from && last[2] === body && st;
+  }, 15000, () => t.describe(p));
+  const [time] = s.ui['log.last'];
+  if (!t.recentClockTexts().includes(time)) throw new Error(`the row's time ${JSON.stringify(time)} is not now`);
+  if (s.ui['members.heading'] !== 'Members: not listed' ||
+      s.ui['members.note'] !== 'This server does not list members.') {
+    throw new Error(`member panel: ${s.ui['members.heading']} / ${s.ui['members.note']}`);
+  }
+  t.log(`on screen: ${time} ${from} ${body}; ${s.ui['members.heading']}`);
+}
 
 await t.main('browser legacy fallback', async (onCleanup) => {
   const { default: WebSocket } = await import('ws');
@@ -74,6 +93,7 @@ await t.main('browser legacy fallback', async (onCleanup) => {
   other.send(fromOther);
   await t.waitFor('the page shows the plain client\'s message', async () =>
     (await t.messages(p)).some((m) => m.body === fromOther), 15000, () => t.describe(p));
+  await expectLastRow(p, '?', fromOther);
   await t.readyToType(p);
   await t.typeMessage(p, ['hi plain world', '\n', '두 번째 줄']);
   const expected = 'hi plain world 두 번째 줄';
@@ -87,7 +107,8 @@ await t.main('browser legacy fallback', async (onCleanup) => {
   const fromPage = legacy.messages().filter((m) => m.text.trim().startsWith('{'));
   if (fromPage.length > 0) throw new Error(`the server received JSON: ${JSON.stringify(fromPage)}`);
   await t.waitFor('the page shows its own message as the server echoed it', async () =>
-    (await t.messages(p)).some((m) => m.body === expected), 15000, () => t.describe(p));
+    (await t.messages(p)).some((m) => m.body === expected && m.own), 15000, () => t.describe(p));
+  await expectLastRow(p, 'you', expected);
   t.log('legacy chat both ways, plain text only');
   await t.screenshot(p, args.out, 'legacy-chat.png');
 

@@ -1,18 +1,18 @@
-// Shared helpers of the browser end-to-end tests: free ports, the real relay
-// process, headless Chromium (Debian's /usr/bin/chromium via playwright-core,
-// flags from TOOLCHAIN.md), pages whose console errors fail the test, and
-// deadline-bound polling. Every wait here has a deadline; nothing sleeps and hopes.
+// Shared helpers of the browser end-to-end tests: the real relay process,
+// headless Chromium (Debian's /usr/bin/chromium via playwright-core, flags
+// from TOOLCHAIN.md), pages whose console errors fail the test. Polling, free
+// ports and main() come from the harness both drivers share
+// (tests/support/harness.mjs). Every wait here has a deadline; nothing sleeps and hopes.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
+import { Fatal, freePort, log, waitFor } from '../support/harness.mjs';
+
+export { Fatal, freePort, log, main, recentClockTexts, sleep, waitFor } from '../support/harness.mjs';
 
 export const SKIP = 77;  // ctest SKIP_RETURN_CODE
-
-export function log(...args) {
-  console.log(`[${new Date().toISOString().slice(11, 23)}]`, ...args);
-}
 
 // Command line: --relay PATH --web-dir DIR --out DIR
 export function parseArgs(argv = process.argv.slice(2)) {
@@ -29,47 +29,6 @@ export function parseArgs(argv = process.argv.slice(2)) {
   }
   fs.mkdirSync(out.out, { recursive: true });
   return out;
-}
-
-export async function sleep(ms) {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-// Thrown from a waitFor condition: stop waiting, the condition can never hold.
-export class Fatal extends Error {}
-
-// Polls `fn` (sync or async) until it returns a truthy value; throws with
-// `what` (and the last value/error seen, plus `detail()` if given) after `timeoutMs`.
-export async function waitFor(what, fn, timeoutMs = 15000, detail = null, intervalMs = 50) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  for (;;) {
-    try {
-      last = await fn();
-      if (last) return last;
-    } catch (err) {
-      if (err instanceof Fatal) throw err;
-      last = err;
-    }
-    if (Date.now() > deadline) {
-      let msg = last instanceof Error ? last.message : JSON.stringify(last);
-      if (detail) msg += `; ${await Promise.resolve().then(detail).catch((e) => e.message)}`;
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${msg})`);
-    }
-    await sleep(intervalMs);
-  }
-}
-
-export async function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 async function portOpen(port) {
@@ -111,6 +70,17 @@ export async function startRelay(relayBin, port, webDir, logFile, extraArgs = []
     },
   };
   return relay;
+}
+
+// The usual start of a test: the relay on a free port (its log
+// `${args.out}/${name}-relay.log`) and a browser, both stopped at cleanup.
+export async function relayAndBrowser(args, onCleanup, name) {
+  const port = await freePort();
+  const relay = await startRelay(args.relay, port, args['web-dir'], `${args.out}/${name}-relay.log`);
+  onCleanup(() => relay.stop());
+  const browser = await launchBrowser();
+  onCleanup(() => browser.close());
+  return { port, relay, browser };
 }
 
 // Headless Chromium with a fresh profile. Each page gets its own context
@@ -236,6 +206,16 @@ export async function typeMessage(p, parts) {
   await kb.press('Enter');
 }
 
+// Types message `m` ({page, from, parts}) and waits until the input line is
+// empty again (the message went out).
+export async function typeAndSend(m) {
+  await typeMessage(m.page, m.parts);
+  log(`${m.from} typed ${JSON.stringify(m.body ?? typedText(m.parts))}`);
+  await waitFor(`${m.from}'s input cleared`,
+                () => m.page.page.evaluate(() => window.hubchat.draft() === ''), 15000,
+                () => describe(m.page));
+}
+
 // Waits until each page holds every message of `sent` ({from, body}) in
 // `room`, then checks each is held exactly once and nothing else is.
 export async function expectExactlyOnce(pages, room, sent) {
@@ -265,32 +245,6 @@ export async function screenshot(p, outDir, file) {
 // The text `parts` (see typeMessage) put into the input line.
 export function typedText(parts) {
   return parts.map((x) => (typeof x === 'string' ? x : x.commit ?? '')).join('');
-}
-
-// Runs `body`, prints the result, and exits with 0 / 1.
-export async function main(name, body) {
-  const cleanups = [];
-  const onCleanup = (fn) => cleanups.push(fn);
-  let failed = null;
-  const watchdog = setTimeout(() => {
-    console.error(`${name}: FAIL: whole-test deadline exceeded`);
-    process.exit(1);
-  }, 170000);
-  try {
-    await body(onCleanup);
-  } catch (err) {
-    failed = err;
-  }
-  for (const fn of cleanups.reverse()) {
-    try { await fn(); } catch (err) { log(`cleanup: ${err.message}`); }
-  }
-  clearTimeout(watchdog);
-  if (failed) {
-    console.error(`${name}: FAIL: ${failed.stack || failed}`);
-    process.exit(1);
-  }
-  console.log(`${name}: PASS`);
-  process.exit(0);
 }
 
 // Records every request of a page (WebSocket excluded) through its CDP

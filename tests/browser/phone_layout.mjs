@@ -15,12 +15,7 @@ const args = t.parseArgs();
 const TAP_DEADLINE_MS = 5000;
 
 await t.main('browser phone_layout', async (onCleanup) => {
-  const port = await t.freePort();
-  const relay = await t.startRelay(args.relay, port, args['web-dir'],
-                                   `${args.out}/phone_layout-relay.log`);
-  onCleanup(() => relay.stop());
-  const browser = await t.launchBrowser();
-  onCleanup(() => browser.close());
+  const { port, relay, browser } = await t.relayAndBrowser(args, onCleanup, 'phone_layout');
   const ws = `ws://127.0.0.1:${port}/ws`;
   const clients = [];
   onCleanup(() => clients.forEach((c) => c.close()));

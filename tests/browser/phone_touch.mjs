@@ -15,12 +15,7 @@ const PAGES = 10;
 const TAP_DEADLINE_MS = 5000;
 
 await t.main('browser phone_touch', async (onCleanup) => {
-  const port = await t.freePort();
-  const relay = await t.startRelay(args.relay, port, args['web-dir'],
-                                   `${args.out}/phone_touch-relay.log`);
-  onCleanup(() => relay.stop());
-  const browser = await t.launchBrowser();
-  onCleanup(() => browser.close());
+  const { port, relay, browser } = await t.relayAndBrowser(args, onCleanup, 'phone_touch');
 
   const failures = [];
   for (let i = 1; i <= PAGES; ++i) {

@@ -189,11 +189,7 @@ await t.main('browser tls', async (onCleanup) => {
   for (const m of sent) {
     m.body = t.typedText(m.parts);
     if (!m.body.includes('\n') || !/[\uac00-\ud7a3]/.test(m.body)) throw new Error('bad test message');
-    await t.typeMessage(m.page, m.parts);
-    t.log(`${m.from} typed ${JSON.stringify(m.body)}`);
-    await t.waitFor(`${m.from}'s input cleared`,
-                    () => m.page.page.evaluate(() => window.hubchat.draft() === ''), 15000,
-                    () => t.describe(m.page));
+    await t.typeAndSend(m);
   }
 
   await t.expectExactlyOnce([a, b], room, sent);

@@ -45,15 +45,15 @@ async function makeCa(dir) {
   return { ca: f('ca.pem'), cert: f('server.pem'), key: f('server-key.pem') };
 }
 
-await main('desktop ca', async (cleanups) => {
-  const dir = tempDir(cleanups);
+await main('desktop ca', async (onCleanup) => {
+  const dir = tempDir(onCleanup);
   const pki = await makeCa(dir);
   const { relay, port } = await startRelay(args.relay, path.join(args.out, 'ca-relay.log'),
                                            { extra: ['--tls-cert', pki.cert, '--tls-key', pki.key], caFile: pki.ca });
-  cleanups.push(() => relay.stop());
+  onCleanup(() => relay.stop());
   const relayMetric = (name) => metric(port, name, { caFile: pki.ca });
   const { xvfb, display } = await startXvfb(args.out);
-  cleanups.push(() => xvfb.stop());
+  onCleanup(() => xvfb.stop());
   const server = `wss://127.0.0.1:${port}/ws`;
   const untrusted = { SSL_CERT_FILE: path.join(dir, 'no-such-bundle.pem') };
   log(`relay on ${server} (private CA), Xvfb on ${display}`);
@@ -63,14 +63,14 @@ await main('desktop ca', async (cleanups) => {
     const logFile = path.join(args.out, `ca-client-${++runs}.log`);
     fs.rmSync(logFile, { force: true });
     const client = start(args.client, [...flags, '--trace'], logFile, clientEnv(display, settingsDir, untrusted));
-    cleanups.push(() => client.stop());
+    onCleanup(() => client.stop());
     return { client, logFile };
   };
 
   // 1. Unusable --ca: a startup error, before any window.
   const missing = path.join(dir, 'missing.pem');
   for (const [file, problem] of [[missing, 'no such file'], [pki.key, 'holds no PEM certificate']]) {
-    const r = launch(['--server', server, '--nick', 'x', '--room', 'y', '--ca', file], tempDir(cleanups));
+    const r = launch(['--server', server, '--nick', 'x', '--room', 'y', '--ca', file], tempDir(onCleanup));
     const exit = await waitFor('the client refused the --ca file', () => r.client.exit, 10000);
     const text = fs.readFileSync(r.logFile, 'utf8');
     if (exit.code !== 2 || !text.includes(`--ca ${file}: ${problem}`)) {
@@ -80,7 +80,7 @@ await main('desktop ca', async (cleanups) => {
   log('unusable --ca files are startup errors naming the file');
 
   // 2. --ca: connected and a message echoed over wss://.
-  const trustedHome = tempDir(cleanups);
+  const trustedHome = tempDir(onCleanup);
   const body = '사설 CA로 보안 연결';
   const ok = launch(['--server', server, '--nick', 'ca-desk', '--room', 'secure', '--ca', pki.ca,
                      '--say', body, '--exit-after-say', '--timeout', '40'], trustedHome);
@@ -99,13 +99,13 @@ await main('desktop ca', async (cleanups) => {
 
   // 3. No --ca: refused.
   const acceptedBefore = await relayMetric('hubchat_connections_total');
-  const refused = launch(['--server', server, '--nick', 'no-ca', '--room', 'secure'], tempDir(cleanups));
+  const refused = launch(['--server', server, '--nick', 'no-ca', '--room', 'secure'], tempDir(onCleanup));
   const failed = await waitFor('the client without --ca reported a failed attempt', () => {
     if (refused.client.exit) throw new Error(`client exited: ${JSON.stringify(refused.client.exit)}`);
     return traces(refused.logFile).find((r) => r.kind === 'status' && r.state === 'reconnecting');
   }, 30000);
-  if (!/certificate is not trusted \(unable to get local issuer certificate\).*--ca/.test(failed.text)) {
-    throw new Error(`the status does not say the certificate is untrusted: ${failed.text}`);
+  if (!/certificate is not trusted \(unable to get local issuer certificate\).*--ca/.test(failed.status)) {
+    throw new Error(`the status does not say the certificate is untrusted: ${failed.status}`);
   }
   const refusedTrace = traces(refused.logFile);
   if (refusedTrace.some((r) => r.kind === 'status' && r.state === 'connected')) {
@@ -116,7 +116,7 @@ await main('desktop ca', async (cleanups) => {
     throw new Error(`the relay accepted the untrusting client (${acceptedBefore} -> ${acceptedAfter})`);
   }
   await refused.client.stop();
-  log(`without --ca: refused (${failed.text})`);
+  log(`without --ca: refused (${failed.status})`);
 
   // 4. Remembered: no flags, the settings dir of 2.
   const again = launch([], trustedHome);

@@ -23,13 +23,13 @@ import {
 const args = parseArgs(['client', 'relay', 'out']);
 fs.mkdirSync(args.out, { recursive: true });
 
-await main('desktop settings', async (cleanups) => {
+await main('desktop settings', async (onCleanup) => {
   const { xvfb, display } = await startXvfb(args.out);
-  cleanups.push(() => xvfb.stop());
+  onCleanup(() => xvfb.stop());
   const { relay, port } = await startRelay(args.relay, path.join(args.out, 'settings-relay.log'));
-  cleanups.push(() => relay.stop());
+  onCleanup(() => relay.stop());
   const server = `ws://127.0.0.1:${port}/ws`;
-  const home = tempDir(cleanups);
+  const home = tempDir(onCleanup);
   const env = clientEnv(display, home);
   const file = path.join(env.XDG_CONFIG_HOME, 'hubchat', 'desktop.conf');
   log(`relay on ${server}, Xvfb on ${display}, settings in ${file}`);
@@ -42,7 +42,7 @@ await main('desktop settings', async (cleanups) => {
     const logFile = path.join(args.out, `settings-client-${++runs}.log`);
     fs.rmSync(logFile, { force: true });
     const client = start(args.client, [...flags, '--trace'], logFile, runEnv);
-    cleanups.push(() => client.stop());
+    onCleanup(() => client.stop());
     const status = await waitFor(`run ${runs}: the client joined`, () => {
       if (client.exit) throw new Error(`client exited: ${JSON.stringify(client.exit)}`);
       return traces(logFile).find((r) => r.kind === 'status' && r.joined);

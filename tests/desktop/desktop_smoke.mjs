@@ -34,17 +34,17 @@ async function listener(url, room, nick) {
   return { ws, events };
 }
 
-await main('desktop smoke', async (cleanups) => {
+await main('desktop smoke', async (onCleanup) => {
   const { xvfb, display } = await startXvfb(args.out);
-  cleanups.push(() => xvfb.stop());
+  onCleanup(() => xvfb.stop());
   log(`Xvfb on ${display}`);
   const blank = await capture(display, path.join(args.out, 'desktop-blank.png'));
-  const home = tempDir(cleanups);
+  const home = tempDir(onCleanup);
 
   const port = await freePort();
   const relay = start(args.relay, ['--host', '127.0.0.1', '--port', String(port)],
                       path.join(args.out, 'desktop-relay.log'));
-  cleanups.push(() => relay.stop());
+  onCleanup(() => relay.stop());
   await waitFor('relay healthz', async () => {
     if (relay.exit) throw new Error(`relay exited: ${JSON.stringify(relay.exit)}`);
     const r = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => null);
@@ -53,13 +53,13 @@ await main('desktop smoke', async (cleanups) => {
   const wsUrl = `ws://127.0.0.1:${port}/ws`;
   const room = 'desk';
   const l = await listener(wsUrl, room, 'listener');
-  cleanups.push(() => l.ws.close());
+  onCleanup(() => l.ws.close());
 
   const body = '데스크톱에서 안녕하세요\nsecond line from the desktop';
   const clientLog = path.join(args.out, 'desktop-client.log');
   const client = start(args.client, ['--server', wsUrl, '--nick', 'desk', '--room', room, '--say', body],
                        clientLog, clientEnv(display, home));
-  cleanups.push(() => client.stop());
+  onCleanup(() => client.stop());
   const got = await waitFor('the listener got the desktop message', () => {
     if (client.exit) throw new Error(`client exited: ${JSON.stringify(client.exit)}`);
     return l.events.find((e) => e.type === 'msg' && e.body === body);
@@ -83,7 +83,7 @@ await main('desktop smoke', async (cleanups) => {
   const second = start(args.client, ['--server', wsUrl, '--nick', 'desk2', '--room', room,
                                      '--say', 'exit after say', '--exit-after-say', '--timeout', '40'],
                        clientLog, clientEnv(display, home));
-  cleanups.push(() => second.stop());
+  onCleanup(() => second.stop());
   const exit = await waitFor('--exit-after-say client exit', () => second.exit, 45000);
   if (exit.code !== 0) throw new Error(`--exit-after-say exited with ${JSON.stringify(exit)}`);
   await waitFor('listener got the second message',
@@ -104,7 +104,7 @@ await main('desktop smoke', async (cleanups) => {
   const tlsRelay = start(args.relay, ['--host', '127.0.0.1', '--port', String(tlsPort),
                                       '--tls-cert', cert, '--tls-key', key],
                          path.join(args.out, 'desktop-tls-relay.log'));
-  cleanups.push(() => tlsRelay.stop());
+  onCleanup(() => tlsRelay.stop());
   const metricsOverTls = async () => {
     const r = await run('curl', ['-sS', '--cacert', cert, '--max-time', '5',
                                  `https://localhost:${tlsPort}/metrics`]);
@@ -119,7 +119,7 @@ await main('desktop smoke', async (cleanups) => {
                                         '--timeout', '40'],
                           path.join(args.out, 'desktop-tls-client.log'),
                           clientEnv(display, home, { SSL_CERT_FILE: cert }));
-  cleanups.push(() => tlsClient.stop());
+  onCleanup(() => tlsClient.stop());
   const tlsExit = await waitFor('wss client exit', () => tlsClient.exit, 45000);
   if (tlsExit.code !== 0) throw new Error(`wss client exited with ${JSON.stringify(tlsExit)}`);
   const text = await metricsOverTls();

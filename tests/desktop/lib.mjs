@@ -4,13 +4,16 @@
 // (-displayfd), screen captures and pixel comparison (ImageMagick), temp
 // directories (each client run gets its own config home, so no test reads or
 // writes the settings of whoever runs it), the client's --trace records, the
-// relay started and probed until healthy. Every wait has a deadline; nothing
-// sleeps and hopes.
+// relay started and probed until healthy. Polling, free ports and main()
+// come from the harness both drivers share (tests/support/harness.mjs). Every
+// wait has a deadline; nothing sleeps and hopes.
 import { spawn, execFile } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort, main as harnessMain, waitFor } from '../support/harness.mjs';
+
+export { freePort, log, recentClockTexts, sleep, waitFor } from '../support/harness.mjs';
 
 // --name value pairs; exits 2 when one of `required` is missing.
 export function parseArgs(required, argv = process.argv.slice(2)) {
@@ -25,42 +28,10 @@ export function parseArgs(required, argv = process.argv.slice(2)) {
   return args;
 }
 
-export const log = (...a) => console.log(`[${new Date().toISOString().slice(11, 23)}]`, ...a);
-export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-export async function waitFor(what, fn, timeoutMs = 15000, intervalMs = 100) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  for (;;) {
-    try {
-      last = await fn();
-      if (last) return last;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${
-        last instanceof Error ? last.message : JSON.stringify(last)})`);
-    }
-    await sleep(intervalMs);
-  }
-}
-
 export function run(cmd, argv, env = {}) {
   return new Promise((resolve) => {
     execFile(cmd, argv, { env: { ...process.env, ...env } }, (err, stdout, stderr) =>
       resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }));
-  });
-}
-
-export async function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
   });
 }
 
@@ -94,7 +65,7 @@ export async function startXvfb(outDir) {
     if (xvfb.exit) throw new Error(`Xvfb exited: ${JSON.stringify(xvfb.exit)}`);
     const m = text.match(/^(\d+)\n/);
     return m && `:${m[1]}`;
-  }, 15000, 50);
+  }, 15000, null, 50);
   return { xvfb, display };
 }
 
@@ -124,15 +95,15 @@ export async function stableNonBlankShot(display, blank, shot) {
     fs.copyFileSync(shot, previous);
     const n = await pixelsDiffering(blank, shot);
     return stable && n > minDiff && n;
-  }, 15000, 200);
+  }, 15000, null, 200);
   fs.rmSync(previous, { force: true });
   return diff;
 }
 
-// A fresh directory under the system temp dir, removed by `cleanups`.
-export function tempDir(cleanups, prefix = 'hubchat-desktop-') {
+// A fresh directory under the system temp dir, removed at cleanup.
+export function tempDir(onCleanup, prefix = 'hubchat-desktop-') {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+  onCleanup(() => fs.rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
 
@@ -143,12 +114,13 @@ export function clientEnv(display, dir, extra = {}) {
            ...extra };
 }
 
-// The --trace records of a client log: [{kind: 'status'|'line', ...json}].
+// The --trace records of a client log: [{kind: 'status'|'line'|'ui', ...json}]
+// (status: the status document; line: one chat message; ui: what the view drew).
 export function traces(logFile) {
   const out = [];
   if (!fs.existsSync(logFile)) return out;
   for (const line of fs.readFileSync(logFile, 'utf8').split('\n')) {
-    const m = line.match(/^hubchat_client: (status|line) (\{.*\})$/);
+    const m = line.match(/^hubchat_client: (status|line|ui) (\{.*\})$/);
     if (m) out.push({ kind: m[1], ...JSON.parse(m[2]) });
   }
   return out;
@@ -181,28 +153,7 @@ export async function metric(port, name, { caFile } = {}) {
   return m ? Number(m[1]) : null;
 }
 
-// Runs `body(cleanups)` under a whole-test deadline, runs the cleanups in
-// reverse, prints PASS/FAIL as `name` and exits 0/1.
-export async function main(name, body, deadlineMs = 150000) {
-  const cleanups = [];
-  let failure = null;
-  const watchdog = setTimeout(() => {
-    console.error(`${name}: FAIL: whole-test deadline exceeded`);
-    process.exit(1);
-  }, deadlineMs);
-  try {
-    await body(cleanups);
-  } catch (err) {
-    failure = err;
-  }
-  for (const fn of cleanups.reverse()) {
-    try { await fn(); } catch (err) { log(`cleanup: ${err.message}`); }
-  }
-  clearTimeout(watchdog);
-  if (failure) {
-    console.error(`${name}: FAIL: ${failure.stack || failure}`);
-    process.exit(1);
-  }
-  console.log(`${name}: PASS`);
-  process.exit(0);
+// The harness's main() with the desktop tests' whole-test deadline.
+export function main(name, body, deadlineMs = 150000) {
+  return harnessMain(name, body, deadlineMs);
 }

@@ -6,15 +6,6 @@
 namespace hubchat::test {
 namespace {
 
-HandshakeResult handshake(std::uint16_t port, std::optional<std::string> origin,
-                          std::optional<std::string> subprotocol = std::string("hubchat.v1")) {
-  WsClient ws;
-  ConnectOptions o;
-  o.origin = std::move(origin);
-  o.subprotocol = std::move(subprotocol);
-  return ws.connect(port, o);
-}
-
 TEST_F(RelayTest, OriginAllowlistRefusesOthersAtHandshake) {
   ASSERT_TRUE(
       start_relay({"--origin", "http://good.example", "--origin", "https://also.example:8443"}));

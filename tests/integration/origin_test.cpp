@@ -12,15 +12,6 @@ namespace {
 
 const std::string kAllowed = "https://chat.example.org";
 
-HandshakeResult handshake(std::uint16_t port, std::optional<std::string> origin,
-                          std::optional<std::string> subprotocol = std::string("hubchat.v1")) {
-  WsClient ws;
-  ConnectOptions o;
-  o.origin = std::move(origin);
-  o.subprotocol = std::move(subprotocol);
-  return ws.connect(port, o);
-}
-
 // An origin of exactly `size` bytes that starts with `prefix` (padded with a
 // path-like tail, as a hostile page could send).
 std::string origin_of_size(std::size_t size, const std::string& prefix) {

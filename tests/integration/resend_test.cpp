@@ -2,32 +2,10 @@
 // after a reconnect, with the same sender key and id, is answered with `ack`
 // instead of being posted twice, as long as the room still holds it.
 #include "tests/integration/relay_test_fixture.hpp"
+#include "tests/support/events.hpp"
 
 namespace hubchat::test {
 namespace {
-
-Event message(const std::string& body, const std::string& id) {
-  Event e;
-  e.type = EventType::msg;
-  e.body = body;
-  e.id = id;
-  return e;
-}
-
-Event join(const std::string& room, const std::string& nick, const std::string& key,
-           std::optional<Seq> since = std::nullopt, std::uint64_t epoch = 0) {
-  Event e;
-  e.type = EventType::join;
-  e.room = room;
-  e.nick = nick;
-  e.key = key;
-  if (since) {
-    e.has_since = true;
-    e.since = *since;
-    e.epoch = epoch;
-  }
-  return e;
-}
 
 std::size_t copies(const std::vector<Event>& events, const std::string& body) {
   std::size_t n = 0;
@@ -45,13 +23,13 @@ TEST_F(RelayTest, AMessageResentAfterAReconnectIsPostedOnce) {
   {
     LosslessClient sender;
     ASSERT_TRUE(sender.connect(port()).upgraded());
-    ASSERT_TRUE(sender.send_event(join("once", "mina", key)));
+    ASSERT_TRUE(sender.send_event(join_event("once", "mina", key)));
     auto welcome = sender.wait_for([](const Event& e) { return e.type == EventType::welcome; },
                                    deadline_in(5s));
     ASSERT_TRUE(welcome);
     since = welcome->seq - 1;
     epoch = welcome->epoch;
-    ASSERT_TRUE(sender.send_event(message("only once", "m1")));
+    ASSERT_TRUE(sender.send_event(msg_event("only once", "m1")));
     // The connection drops before the echo (the acknowledgement) is read.
     ASSERT_TRUE(observer.wait_for(
         [](const Event& e) { return e.type == EventType::msg && e.body == "only once"; },
@@ -60,8 +38,8 @@ TEST_F(RelayTest, AMessageResentAfterAReconnectIsPostedOnce) {
   }
   LosslessClient again;
   ASSERT_TRUE(again.connect(port()).upgraded());
-  ASSERT_TRUE(again.send_event(join("once", "mina", key, since, epoch)));
-  ASSERT_TRUE(again.send_event(message("only once", "m1")));  // its outbox, resent
+  ASSERT_TRUE(again.send_event(join_event("once", "mina", key, since, epoch)));
+  ASSERT_TRUE(again.send_event(msg_event("only once", "m1")));  // its outbox, resent
   auto ack =
       again.wait_for([](const Event& e) { return e.type == EventType::ack; }, deadline_in(5s));
   ASSERT_TRUE(ack) << describe(again.history());
@@ -92,10 +70,10 @@ TEST_F(RelayTest, ResendsAreRecognizedAfterTheOriginalLeftTheHistory) {
   ASSERT_TRUE(start_relay({"--history-events", "3", "--rate-limit", "0"}));
   LosslessClient c;
   ASSERT_TRUE(c.connect(port()).upgraded());
-  ASSERT_TRUE(c.send_event(join("window", "c", "key-window")));
+  ASSERT_TRUE(c.send_event(join_event("window", "c", "key-window")));
   ASSERT_TRUE(
       c.wait_for([](const Event& e) { return e.type == EventType::welcome; }, deadline_in(5s)));
-  ASSERT_TRUE(c.send_event(message("body a", "a")));
+  ASSERT_TRUE(c.send_event(msg_event("body a", "a")));
   auto first = c.wait_for([](const Event& e) { return e.type == EventType::ack && e.id == "a"; },
                           deadline_in(5s));
   ASSERT_TRUE(first) << "an accepted keyed message is acknowledged to its sender";
@@ -105,7 +83,7 @@ TEST_F(RelayTest, ResendsAreRecognizedAfterTheOriginalLeftTheHistory) {
   // Resent at once, then again once three more messages pushed it out.
   auto resent = [&](const std::string& probe) {
     c.clear_history();
-    EXPECT_TRUE(c.send_event(message("body a", "a")));
+    EXPECT_TRUE(c.send_event(msg_event("body a", "a")));
     EXPECT_TRUE(c.send_msg(probe));
     EXPECT_TRUE(
         c.wait_for([&](const Event& e) { return e.type == EventType::msg && e.body == probe; },
@@ -137,8 +115,8 @@ TEST_F(RelayTest, WithoutAKeyIdsAreEchoedButNotDeduplicated) {
   ASSERT_TRUE(start_relay());
   LosslessClient c;
   ASSERT_TRUE(c.connect_and_join(port(), "nokey", "c"));
-  ASSERT_TRUE(c.send_event(message("twice", "x1")));
-  ASSERT_TRUE(c.send_event(message("twice", "x1")));
+  ASSERT_TRUE(c.send_event(msg_event("twice", "x1")));
+  ASSERT_TRUE(c.send_event(msg_event("twice", "x1")));
   ASSERT_TRUE(c.collect_until([](const std::vector<Event>& h) { return copies(h, "twice") == 2; },
                               deadline_in(5s)));
   for (const Event& e : c.msgs()) EXPECT_EQ(e.id, "x1");
@@ -148,24 +126,24 @@ TEST_F(RelayTest, BadIdsAndKeysAreRefused) {
   ASSERT_TRUE(start_relay());
   LosslessClient c;
   ASSERT_TRUE(c.connect(port()).upgraded());
-  ASSERT_TRUE(c.send_event(join("bad", "c", std::string(65, 'k'))));
+  ASSERT_TRUE(c.send_event(join_event("bad", "c", std::string(65, 'k'))));
   auto refused =
       c.wait_for([](const Event& e) { return e.type == EventType::error; }, deadline_in(5s));
   ASSERT_TRUE(refused);
   EXPECT_EQ(refused->code, "bad_event");
-  ASSERT_TRUE(c.send_event(join("bad", "c", std::string(64, 'k'))));  // at the limit
+  ASSERT_TRUE(c.send_event(join_event("bad", "c", std::string(64, 'k'))));  // at the limit
   ASSERT_TRUE(
       c.wait_for([](const Event& e) { return e.type == EventType::welcome; }, deadline_in(5s)));
   for (const std::string& id :
        {std::string(65, 'i'), std::string("has space"), std::string("tab\t")}) {
     c.clear_history();
-    ASSERT_TRUE(c.send_event(message("x", id)));
+    ASSERT_TRUE(c.send_event(msg_event("x", id)));
     auto error =
         c.wait_for([](const Event& e) { return e.type == EventType::error; }, deadline_in(5s));
     ASSERT_TRUE(error) << id;
     EXPECT_EQ(error->code, "bad_event") << id;
   }
-  ASSERT_TRUE(c.send_event(message("fine", std::string(64, 'i'))));
+  ASSERT_TRUE(c.send_event(msg_event("fine", std::string(64, 'i'))));
   EXPECT_TRUE(
       c.wait_for([](const Event& e) { return e.type == EventType::msg && e.body == "fine"; },
                  deadline_in(5s)));

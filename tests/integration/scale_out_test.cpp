@@ -9,6 +9,7 @@
 #include <set>
 
 #include "tests/integration/relay_test_fixture.hpp"
+#include "tests/support/events.hpp"
 
 namespace hubchat::test {
 namespace {
@@ -49,25 +50,6 @@ class ScaleOutTest : public ::testing::Test {
   std::unique_ptr<RedisProcess> redis_;
   std::vector<std::unique_ptr<RelayProcess>> relays_;
 };
-
-Event msg_with_id(const std::string& body, const std::string& id) {
-  Event e;
-  e.type = EventType::msg;
-  e.body = body;
-  e.id = id;
-  return e;
-}
-
-Event join_event(const std::string& room, const std::string& nick, const std::string& key,
-                 std::optional<Seq> since = std::nullopt, std::uint64_t epoch = 0) {
-  Event e;
-  e.type = EventType::join;
-  e.room = room;
-  e.nick = nick;
-  e.key = key;
-  if (since) e.has_since = true, e.since = *since, e.epoch = epoch;
-  return e;
-}
 
 std::vector<Seq> seqs_of(const std::vector<Event>& msgs) {
   std::vector<Seq> seqs;
@@ -267,12 +249,12 @@ struct Peer {
     // the old nick may be taken: the relay grants another.
     granted.insert(welcome->nick);
     for (const auto& [id, body] : outbox)
-      if (!client->send_event(msg_with_id(body, id))) return false;
+      if (!client->send_event(msg_event(body, id))) return false;
     return true;
   }
   bool send(const std::string& body, const std::string& id) {
     outbox[id] = body;
-    return client->send_event(msg_with_id(body, id));
+    return client->send_event(msg_event(body, id));
   }
   // Looks at what arrived; false once the connection has ended.
   bool pump() {

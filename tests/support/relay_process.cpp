@@ -420,8 +420,12 @@ std::optional<double> metric(std::string_view body, std::string_view series) {
   return std::nullopt;
 }
 
-std::optional<double> metric_sum(std::string_view body, std::string_view name) {
-  std::optional<double> sum;
+namespace {
+
+// Calls `on(line, value)` for each series of `body` named `name`, with or
+// without labels.
+template <class On>
+void for_each_series(std::string_view body, std::string_view name, On on) {
   std::istringstream in{std::string(body)};
   std::string line;
   while (std::getline(in, line)) {
@@ -429,22 +433,21 @@ std::optional<double> metric_sum(std::string_view body, std::string_view name) {
     double v;
     if (!split_series(line, s, v)) continue;
     if (s == name || (starts_with(s, name) && s.size() > name.size() && s[name.size()] == '{'))
-      sum = sum.value_or(0) + v;
+      on(line, v);
   }
+}
+
+}  // namespace
+
+std::optional<double> metric_sum(std::string_view body, std::string_view name) {
+  std::optional<double> sum;
+  for_each_series(body, name, [&](const std::string&, double v) { sum = sum.value_or(0) + v; });
   return sum;
 }
 
 std::vector<std::string> metric_lines(std::string_view body, std::string_view name) {
   std::vector<std::string> out;
-  std::istringstream in{std::string(body)};
-  std::string line;
-  while (std::getline(in, line)) {
-    std::string_view s;
-    double v;
-    if (!split_series(line, s, v)) continue;
-    if (s == name || (starts_with(s, name) && s.size() > name.size() && s[name.size()] == '{'))
-      out.push_back(line);
-  }
+  for_each_series(body, name, [&](const std::string& line, double) { out.push_back(line); });
   return out;
 }
 

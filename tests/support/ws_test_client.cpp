@@ -316,32 +316,25 @@ WsClient::Fill WsClient::fill(Deadline deadline, std::string& error) {
 }
 
 bool WsClient::parse_frame(Frame& frame, std::string& error) {
-  if (rx_.size() < 2) return false;
-  const auto* p = reinterpret_cast<const unsigned char*>(rx_.data());
-  const bool masked = p[1] & 0x80;
-  std::uint64_t len = p[1] & 0x7F;
-  std::size_t header = 2;
-  if (len == 126) {
-    if (rx_.size() < 4) return false;
-    len = (std::uint64_t{p[2]} << 8) | p[3];
-    header = 4;
-  } else if (len == 127) {
-    if (rx_.size() < 10) return false;
-    len = 0;
-    for (int i = 0; i < 8; ++i) len = (len << 8) | p[2 + i];
-    header = 10;
-  }
-  if (p[0] & 0x70) error = "reserved bits set (no extension was negotiated)";
-  if (masked) error = "server frame is masked (RFC 6455 5.1 forbids it)";
-  if (len > (std::uint64_t{256} << 20)) error = "absurd frame length";
-  if (!error.empty()) return false;
-  const std::size_t mask_len = masked ? 4 : 0;
-  if (rx_.size() < header + mask_len + len) return false;
-  frame.fin = p[0] & 0x80;
-  frame.opcode = static_cast<Opcode>(p[0] & 0x0F);
-  frame.payload = rx_.substr(header + mask_len, len);
-  rx_.erase(0, header + mask_len + len);
+  // A bound far above anything the relay sends: only an absurd length fails.
+  constexpr std::size_t kMaxPayload = std::size_t{256} << 20;
+  const ParsedFrame parsed = parse_server_frame(rx_, kMaxPayload);
+  if (parsed.status == ParseStatus::error) error = parsed.error;
+  if (parsed.status != ParseStatus::frame) return false;
+  frame.fin = parsed.fin;
+  frame.opcode = parsed.opcode;
+  frame.payload = std::string{parsed.payload};
+  rx_.erase(0, parsed.consumed);
   return true;
+}
+
+HandshakeResult handshake(std::uint16_t port, std::optional<std::string> origin,
+                          std::optional<std::string> subprotocol) {
+  WsClient ws;
+  ConnectOptions o;
+  o.origin = std::move(origin);
+  o.subprotocol = std::move(subprotocol);
+  return ws.connect(port, o);
 }
 
 Received WsClient::receive(Deadline deadline) {

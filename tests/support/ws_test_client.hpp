@@ -13,6 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include "tests/support/ws_frame.hpp"
+
 namespace hubchat::test {
 
 using Clock = std::chrono::steady_clock;
@@ -52,14 +54,7 @@ UniqueFd connect_tcp(std::uint16_t port, int rcvbuf = 0, int max_segment = 0);
 // deadline. False on error or timeout.
 bool write_all(int fd, std::string_view data, Deadline deadline);
 
-enum class Opcode : std::uint8_t {
-  continuation = 0x0,
-  text = 0x1,
-  binary = 0x2,
-  close = 0x8,
-  ping = 0x9,
-  pong = 0xA,
-};
+using Opcode = WsOpcode;
 
 struct ConnectOptions {
   std::string path = "/ws";
@@ -133,7 +128,8 @@ class WsClient {
   std::size_t bytes_received() const { return bytes_received_; }
 
  private:
-  // One complete frame parsed from rx_; false if more bytes are needed.
+  // One complete frame taken from rx_ (parse_server_frame); false if more
+  // bytes are needed or, with `error` set, the bytes are not a valid frame.
   struct Frame {
     bool fin = false;
     Opcode opcode = Opcode::text;
@@ -155,6 +151,11 @@ class WsClient {
   std::size_t bytes_received_ = 0;
   std::uint32_t mask_state_ = 0x9e3779b9u;
 };
+
+// Only the opening handshake, with `origin` (none: no Origin header) and
+// offering `subprotocol`; the connection is closed again at once.
+HandshakeResult handshake(std::uint16_t port, std::optional<std::string> origin,
+                          std::optional<std::string> subprotocol = std::string("hubchat.v1"));
 
 // Exposed for a self-check: base64(SHA-1(key + RFC 6455 GUID)).
 std::string websocket_accept(std::string_view key);

@@ -8,16 +8,12 @@
 #include <string>
 
 #include "shared/lossless_codec.hpp"
+#include "tests/support/events.hpp"
 
 namespace hubchat::relay {
 namespace {
 
-Event decoded(const std::string& line) {
-  Event event;
-  lossless::DecodeError error;
-  EXPECT_TRUE(lossless::decode(line, event, error)) << line << ": " << error.message;
-  return event;
-}
+using hubchat::test::decode;
 
 std::string nick_of(int i) {
   char buffer[16];
@@ -66,7 +62,7 @@ TEST(RoomPresence, UpToTheLimitChangesAreItemizedWithTheCount) {
   }
   ASSERT_TRUE(presence.flush("r", 42));
   ASSERT_EQ(presence.next_version() - presence.first_version(), RoomPresence::kItemizedPerFlush);
-  const Event first = decoded(presence.at(presence.first_version()));
+  const Event first = decode(presence.at(presence.first_version()));
   EXPECT_EQ(first.type, EventType::join);
   EXPECT_EQ(first.nick, nick_of(0));
   EXPECT_EQ(first.room, "r");
@@ -86,7 +82,7 @@ TEST(RoomPresence, OverTheLimitOneSummaryStandsForTheBurst) {
   presence.left(nick_of(0));
   ASSERT_TRUE(presence.flush("r", 42));
   ASSERT_EQ(presence.next_version() - presence.first_version(), 1u);
-  const Event summary = decoded(presence.at(presence.first_version()));
+  const Event summary = decode(presence.at(presence.first_version()));
   EXPECT_EQ(summary.type, EventType::presence);
   EXPECT_EQ(summary.count, burst - 1);
   EXPECT_EQ(presence.summary(), presence.at(presence.first_version()));
@@ -102,9 +98,9 @@ TEST(RoomPresence, TheRingKeepsTheNewestEventsOnly) {
   }
   EXPECT_EQ(presence.next_version(), flushes);
   EXPECT_EQ(presence.first_version(), flushes - RoomPresence::kRingEvents);
-  EXPECT_EQ(decoded(presence.at(presence.first_version())).nick,
+  EXPECT_EQ(decode(presence.at(presence.first_version())).nick,
             nick_of(static_cast<int>(flushes - RoomPresence::kRingEvents)));
-  EXPECT_EQ(decoded(presence.at(flushes - 1)).nick, nick_of(static_cast<int>(flushes - 1)));
+  EXPECT_EQ(decode(presence.at(flushes - 1)).nick, nick_of(static_cast<int>(flushes - 1)));
 }
 
 TEST(RoomPresence, AClearedRingStartsAfterTheVersionsItHadGiven) {
@@ -117,7 +113,7 @@ TEST(RoomPresence, AClearedRingStartsAfterTheVersionsItHadGiven) {
   presence.joined("b");
   presence.flush("r", 2);
   EXPECT_EQ(presence.next_version(), 2u);
-  EXPECT_EQ(decoded(presence.at(1)).nick, "b");
+  EXPECT_EQ(decode(presence.at(1)).nick, "b");
 }
 
 }  // namespace

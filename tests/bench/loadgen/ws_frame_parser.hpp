@@ -1,6 +1,7 @@
-// Incremental parser for WebSocket frames sent by a server (RFC 6455, unmasked).
-// parse_server_frame() looks at one frame at the start of a buffer;
-// WsReceiver feeds it arbitrary read() chunks, keeps a partial frame between
+// Incremental receiver for WebSocket frames sent by a server (RFC 6455,
+// unmasked). parse_server_frame() (tests/support/ws_frame.hpp, shared with the
+// test client) looks at one frame at the start of a buffer; WsReceiver feeds
+// it arbitrary read() chunks, keeps a partial frame between
 // reads (copying only that frame's bytes), reassembles fragmented messages and
 // calls a sink. After warm-up it allocates nothing per message.
 #pragma once
@@ -11,36 +12,15 @@
 #include <string>
 #include <string_view>
 
+#include "tests/support/ws_frame.hpp"
+
 namespace hubchat::bench {
 
-enum class WsOpcode : std::uint8_t {
-  continuation = 0x0,
-  text = 0x1,
-  binary = 0x2,
-  close = 0x8,
-  ping = 0x9,
-  pong = 0xA,
-};
-
-enum class ParseStatus { frame, need_more, error };
-
-struct ParsedFrame {
-  ParseStatus status = ParseStatus::need_more;
-  WsOpcode opcode = WsOpcode::text;
-  bool fin = true;
-  std::string_view payload;  // points into the parsed buffer
-  std::size_t consumed = 0;  // status frame: header + payload bytes
-  std::size_t needed = 0;    // status need_more: total bytes this frame needs so far known
-  const char* error = "";    // status error: why
-};
-
-// Parses the frame at the start of `data`. need_more reports in `needed` how
-// many bytes (from the start) are required to make progress: the full header
-// while it is incomplete, then header + payload.
-ParsedFrame parse_server_frame(std::string_view data, std::size_t max_payload);
-
-// Big-endian close code of a close frame's payload (1005 when absent).
-std::uint16_t close_code_of(std::string_view close_payload);
+using test::close_code_of;
+using test::parse_server_frame;
+using test::ParsedFrame;
+using test::ParseStatus;
+using test::WsOpcode;
 
 // Sink concept:
 //   void on_message(std::string_view payload);   // a whole text message

@@ -6,7 +6,9 @@
 
 #include "client/session/chat_session.hpp"
 #include "shared/lossless_codec.hpp"
-#include "tests/client/fake_transport.hpp"
+#include "tests/support/events.hpp"
+#include "tests/unit/client/fake_transport.hpp"
+#include "tests/unit/client/relay_events.hpp"
 
 namespace hubchat::client {
 namespace {
@@ -17,34 +19,14 @@ using testing::server_accepts;
 using testing::server_closes;
 using testing::server_sends;
 
-Event decode(const std::string& line) {
-  Event event;
-  lossless::DecodeError error;
-  EXPECT_TRUE(lossless::decode(line, event, error)) << line;
-  return event;
-}
+using hubchat::test::decode;
 
 std::string welcome(Seq next) {
-  Event e;
-  e.type = EventType::welcome;
-  e.room = "lobby";
-  e.nick = "mina";
-  e.epoch = 1000;
-  e.seq = next;
-  e.first = 1;
-  e.count = 1;
-  e.members = {"mina"};
-  return lossless::encode(e);
+  return lossless::encode(testing::welcome("lobby", next, {"mina"}));
 }
 
 std::string echo(Seq seq, const std::string& body, const std::string& id) {
-  Event e;
-  e.type = EventType::msg;
-  e.room = "lobby";
-  e.seq = seq;
-  e.ts = 1;
-  e.from = "mina";
-  e.body = body;
+  Event e = testing::msg("lobby", seq, "mina", body);
   e.id = id;
   return lossless::encode(e);
 }

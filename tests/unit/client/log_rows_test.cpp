@@ -9,43 +9,12 @@
 #include <cstdio>
 
 #include "client/model/chat_model.hpp"
+#include "tests/unit/client/relay_events.hpp"
 
 namespace hubchat::client {
 namespace {
 
-Event welcome(std::string room, std::vector<std::string> members) {
-  Event e;
-  e.type = EventType::welcome;
-  e.room = std::move(room);
-  e.nick = "mina";
-  e.epoch = 7;
-  e.seq = 1;
-  e.first = 1;
-  e.count = members.size();
-  e.members = std::move(members);
-  return e;
-}
-
-Event msg(std::string room, Seq seq, std::string from, std::string body) {
-  Event e;
-  e.type = EventType::msg;
-  e.room = std::move(room);
-  e.seq = seq;
-  e.ts = 1764000000000;
-  e.from = std::move(from);
-  e.body = std::move(body);
-  return e;
-}
-
-Event presence(EventType type, std::string room, std::string nick, std::uint64_t count) {
-  Event e;
-  e.type = type;
-  e.room = std::move(room);
-  e.ts = 1764000005000;
-  e.nick = std::move(nick);
-  e.count = count;
-  return e;
-}
+using namespace testing;  // the relay_events.hpp builders
 
 std::string guest(int i) {
   char name[16];
@@ -67,7 +36,7 @@ std::vector<std::string> shown(const Room& room) {
 TEST(LogRows, TwentyJoinsInARowAreOneCollapsedRowAndTheCountIsTheRelays) {
   ChatModel model;
   model.set_active_room("lobby");
-  model.apply(welcome("lobby", {"mina"}));
+  model.apply(welcome("lobby", 1, {"mina"}));
   model.apply(msg("lobby", 1, "mina", "hi"));
   for (int i = 1; i <= 20; ++i) {
     model.apply(presence(EventType::join, "lobby", guest(i), 1 + static_cast<std::uint64_t>(i)));
@@ -89,7 +58,7 @@ TEST(LogRows, TwentyJoinsInARowAreOneCollapsedRowAndTheCountIsTheRelays) {
 TEST(LogRows, MessagesNoticesAndRenamesEndARunAndShortRunsStayLines) {
   ChatModel model;
   model.set_active_room("lobby");
-  model.apply(welcome("lobby", {"mina"}));
+  model.apply(welcome("lobby", 1, {"mina"}));
   model.apply(presence(EventType::join, "lobby", "jun", 2));
   model.apply(presence(EventType::join, "lobby", "ara", 3));  // two: not collapsed
   model.apply(msg("lobby", 1, "jun", "hello"));
@@ -116,7 +85,7 @@ TEST(LogRows, MessagesNoticesAndRenamesEndARunAndShortRunsStayLines) {
 TEST(LogRows, ANickThatComesAndGoesCountsWhereTheRunLeavesIt) {
   ChatModel model;
   model.set_active_room("lobby");
-  model.apply(welcome("lobby", {"mina"}));
+  model.apply(welcome("lobby", 1, {"mina"}));
   model.apply(presence(EventType::join, "lobby", "jun", 2));
   model.apply(presence(EventType::leave, "lobby", "jun", 1));
   model.apply(presence(EventType::join, "lobby", "jun", 2));
@@ -134,7 +103,7 @@ TEST(LogRows, ANickThatComesAndGoesCountsWhereTheRunLeavesIt) {
 TEST(LogRows, ARunKeepsItsIdentityWhileTheLogGrowsAfterIt) {
   ChatModel model;
   model.set_active_room("lobby");
-  model.apply(welcome("lobby", {"mina"}));
+  model.apply(welcome("lobby", 1, {"mina"}));
   for (int i = 1; i <= 4; ++i) model.apply(presence(EventType::join, "lobby", guest(i), 1));
   const auto before = group_log(model.find_room("lobby")->lines());
   model.apply(msg("lobby", 1, "jun", "after"));
@@ -155,7 +124,7 @@ TEST(LogRows, AnEmptyLogHasNoRows) {
 TEST(ChatModelReceivedLive, CountsLiveMessagesFromOthersOnly) {
   ChatModel model;
   model.set_active_room("lobby");
-  Event w = welcome("lobby", {"mina"});
+  Event w = welcome("lobby", 1, {"mina"});
   w.seq = 3;  // seqs 1 and 2 are history
   model.apply(w);
   model.apply(msg("lobby", 1, "jun", "old"));

@@ -11,24 +11,23 @@
 
 #include "fake_transport.hpp"
 #include "shared/lossless_codec.hpp"
+#include "tests/support/events.hpp"
+#include "tests/unit/client/relay_events.hpp"
 
 namespace hubchat::client {
 namespace {
 
 using namespace std::chrono_literals;
 using testing::FakeTransport;
+using testing::numbered_nicks;
 using testing::server_accepts;
 using testing::server_closes;
 using testing::server_sends;
+using testing::slice;
 
 constexpr std::string_view kV1 = "hubchat.v1";
 
-Event decode(const std::string& line) {
-  Event event;
-  lossless::DecodeError error;
-  EXPECT_TRUE(lossless::decode(line, event, error)) << line << ": " << error.message;
-  return event;
-}
+using hubchat::test::decode;
 
 std::string encode(const Event& e) {
   return lossless::encode(e);
@@ -36,64 +35,28 @@ std::string encode(const Event& e) {
 
 std::string welcome(std::string room, Seq next, std::vector<std::string> members,
                     std::uint64_t epoch = 1000, std::string nick = "mina") {
-  Event e;
-  e.type = EventType::welcome;
-  e.room = std::move(room);
-  e.nick = std::move(nick);
-  e.epoch = epoch;
-  e.seq = next;
-  e.first = 1;
-  e.count = members.size();
-  e.members = std::move(members);
-  return encode(e);
+  return encode(
+      testing::welcome(std::move(room), next, std::move(members), epoch, std::move(nick)));
 }
 
 // A welcome with the first page of a larger list (`more`: pages follow).
 std::string welcome_page(std::string room, std::vector<std::string> page, std::uint64_t count,
                          bool more) {
-  Event e;
-  e.type = EventType::welcome;
-  e.room = std::move(room);
-  e.nick = "mina";
-  e.epoch = 1000;
-  e.seq = 1;
-  e.first = 1;
-  e.count = count;
-  e.members = std::move(page);
-  e.more = more;
-  return encode(e);
+  return encode(testing::welcome_page(std::move(room), std::move(page), count, more));
 }
 
 // The relay's reply to {"type":"members","after":after}.
 std::string members_page(std::string room, std::string after, std::vector<std::string> page,
                          std::uint64_t count, bool more) {
-  Event e;
-  e.type = EventType::members;
-  e.room = std::move(room);
-  e.after = std::move(after);
-  e.count = count;
-  e.members = std::move(page);
-  e.more = more;
-  return encode(e);
+  return encode(testing::page(std::move(room), std::move(after), std::move(page), count, more));
 }
 
 std::string presence(EventType type, std::string room, std::string nick, std::uint64_t count) {
-  Event e;
-  e.type = type;
-  e.room = std::move(room);
-  e.ts = 2;
-  e.nick = std::move(nick);
-  e.count = count;
-  return encode(e);
+  return encode(testing::presence(type, std::move(room), std::move(nick), count));
 }
 
 std::string summary(std::string room, std::uint64_t count) {
-  Event e;
-  e.type = EventType::presence;
-  e.room = std::move(room);
-  e.ts = 3;
-  e.count = count;
-  return encode(e);
+  return encode(testing::summary(std::move(room), count));
 }
 
 std::string refusal(std::string code) {
@@ -102,24 +65,6 @@ std::string refusal(std::string code) {
   e.code = std::move(code);
   e.message = "slow down";
   return encode(e);
-}
-
-// n nicks, "n00000", "n00001", ...: already in the relay's (byte) order.
-std::vector<std::string> numbered_nicks(int n) {
-  std::vector<std::string> out;
-  for (int i = 0; i < n; ++i) {
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "n%05d", i);
-    out.emplace_back(buf);
-  }
-  return out;
-}
-
-std::vector<std::string> slice(const std::vector<std::string>& all, std::size_t from,
-                               std::size_t to) {
-  to = std::min(to, all.size());
-  return {all.begin() + static_cast<std::ptrdiff_t>(from),
-          all.begin() + static_cast<std::ptrdiff_t>(to)};
 }
 
 std::string msg(std::string room, Seq seq, std::string from, std::string body) {

@@ -8,95 +8,12 @@
 
 #include <cstdio>
 
+#include "tests/unit/client/relay_events.hpp"
+
 namespace hubchat::client {
 namespace {
 
-Event welcome(std::string room, Seq next_seq, std::vector<std::string> members,
-              std::uint64_t epoch = 1000, std::string nick = "mina") {
-  Event e;
-  e.type = EventType::welcome;
-  e.room = std::move(room);
-  e.nick = std::move(nick);
-  e.epoch = epoch;
-  e.seq = next_seq;
-  e.first = 1;
-  e.count = members.size();
-  e.members = std::move(members);
-  return e;
-}
-
-// A welcome with the first page of a larger list.
-Event welcome_page(std::string room, std::vector<std::string> page, std::uint64_t count,
-                   bool more) {
-  Event e = welcome(std::move(room), 1, std::move(page));
-  e.count = count;
-  e.more = more;
-  return e;
-}
-
-// The relay's reply to {"type":"members","after":after}.
-Event page(std::string room, std::string after, std::vector<std::string> members,
-           std::uint64_t count, bool more) {
-  Event e;
-  e.type = EventType::members;
-  e.room = std::move(room);
-  e.after = std::move(after);
-  e.members = std::move(members);
-  e.count = count;
-  e.more = more;
-  return e;
-}
-
-Event summary(std::string room, std::uint64_t count) {
-  Event e;
-  e.type = EventType::presence;
-  e.room = std::move(room);
-  e.ts = 1764000009000;
-  e.count = count;
-  return e;
-}
-
-Event msg(std::string room, Seq seq, std::string from, std::string body) {
-  Event e;
-  e.type = EventType::msg;
-  e.room = std::move(room);
-  e.seq = seq;
-  e.ts = 1764000000000 + static_cast<std::int64_t>(seq);
-  e.from = std::move(from);
-  e.body = std::move(body);
-  return e;
-}
-
-// join/leave: presence has no seq; `count` is the relay's member count after it.
-Event presence(EventType type, std::string room, std::string nick, std::uint64_t count = 0) {
-  Event e;
-  e.type = type;
-  e.room = std::move(room);
-  e.ts = 1764000005000;
-  e.nick = std::move(nick);
-  e.count = count;
-  return e;
-}
-
-Event rename(std::string room, std::string from, std::string to) {
-  Event e;
-  e.type = EventType::nick;
-  e.room = std::move(room);
-  e.ts = 1764000006000;
-  e.from = std::move(from);
-  e.nick = std::move(to);
-  return e;
-}
-
-Event missed(std::string room, std::string reason, Seq from, Seq to) {
-  Event e;
-  e.type = EventType::missed;
-  e.room = std::move(room);
-  e.reason = std::move(reason);
-  e.missed_from = from;
-  e.missed_to = to;
-  return e;
-}
+using namespace testing;  // the relay_events.hpp builders
 
 std::vector<Seq> seqs(const Room& room) {
   std::vector<Seq> out;
@@ -108,24 +25,6 @@ std::vector<std::string> texts(const Room& room) {
   std::vector<std::string> out;
   for (const Line& line : room.lines()) out.push_back(describe(line));
   return out;
-}
-
-// n nicks, "n00000", "n00001", ...: already in the relay's (byte) order.
-std::vector<std::string> numbered_nicks(int n) {
-  std::vector<std::string> out;
-  for (int i = 0; i < n; ++i) {
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "n%05d", i);
-    out.emplace_back(buf);
-  }
-  return out;
-}
-
-std::vector<std::string> slice(const std::vector<std::string>& all, std::size_t from,
-                               std::size_t to) {
-  to = std::min(to, all.size());
-  return {all.begin() + static_cast<std::ptrdiff_t>(from),
-          all.begin() + static_cast<std::ptrdiff_t>(to)};
 }
 
 TEST(ChatModel, OrdersLinesBySeqWhateverTheArrivalOrder) {

@@ -19,6 +19,7 @@
 #include "client/session/dialect_chooser.hpp"
 #include "fake_transport.hpp"
 #include "shared/lossless_codec.hpp"
+#include "tests/unit/client/relay_events.hpp"
 
 namespace hubchat::client {
 namespace {
@@ -55,15 +56,7 @@ class MapMemory final : public DialectMemory {
 };
 
 std::string welcome() {
-  Event e;
-  e.type = EventType::welcome;
-  e.room = "lobby";
-  e.nick = "mina";
-  e.epoch = 1000;
-  e.seq = 1;
-  e.first = 1;
-  e.members = {"mina"};
-  return lossless::encode(e);
+  return lossless::encode(testing::welcome("lobby", 1, {"mina"}));
 }
 
 class DialectFallbackTest : public ::testing::Test {

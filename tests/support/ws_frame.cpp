@@ -1,7 +1,7 @@
-// Server-frame header decoding (see ws_frame_parser.hpp).
-#include "tests/bench/loadgen/ws_frame_parser.hpp"
+// Server-frame decoding (see ws_frame.hpp).
+#include "tests/support/ws_frame.hpp"
 
-namespace hubchat::bench {
+namespace hubchat::test {
 
 ParsedFrame parse_server_frame(std::string_view data, std::size_t max_payload) {
   ParsedFrame f;
@@ -72,4 +72,4 @@ std::uint16_t close_code_of(std::string_view payload) {
                                     static_cast<unsigned char>(payload[1]));
 }
 
-}  // namespace hubchat::bench
+}  // namespace hubchat::test

@@ -19,6 +19,7 @@
 #include "client/ui/pointer_queue.hpp"
 #include "fake_transport.hpp"
 #include "shared/lossless_codec.hpp"
+#include "tests/unit/client/relay_events.hpp"
 
 namespace hubchat::ui {
 namespace {
@@ -31,37 +32,16 @@ using client::testing::server_sends;
 using Kind = PointerQueue::Kind;
 
 std::string welcome(std::vector<std::string> members) {
-  Event e;
-  e.type = EventType::welcome;
-  e.room = "lobby";
-  e.nick = "mina";
-  e.epoch = 1;
-  e.seq = 1;
-  e.first = 1;
-  e.count = members.size();
-  e.members = std::move(members);
-  return lossless::encode(e);
+  return lossless::encode(client::testing::welcome("lobby", 1, std::move(members), 1));
 }
 
 std::string msg(Seq seq, std::string body) {
-  Event e;
-  e.type = EventType::msg;
-  e.room = "lobby";
-  e.seq = seq;
-  e.ts = 1764000000000;
-  e.from = "jun";
-  e.body = std::move(body);
-  return lossless::encode(e);
+  return lossless::encode(client::testing::msg("lobby", seq, "jun", std::move(body)));
 }
 
 std::string join(std::string nick, std::uint64_t count) {
-  Event e;
-  e.type = EventType::join;
-  e.room = "lobby";
-  e.ts = 1764000000000;
-  e.nick = std::move(nick);
-  e.count = count;
-  return lossless::encode(e);
+  return lossless::encode(
+      client::testing::presence(EventType::join, "lobby", std::move(nick), count));
 }
 
 class ChatViewTest : public ::testing::Test {
