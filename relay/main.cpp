@@ -14,11 +14,12 @@ int main(int argc, char** argv) {
   lws_set_log_level(
       options.log_level == hubchat::relay::LogLevel::error ? LLL_ERR : LLL_ERR | LLL_WARN, nullptr);
   // Before the lws context exists: lws sizes its descriptor tables from it.
-  const std::size_t fds = hubchat::relay::raise_open_file_limit();
-  if (fds && fds < options.max_connections + hubchat::relay::kReservedFds)
+  const std::size_t wanted = options.max_connections + hubchat::relay::kReservedFds;
+  const std::size_t fds = hubchat::relay::raise_open_file_limit(wanted);
+  if (fds && fds < wanted)
     std::fprintf(stderr,
                  "relay: warning: the open-file limit (%zu) is below --max-connections (%zu) + "
-                 "%zu; connections beyond it will be refused by the kernel\n",
+                 "%zu; connections beyond it cannot be accepted\n",
                  fds, static_cast<std::size_t>(options.max_connections),
                  hubchat::relay::kReservedFds);
   hubchat::relay::Server server(options);
