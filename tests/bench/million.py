@@ -22,7 +22,6 @@ import resource
 import subprocess
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 STEPS = [100_000, 250_000, 500_000, 1_000_000]
@@ -129,17 +128,6 @@ class RaisedLimits:
             pass  # a lowered hard limit cannot always be raised back; the process ends soon
 
 
-def relay_connections(port):
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as resp:
-            for line in resp.read().decode().splitlines():
-                if line.startswith("hubchat_connections "):
-                    return int(float(line.split()[1]))
-    except OSError:
-        return None
-    return None
-
-
 def generator(cfg, port, pid, mode, clients, room, base, extra):
     cmd = cfg.gen_pin + [str(cfg.loadgen), "--port", str(port), "--mode", mode, "--dialect",
                          "legacy", "--room", room, "--clients", str(clients), "--server-pid",
@@ -161,12 +149,12 @@ def result_of(proc, out, timeout):
     return json.loads(lines[-1]) if lines else None
 
 
-def wait_for_connections(port, count, deadline, procs):
-    """Polls the relay's /metrics until it counts `count` connections; returns the
-    seconds it took (None on the deadline or when a generator exits first)."""
+def wait_for_connections(connections, port, count, deadline, procs):
+    """Polls connections(port) (the relay's /metrics) until it counts `count`; returns
+    the seconds it took (None on the deadline or when a generator exits first)."""
     start = time.monotonic()
     while time.monotonic() < deadline:
-        if (relay_connections(port) or 0) >= count:
+        if (connections(port) or 0) >= count:
             return time.monotonic() - start
         if any(p.poll() is not None for p in procs):
             return None
@@ -184,7 +172,7 @@ def fits(step, open_files):
     return None
 
 
-def run_step(cfg, start_relay, port, step, room):
+def run_step(cfg, start_relay, connections, port, step, room):
     """One step: returns its record (a dict) for runs.json and results.md."""
     record = {"scenario": "million", "connections": step, "room": room}
     connect_timeout = max(60, int(2 * step / CONNECTS_PER_S_FLOOR))
@@ -202,8 +190,8 @@ def run_step(cfg, start_relay, port, step, room):
             idle_proc, idle_out = generator(cfg, port, relay.pid, "idle", idle, "idlers",
                                             IDLE_BASE, ["--duration", "3600", "--connect-timeout",
                                                         str(connect_timeout)])
-            took = wait_for_connections(port, idle, time.monotonic() + connect_timeout + 5,
-                                        [idle_proc])
+            took = wait_for_connections(connections, port, idle,
+                                        time.monotonic() + connect_timeout + 5, [idle_proc])
             if took is None:
                 record["error"] = f"{idle} idle connections not reached"
                 return record
@@ -212,7 +200,8 @@ def run_step(cfg, start_relay, port, step, room):
             ["--senders", "1", "--rate", "0.2", "--warmup", "0", "--duration", "1", "--drain",
              "60", "--settle", str(SETTLE_S), "--connect-timeout", str(connect_timeout),
              "--message-bytes", "64"])
-        took = wait_for_connections(port, step, time.monotonic() + connect_timeout + 5,
+        took = wait_for_connections(connections, port, step,
+                                    time.monotonic() + connect_timeout + 5,
                                     [room_proc] + ([idle_proc] if idle_proc else []))
         if took is None:
             record["error"] = f"{step} connections not reached"
@@ -250,8 +239,9 @@ def run_step(cfg, start_relay, port, step, room):
         relay.stop(timeout_s=60)
 
 
-def million(cfg, start_relay, next_port):
-    """Every step that fits; returns the records (also written to million.json)."""
+def million(cfg, start_relay, next_port, connections):
+    """Every step that fits; returns the records (also written to million.json).
+    start_relay(port, flags) -> a run.Server; connections(port) -> the relay's count."""
     steps = cfg.million_steps
     records = []
     with RaisedLimits(max(steps) + FD_HEADROOM) as limits:
@@ -263,7 +253,7 @@ def million(cfg, start_relay, next_port):
                 records.append({"scenario": "million", "connections": step, "skipped": reason})
                 continue
             log(f"{step} connections, room of {room}")
-            rec = run_step(cfg, start_relay, next_port(), step, room)
+            rec = run_step(cfg, start_relay, connections, next_port(), step, room)
             log(summary_line(rec))
             records.append(rec)
             if "error" in rec:

@@ -833,7 +833,7 @@ def main():
 
     if cfg.million:
         records = million.million(cfg, lambda port, flags: Server("relay", cfg, port, flags),
-                                  bench.next_port)
+                                  bench.next_port, relay_connections)
         text = million.markdown(records)
         (cfg.out / "million.md").write_text(text)
         print(text)
