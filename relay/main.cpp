@@ -1,10 +1,12 @@
 // relay: the hubchat WebSocket chat hub. See README.md and docs/PROTOCOL.md.
 #include <libwebsockets.h>
 
+#include <cstdio>
 #include <string_view>
 
 #include "relay/auth/token_command.hpp"
 #include "relay/ops/options.hpp"
+#include "relay/transport/fd_limit.hpp"
 #include "relay/transport/server.hpp"
 
 int main(int argc, char** argv) {
@@ -16,6 +18,15 @@ int main(int argc, char** argv) {
   // lws's own lines: errors, and warnings unless only errors are wanted.
   lws_set_log_level(
       options.log_level == hubchat::relay::LogLevel::error ? LLL_ERR : LLL_ERR | LLL_WARN, nullptr);
+  // Before the lws context exists: lws sizes its descriptor tables from it.
+  const std::size_t wanted = options.max_connections + hubchat::relay::kReservedFds;
+  const std::size_t fds = hubchat::relay::raise_open_file_limit(wanted);
+  if (fds && fds < wanted)
+    std::fprintf(stderr,
+                 "relay: warning: the open-file limit (%zu) is below --max-connections (%zu) + "
+                 "%zu; connections beyond it cannot be accepted\n",
+                 fds, static_cast<std::size_t>(options.max_connections),
+                 hubchat::relay::kReservedFds);
   hubchat::relay::Server server(options);
   return server.run();
 }

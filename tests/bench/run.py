@@ -14,6 +14,10 @@ a markdown table and a gnuplot chart (p99 latency vs offered load).
   python3 tests/bench/run.py --storm restart # CTest bench_storm_*: one big-room
                                              # storm (restart, presence, flood;
                                              # storms.py), asserts and reports
+  python3 tests/bench/run.py --million       # the million-connection rung
+                                             # (million.py): 100k..1M idle
+                                             # connections, one message into
+                                             # a room of 100k of them
 
 Servers: relay (in memory), node (the `ws` baseline), redis2 (2 relays sharing the
 room through a private redis-server; s2 and ladder only, scale_out.py).
@@ -39,6 +43,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import million
 import scale_out
 import storms
 
@@ -771,7 +776,15 @@ def main():
     ap.add_argument("--storm-clients", type=int, default=10000, help="members of the storm's room")
     ap.add_argument("--storm-source-ips", type=int, default=1,
                     help="storm clients bind to 127.0.0.1..127.0.0.N (if ephemeral ports run out)")
+    ap.add_argument("--million", action="store_true",
+                    help="only the million-connection rung (million.py); needs root for "
+                    "fs.nr_open and the open-file limit")
+    ap.add_argument("--million-steps", default=",".join(map(str, million.STEPS)),
+                    help="connections per step, comma-separated")
+    ap.add_argument("--million-room", type=int, default=million.ROOM,
+                    help="members of the room that gets the message")
     cfg = ap.parse_args()
+    cfg.million_steps = [int(x) for x in cfg.million_steps.split(",") if x.strip()]
 
     build_dir = Path(cfg.build_dir).resolve()
     cfg.relay = find_binary(cfg.relay, build_dir, ["relay/relay", "relay"])
@@ -802,6 +815,14 @@ def main():
             log(f"open-file limit {fds} is below what the storm needs ({need})")
         sys.exit(storms.storm_test(cfg, cfg.storm, lambda port, flags: Server(
             "relay", cfg, port, flags), bench.next_port(), cfg.storm_clients))
+
+    if cfg.million:
+        records = million.million(cfg, lambda port, flags: Server("relay", cfg, port, flags),
+                                  bench.next_port, relay_connections)
+        text = million.markdown(records)
+        (cfg.out / "million.md").write_text(text)
+        print(text)
+        sys.exit(0 if records and all("error" not in r for r in records) else 1)
 
     if cfg.smoke:
         cfg.quiet_wait = 0

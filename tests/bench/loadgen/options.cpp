@@ -1,6 +1,8 @@
 // Command-line parsing for hubchat_loadgen (CLI11).
 #include "tests/bench/loadgen/options.hpp"
 
+#include <arpa/inet.h>
+
 #include <CLI/CLI.hpp>
 #include <map>
 
@@ -30,7 +32,7 @@ std::optional<int> parse_options(int argc, char** argv, Options& o) {
       ->check(CLI::Range(1u, 64u));
   app.add_option("--clients", o.clients, "connections")
       ->capture_default_str()
-      ->check(CLI::Range(std::size_t{1}, std::size_t{200000}));
+      ->check(CLI::Range(std::size_t{1}, std::size_t{2000000}));
   app.add_option("--senders", o.senders, "fanout: clients that also send")->capture_default_str();
   app.add_option("--rate", o.rate, "fanout: msg/s per sender, paced open-loop (0: closed-loop)")
       ->capture_default_str()
@@ -52,10 +54,17 @@ std::optional<int> parse_options(int argc, char** argv, Options& o) {
       ->check(CLI::Range(0.0, 600.0));
   app.add_option("--connect-timeout", o.connect_timeout_s, "seconds to set up all connections")
       ->capture_default_str()
-      ->check(CLI::Range(1.0, 600.0));
-  app.add_option("--source-ips", o.source_ips, "bind client sockets to 127.0.0.1..127.0.0.N")
+      ->check(CLI::Range(1.0, 3600.0));  // a million connections at a slow rate
+  app.add_option("--settle", o.settle_s, "fanout: seconds connected and quiet before sending")
       ->capture_default_str()
-      ->check(CLI::Range(1u, 250u));
+      ->check(CLI::Range(0.0, 600.0));
+  app.add_option("--source-ips", o.source_ips,
+                 "bind client sockets to N consecutive addresses from --source-base")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 1u << 20));
+  std::string source_base = "127.0.0.1";
+  app.add_option("--source-base", source_base, "first source address (in 127.0.0.0/8)")
+      ->capture_default_str();
   app.add_option("--max-handshakes", o.max_handshakes, "handshakes in flight per thread")
       ->capture_default_str()
       ->check(CLI::Range(1u, 100000u));
@@ -69,6 +78,14 @@ std::optional<int> parse_options(int argc, char** argv, Options& o) {
   try {
     app.parse(argc, argv);
     if (o.ports.empty()) throw CLI::ValidationError("--port", "needs at least one port");
+    in_addr base{};
+    if (inet_pton(AF_INET, source_base.c_str(), &base) != 1)
+      throw CLI::ValidationError("--source-base", "not an IPv4 address");
+    o.source_base = ntohl(base.s_addr);
+    // Traffic stays on loopback: every source address must be in 127.0.0.0/8.
+    const std::uint64_t last = std::uint64_t{o.source_base} + o.source_ips - 1;
+    if (o.source_base >> 24 != 127 || last >> 24 != 127)
+      throw CLI::ValidationError("--source-base", "the addresses must lie in 127.0.0.0/8");
     if (o.mode == Mode::fanout && (o.senders == 0 || o.senders > o.clients))
       throw CLI::ValidationError("--senders", "must be between 1 and --clients");
   } catch (const CLI::ParseError& e) {

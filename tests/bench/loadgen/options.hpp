@@ -3,6 +3,7 @@
 
 #include <sys/types.h>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,8 +32,14 @@ struct Options {
   double duration_s = 5;
   double drain_s = 3;
   double connect_timeout_s = 30;
-  unsigned source_ips = 1;         // spread connections over 127.0.0.1..127.0.0.N
-  unsigned max_handshakes = 256;   // connections in handshake at once (per thread)
+  // fanout: seconds to hold every connection before the first send (the
+  // runner reads the machine's socket memory meanwhile; see million.py).
+  double settle_s = 0;
+  // Client i binds to source_base + i % source_ips (host order) when either is
+  // set: one address has only ~28k ephemeral ports toward one server port.
+  unsigned source_ips = 1;
+  std::uint32_t source_base = 0x7F000001u;  // 127.0.0.1
+  unsigned max_handshakes = 256;            // connections in handshake at once (per thread)
   int rcvbuf = 0;                  // SO_RCVBUF bytes for client sockets (0: kernel autotuning)
   std::vector<pid_t> server_pids;  // their CPU and RSS are summed (several relays)
   pid_t broker_pid = 0;            // a broker (redis-server) reported on its own

@@ -88,6 +88,8 @@ std::string report_json(const Options& o, const ScenarioResult& r) {
     j.integer("server_rss_after", static_cast<std::uint64_t>(*m.server_rss_after));
   else
     j.null("server_rss_after");
+  if (m.server_rss_settled)
+    j.integer("server_rss_settled", static_cast<std::uint64_t>(*m.server_rss_settled));
   if (m.server_rss_before && m.server_rss_after && s.connected)
     j.num("rss_per_conn_bytes",
           static_cast<double>(*m.server_rss_after - *m.server_rss_before) / s.connected);

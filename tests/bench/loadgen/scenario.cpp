@@ -86,6 +86,10 @@ ScenarioResult run_scenario(const Options& o) {
     result.samples.window_s = o.duration_s;
     control.stop = true;
   } else {
+    if (o.settle_s > 0) {
+      std::this_thread::sleep_for(std::chrono::nanoseconds(seconds_to_ns(o.settle_s)));
+      result.samples.server_rss_settled = server_rss(o);
+    }
     Timeline& t = control.timeline;
     t.start_ns = now_ns() + 100'000'000;
     t.warm_end_ns = t.start_ns + seconds_to_ns(o.warmup_s);

@@ -17,6 +17,7 @@ struct Samples {
   std::optional<double> server_cpu_s;  // server CPU in the window (all relays)
   std::optional<double> broker_cpu_s;  // the broker's (redis-server) CPU in the window
   std::optional<long long> server_rss_before, server_rss_after;
+  std::optional<long long> server_rss_settled;  // fanout with --settle: all connected, quiet
 };
 
 struct ScenarioResult {

@@ -193,10 +193,13 @@ void Worker::open(Connection& c) {
   setsockopt(c.fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   if (options_.rcvbuf > 0)
     setsockopt(c.fd.get(), SOL_SOCKET, SO_RCVBUF, &options_.rcvbuf, sizeof options_.rcvbuf);
-  if (options_.source_ips > 1) {
+  if (options_.source_ips > 1 || options_.source_base != 0x7F000001u) {
+    // The port is chosen at connect(), not at bind(): a bound port would
+    // otherwise be reserved toward every destination, not just this one.
+    setsockopt(c.fd.get(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
     sockaddr_in local{};
     local.sin_family = AF_INET;
-    local.sin_addr.s_addr = htonl(0x7F000001u + c.id % options_.source_ips);
+    local.sin_addr.s_addr = htonl(options_.source_base + c.id % options_.source_ips);
     if (bind(c.fd.get(), reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) return fail(c);
   }
   sockaddr_in addr{};
