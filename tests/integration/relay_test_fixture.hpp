@@ -49,8 +49,7 @@ class RelayTest : public ::testing::Test {
     if (testing_redis_broker()) {
       while (redis_.size() < testing_redis_shards()) {
         redis_.push_back(std::make_unique<RedisProcess>());
-        if (!redis_.back()->start())
-          return ::testing::AssertionFailure() << redis_.back()->error();
+        if (!redis_.back()->start()) return ::testing::AssertionFailure() << redis_.back()->error();
       }
       for (const auto& redis : redis_) args.insert(args.end(), {"--redis", redis->url()});
     }

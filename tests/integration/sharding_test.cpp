@@ -34,7 +34,8 @@ class ShardingTest : public ::testing::Test {
     std::ofstream(config_) << "redis = [" << list << "]\nredis-prefix = \"test:\"\n"
                            << "rate-limit = 0\n";
     relays_.push_back(std::make_unique<RelayProcess>(flags));
-    relays_.push_back(std::make_unique<RelayProcess>(std::vector<std::string>{"--config", config_}));
+    relays_.push_back(
+        std::make_unique<RelayProcess>(std::vector<std::string>{"--config", config_}));
     for (const auto& relay : relays_) ASSERT_TRUE(relay->start()) << relay->error();
   }
   void TearDown() override {
