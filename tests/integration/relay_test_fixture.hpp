@@ -42,6 +42,16 @@ inline std::size_t testing_redis_shards() {
   return n > 1 ? static_cast<std::size_t>(n) : 1;
 }
 
+// Prints the end of each relay's stderr: what a failed multi-relay test shows.
+inline void print_relay_logs(const std::vector<std::unique_ptr<RelayProcess>>& relays,
+                             std::size_t max_bytes = 6000) {
+  for (const auto& relay : relays) {
+    std::string log = relay->stderr_text();
+    if (log.size() > max_bytes) log = "...\n" + log.substr(log.size() - max_bytes);
+    std::cerr << "---- relay stderr (pid " << relay->pid() << ") ----\n" << log << "\n";
+  }
+}
+
 class RelayTest : public ::testing::Test {
  protected:
   // Use as ASSERT_TRUE(start_relay({...})).

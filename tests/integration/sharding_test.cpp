@@ -39,12 +39,7 @@ class ShardingTest : public ::testing::Test {
     for (const auto& relay : relays_) ASSERT_TRUE(relay->start()) << relay->error();
   }
   void TearDown() override {
-    if (!HasFailure()) return;
-    for (const auto& relay : relays_) {
-      std::string log = relay->stderr_text();
-      if (log.size() > 6000) log = "...\n" + log.substr(log.size() - 6000);
-      std::cerr << "---- relay stderr (pid " << relay->pid() << ") ----\n" << log << "\n";
-    }
+    if (HasFailure()) print_relay_logs(relays_);
   }
   std::uint16_t port(int relay) const { return relays_[relay]->port(); }
 
