@@ -65,6 +65,22 @@ TEST_F(HubWakeTest, WithoutAFlushIntervalEveryEventWakesTheReaders) {
   EXPECT_EQ(driver_.flush_arms, 0);
 }
 
+// A message into a quiet room goes out in the loop turn it arrived in: at
+// the end of that one turn each reader is offered its frame, and no timer
+// was asked for (counted in turns and timer requests, not in time).
+TEST_F(HubWakeTest, AQuietRoomIsWrittenInTheTurnTheMessageArrived) {
+  make_hub(0);
+  driver_.accepts_push = [](Session&) { return true; };
+  hub_->post(alice_, "hello");  // read in this turn
+  EXPECT_TRUE(driver_.pushes.empty()) << "nothing is written before the turn ends";
+  hub_->end_of_turn();  // the same turn, about to wait for sockets
+  EXPECT_EQ(driver_.pushes[&alice_], 1);
+  EXPECT_EQ(driver_.pushes[&bob_], 1);
+  EXPECT_EQ(driver_.flush_arms, 0) << "no flush timer";
+  EXPECT_EQ(driver_.next_turn_flushes, 0) << "nothing left for another turn";
+  EXPECT_EQ(bob_.room->log->next_seq() - 1, 1u);
+}
+
 TEST_F(HubWakeTest, SmallEventsWaitForTheTimer) {
   make_hub(10);
   post(alice_, "one");
