@@ -17,8 +17,8 @@ Broker& ShardedBroker::shard(std::string_view room) {
   return *shards_[shard_of(room, static_cast<std::uint32_t>(shards_.size()))];
 }
 
-std::optional<RoomStart> ShardedBroker::open_room(std::string_view room, std::uint64_t cache_epoch,
-                                                  Seq cache_next) {
+std::optional<StreamStart> ShardedBroker::open_room(std::string_view room,
+                                                    std::uint64_t cache_epoch, Seq cache_next) {
   return shard(room).open_room(room, cache_epoch, cache_next);
 }
 

@@ -22,8 +22,8 @@ class ShardedBroker final : public Broker {
   // `shards` must not be empty; shard i gets the rooms with shard_of(room) == i.
   explicit ShardedBroker(std::vector<std::unique_ptr<Broker>> shards);
 
-  std::optional<RoomStart> open_room(std::string_view room, std::uint64_t cache_epoch,
-                                     Seq cache_next) override;
+  std::optional<StreamStart> open_room(std::string_view room, std::uint64_t cache_epoch,
+                                       Seq cache_next) override;
   void close_room(std::string_view room) override;
   void forget_room(std::string_view room) override;
   void publish(Publication publication) override;

@@ -81,9 +81,9 @@ struct RecordingBroker final : Broker {
   std::vector<std::string> calls;  // "open room", "publish room", ...
   std::vector<BrokerNews> pending;
 
-  std::optional<RoomStart> open_room(std::string_view room, std::uint64_t, Seq) override {
+  std::optional<StreamStart> open_room(std::string_view room, std::uint64_t, Seq) override {
     calls.push_back("open " + std::string(room));
-    return RoomStart{7, 1};
+    return StreamStart{7, 1};
   }
   void close_room(std::string_view room) override { calls.push_back("close " + std::string(room)); }
   void forget_room(std::string_view room) override {
