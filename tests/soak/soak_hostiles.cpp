@@ -5,7 +5,9 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <iterator>
 
+#include "shared/enum_names.hpp"
 #include "shared/lossless_codec.hpp"
 #include "tests/soak/soak_peers.hpp"
 #include "tests/support/lossless_client.hpp"
@@ -571,32 +573,22 @@ class LegacyFlooder final : public HostileActor {
 
 }  // namespace
 
+constexpr EnumName<HostileKind> kHostileKindNames[] =
+    {{HostileKind::oversize, "oversize"},
+     {HostileKind::bad_utf8, "bad_utf8"},
+     {HostileKind::binary, "binary"},
+     {HostileKind::slow_consumer, "slow_consumer"},
+     {HostileKind::ping_ignorer, "ping_ignorer"},
+     {HostileKind::vanish, "vanish"},
+     {HostileKind::handshake_stall, "handshake_stall"},
+     {HostileKind::flood_lossless, "flood_lossless"},
+     {HostileKind::flood_legacy, "flood_legacy"},
+     {HostileKind::observer,
+      "observer"}} static_assert(std::size(kHostileKindNames) ==
+                                 static_cast<std::size_t>(HostileKind::count_));
+
 const char* to_string(HostileKind kind) {
-  switch (kind) {
-    case HostileKind::oversize:
-      return "oversize";
-    case HostileKind::bad_utf8:
-      return "bad_utf8";
-    case HostileKind::binary:
-      return "binary";
-    case HostileKind::slow_consumer:
-      return "slow_consumer";
-    case HostileKind::ping_ignorer:
-      return "ping_ignorer";
-    case HostileKind::vanish:
-      return "vanish";
-    case HostileKind::handshake_stall:
-      return "handshake_stall";
-    case HostileKind::flood_lossless:
-      return "flood_lossless";
-    case HostileKind::flood_legacy:
-      return "flood_legacy";
-    case HostileKind::observer:
-      return "observer";
-    case HostileKind::count_:
-      break;
-  }
-  return "?";
+  return name_in(kHostileKindNames, kind, "?");
 }
 
 void HostileActor::finish(bool ok, std::string detail) {
