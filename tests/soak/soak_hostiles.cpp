@@ -555,19 +555,18 @@ class LegacyFlooder final : public WsActor {
 
 }  // namespace
 
-constexpr EnumName<HostileKind> kHostileKindNames[] =
-    {{HostileKind::oversize, "oversize"},
-     {HostileKind::bad_utf8, "bad_utf8"},
-     {HostileKind::binary, "binary"},
-     {HostileKind::slow_consumer, "slow_consumer"},
-     {HostileKind::ping_ignorer, "ping_ignorer"},
-     {HostileKind::vanish, "vanish"},
-     {HostileKind::handshake_stall, "handshake_stall"},
-     {HostileKind::flood_lossless, "flood_lossless"},
-     {HostileKind::flood_legacy, "flood_legacy"},
-     {HostileKind::observer,
-      "observer"}} static_assert(std::size(kHostileKindNames) ==
-                                 static_cast<std::size_t>(HostileKind::count_));
+constexpr EnumName<HostileKind> kHostileKindNames[] = {
+    {HostileKind::oversize, "oversize"},
+    {HostileKind::bad_utf8, "bad_utf8"},
+    {HostileKind::binary, "binary"},
+    {HostileKind::slow_consumer, "slow_consumer"},
+    {HostileKind::ping_ignorer, "ping_ignorer"},
+    {HostileKind::vanish, "vanish"},
+    {HostileKind::handshake_stall, "handshake_stall"},
+    {HostileKind::flood_lossless, "flood_lossless"},
+    {HostileKind::flood_legacy, "flood_legacy"},
+    {HostileKind::observer, "observer"}};
+static_assert(std::size(kHostileKindNames) == static_cast<std::size_t>(HostileKind::count_));
 
 const char* to_string(HostileKind kind) {
   return name_in(kHostileKindNames, kind, "?");
