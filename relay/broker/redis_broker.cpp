@@ -417,6 +417,11 @@ void RedisBroker::on_live(const std::string& room, std::string_view payload) {
     want_fetch(room, state);
     return;
   }
+  pass_on(room, state, std::move(message));
+}
+
+// The room's next message, in order, to the hub.
+void RedisBroker::pass_on(const std::string& room, RoomState& state, Event message) {
   ++state.next;
   BrokerNews news;
   news.kind = BrokerNews::Kind::message;
@@ -566,14 +571,7 @@ void RedisBroker::on_fetched(const std::string& room, const redisReply* reply,
     report_ready(room, state, epoch, first, std::move(messages));
   } else {
     for (Event& message : messages) {
-      if (message.seq != state.next) continue;
-      ++state.next;
-      BrokerNews news;
-      news.kind = BrokerNews::Kind::message;
-      news.room = room;
-      message.room = room;
-      news.messages.push_back(std::move(message));
-      news_.push_back(std::move(news));
+      if (message.seq == state.next) pass_on(room, state, std::move(message));
     }
   }
   // More was heard of (or there is more) than this read returned.
