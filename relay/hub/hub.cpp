@@ -269,6 +269,20 @@ void Hub::post(Session& session, std::string_view body, std::string_view id) {
   broker_.publish(std::move(publication));
 }
 
+std::uint64_t Hub::publish_as(std::string_view room, std::string_view from, std::string_view body) {
+  Publication publication;
+  publication.room = std::string(room);
+  publication.message.type = EventType::msg;
+  publication.message.from = std::string(from);
+  publication.message.body = std::string(body);
+  publication.message.ts = now_ms();
+  publication.ticket = next_ticket_++;
+  publishing_.emplace(publication.ticket, InFlight{nullptr, {}});
+  const std::uint64_t ticket = publication.ticket;
+  broker_.publish(std::move(publication));
+  return ticket;
+}
+
 void Hub::end_of_turn() {
   broker_.take_news(news_);
   for (BrokerNews& news : news_) apply(news);
@@ -314,6 +328,12 @@ void Hub::apply(BrokerNews& news) {
 void Hub::on_publish_result(const BrokerNews& news) {
   const auto it = publishing_.find(news.ticket);
   if (it == publishing_.end()) return;  // the sender is gone
+  if (!it->second.sender) {
+    publishing_.erase(it);
+    if (news.status == PublishStatus::accepted) ++metrics_.messages_in;
+    driver_.api_published(news.ticket, news.status != PublishStatus::unavailable, news.seq);
+    return;
+  }
   Session& session = *it->second.sender;
   std::string id = std::move(it->second.id);
   publishing_.erase(it);

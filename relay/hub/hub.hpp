@@ -82,6 +82,12 @@ class Hub final {
   // most once, and the sender gets an `ack` naming its seq.
   void post(Session& session, std::string_view body, std::string_view id = {});
   void rename(Session& session, std::string_view nick);
+  // An operator's post (POST /api/publish): `from` speaks in `room` as a
+  // bot, with no session behind it. Returns the ticket its verdict is
+  // reported under (HubDriver::api_published). Names are checked by the caller.
+  std::uint64_t publish_as(std::string_view room, std::string_view from, std::string_view body);
+  // Rooms with members here, and how many each has (with --redis, on every relay).
+  std::vector<RoomRegistry::InUse> rooms_in_use() const { return rooms_.in_use(); }
   // A `members` request: the page of nicks sorted after `after`.
   void members_page(Session& session, std::string_view after);
 
@@ -124,8 +130,8 @@ class Hub final {
   Fanout fanout_;
   // Requests at the broker, by ticket: whom to tell the verdict.
   struct InFlight {
-    Session* sender;
-    std::string id;  // for the `ack`
+    Session* sender;  // null: an operator's post (publish_as)
+    std::string id;   // for the `ack`
   };
   std::unordered_map<std::uint64_t, InFlight> publishing_;
   std::uint64_t next_ticket_ = 1;

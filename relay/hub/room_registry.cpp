@@ -1,5 +1,7 @@
 #include "relay/hub/room_registry.hpp"
 
+#include <algorithm>
+
 #include "shared/heap_size.hpp"
 
 namespace hubchat::relay {
@@ -19,6 +21,14 @@ std::size_t RoomRegistry::room_overhead(const Room& room) {
   constexpr std::size_t kBrokerEntry =
       heap_chunk_bytes(sizeof(std::string) + 4 * sizeof(void*)) + sizeof(void*);
   return kFixed + kBrokerEntry + 2 * heap_bytes(room.name);  // the name is the map's key too
+}
+
+std::vector<RoomRegistry::InUse> RoomRegistry::in_use() const {
+  std::vector<InUse> rooms;
+  for (const auto& [name, room] : rooms_)
+    if (!room->members.empty()) rooms.push_back({name, room->presence.count()});
+  std::ranges::sort(rooms, {}, &InUse::name);
+  return rooms;
 }
 
 Room* RoomRegistry::find(std::string_view name) {
