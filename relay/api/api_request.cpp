@@ -57,6 +57,7 @@ ApiOutcome ApiRequests::handle(bool post, std::string_view path, std::string_vie
   }
   if (!post) return {api_error(405, "method_not_allowed", "this endpoint takes a POST"), 0};
   if (path == "/api/publish") return publish(body, address);
+  if (path == "/api/delete") return remove(body, address);
   return {api_error(404, "not_found", "no such endpoint"), 0};
 }
 
@@ -77,6 +78,29 @@ ApiOutcome ApiRequests::publish(std::string_view body, std::string_view address)
   log_.debug("api: publish by %.*s as '%s' into '%s'", static_cast<int>(address.size()),
              address.data(), from.c_str(), room.c_str());
   return {std::nullopt, hub_.publish_as(room, from, text)};
+}
+
+ApiOutcome ApiRequests::remove(std::string_view body, std::string_view address) {
+  Fields fields;
+  if (auto bad = parse_fields(body, fields)) return {std::move(bad), 0};
+  std::string room;
+  if (auto bad = string_field(fields, "room", room)) return {std::move(bad), 0};
+  const json::Field* seq = fields.find("seq");
+  if (!seq || seq->kind != json::Kind::uint || seq->number == 0)
+    return {api_error(400, "bad_request", "\"seq\" (a positive integer) is required"), 0};
+  // Who deletes, as members see it: the operator, unless the caller names itself.
+  std::string by = "operator";
+  if (const json::Field* named = fields.find("by"); named && named->kind == json::Kind::string)
+    by = named->text;
+  if (!is_valid_name(by, options_.max_nick_bytes))
+    return {api_error(400, "bad_name", "by must be a valid nick"), 0};
+  const auto ticket = hub_.delete_as(room, seq->number, by);
+  if (!ticket)
+    return {api_error(404, "not_found", "no message with that seq is held in that room"), 0};
+  log_.info("moderation: delete by '%s' (api, %.*s) in '%s': %llu", by.c_str(),
+            static_cast<int>(address.size()), address.data(), room.c_str(),
+            static_cast<unsigned long long>(seq->number));
+  return {std::nullopt, *ticket};
 }
 
 ApiResponse ApiRequests::rooms() const {

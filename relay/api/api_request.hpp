@@ -43,6 +43,7 @@ class ApiRequests {
 
  private:
   ApiOutcome publish(std::string_view body, std::string_view address);
+  ApiOutcome remove(std::string_view body, std::string_view address);
   ApiResponse rooms() const;
 
   const Options& options_;

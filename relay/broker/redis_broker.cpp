@@ -615,7 +615,9 @@ void RedisBroker::report_result(const Publication& publication, PublishStatus st
 }
 
 void RedisBroker::publish(Publication publication) {
-  if (!commands_->is_up() || redis_run_.empty()) {
+  // Deletions through Redis (XDEL + a tombstone hash, fetch.lua merging it)
+  // are not built yet: refused as unavailable, so nothing pretends to delete.
+  if (!commands_->is_up() || redis_run_.empty() || publication.message.type == EventType::deleted) {
     report_result(publication, PublishStatus::unavailable, 0);
     return;
   }

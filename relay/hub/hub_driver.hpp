@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string_view>
 
 namespace hubchat::relay {
 
@@ -25,6 +26,9 @@ class HubDriver {
   // The verdict on Hub::publish_as(ticket): accepted with `seq`, or not
   // posted (the broker was unavailable). For the operator API; a driver
   // without it ignores it.
+  // A moderation action was taken: logged by the server (who, what, where, target).
+  virtual void log_moderation(std::string_view /*action*/, std::string_view /*who*/,
+                              std::string_view /*room*/, std::string_view /*target*/) {}
   virtual void api_published(std::uint64_t /*ticket*/, bool /*accepted*/, std::uint64_t /*seq*/) {}
 
  protected:

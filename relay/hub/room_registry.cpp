@@ -61,7 +61,8 @@ void RoomRegistry::erase(Room& room) {
 
 void RoomRegistry::replace_cache(Room& room, Seq first_seq) {
   if (room.log) history_bytes_ -= room.log->bytes();
-  room.log.reset();  // before the new one: the old one's memory can serve it
+  room.tombstones.clear();  // seqs of the old cache
+  room.log.reset();         // before the new one: the old one's memory can serve it
   room.log =
       std::make_unique<RingRoomLog>(options_.history_events, options_.history_bytes, first_seq);
   history_bytes_ += room.log->bytes();

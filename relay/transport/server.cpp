@@ -472,6 +472,14 @@ int Server::on_callback(lws* wsi, lws_callback_reasons reason, void* user, void*
   }
 }
 
+// Every moderation action gets a line at the default level: who, what, target.
+void Server::log_moderation(std::string_view action, std::string_view who, std::string_view room,
+                            std::string_view target) {
+  log_.info("moderation: %.*s by '%.*s' in '%.*s': %.*s", static_cast<int>(action.size()),
+            action.data(), static_cast<int>(who.size()), who.data(), static_cast<int>(room.size()),
+            room.data(), static_cast<int>(target.size()), target.data());
+}
+
 void Server::begin_shutdown() {
   pumps_.shutting_down = true;
   for (const lws_protocols* p = protocols_.data(); p->name; ++p)

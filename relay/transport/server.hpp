@@ -58,6 +58,8 @@ class Server final : private HubDriver {
   void arm_flush() override;
   void flush_next_turn() override;
   void arm_presence_flush() override;
+  void log_moderation(std::string_view action, std::string_view who, std::string_view room,
+                      std::string_view target) override;
   void api_published(std::uint64_t ticket, bool accepted, std::uint64_t seq) override {
     api_.published(ticket, accepted, seq);
   }
