@@ -73,6 +73,19 @@ for _, entry in ipairs(entries) do
 end
 if expected == nil and ARGV[2] == 'latest' then expected = top + 1 end
 fill(top + 1)
+-- The newest entries: tombstones just before the first one read belong to
+-- them too (up to the count asked for).
+if ARGV[2] == 'latest' then
+  local head = expected - #merged
+  local before = {}
+  while #before + #merged < tonumber(ARGV[3]) and head > 1 do
+    local filled = tomb(head - 1)
+    if not filled then break end
+    table.insert(before, 1, filled)
+    head = head - 1
+  end
+  for i = #before, 1, -1 do table.insert(merged, 1, before[i]) end
+end
 entries = merged
 local now = redis.call('TIME')
 local now_ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
