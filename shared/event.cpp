@@ -6,7 +6,7 @@
 namespace hubchat {
 namespace {
 
-constexpr std::array<std::pair<EventType, std::string_view>, 10> kNames{{
+constexpr std::array<std::pair<EventType, std::string_view>, 15> kNames{{
     {EventType::join, "join"},
     {EventType::msg, "msg"},
     {EventType::nick, "nick"},
@@ -17,6 +17,11 @@ constexpr std::array<std::pair<EventType, std::string_view>, 10> kNames{{
     {EventType::members, "members"},
     {EventType::presence, "presence"},
     {EventType::ack, "ack"},
+    {EventType::delete_msg, "delete"},
+    {EventType::deleted, "deleted"},
+    {EventType::kick, "kick"},
+    {EventType::mute, "mute"},
+    {EventType::ban, "ban"},
 }};
 
 }  // namespace

@@ -22,6 +22,12 @@ enum class EventType {
   members,   // client: ask for a page of the member list; relay: that page
   presence,  // relay: the member list changed more than was itemized
   ack,       // relay: a msg whose id was already accepted (a resend after a reconnect)
+  // Moderation (docs/PROTOCOL.md, "Moderation").
+  delete_msg,  // client: "delete" a message of the current room by seq
+  deleted,     // relay: a message was deleted (by whom); its stored copy is a tombstone now
+  kick,        // client: close a member's connection(s)
+  mute,        // client: refuse a member's posts for `seconds`
+  ban,         // client: refuse a user id or an address at join for `seconds`
 };
 
 std::string_view to_string(EventType type);
@@ -47,7 +53,11 @@ struct Event {
   std::string id;                      // msg, ack: the sender's id for the message
   std::string key;                     // client join: the sender key its ids are unique within
   std::string token;                   // client join: a signed identity (JWT)
-  std::string uid;                     // msg: the verified sender's user id (the token's sub)
+  std::string uid;                     // msg: the verified sender's user id (the token's sub); ban
+  bool deleted = false;                // msg: a tombstone (body gone); with `by`
+  std::string by;                      // deleted, tombstone msg: who deleted it
+  std::uint64_t seconds = 0;           // mute, ban: how long
+  std::string address;                 // ban: a client address
   std::string reason;                  // missed: "evicted" | "restart"
   Seq missed_from = 0, missed_to = 0;  // missed, inclusive
   std::string code, message;           // error

@@ -68,6 +68,8 @@ void encode_to(const Event& e, std::string& out) {
       if (!e.uid.empty()) str(out, "uid", e.uid);
       str(out, "body", e.body);
       if (!e.id.empty()) str(out, "id", e.id);
+      if (e.deleted) flag(out, "deleted", true);
+      if (!e.by.empty()) str(out, "by", e.by);
       break;
     case EventType::nick:
       room_and_ts();
@@ -117,6 +119,22 @@ void encode_to(const Event& e, std::string& out) {
       str(out, "room", e.room);
       if (e.ts) num(out, "ts", static_cast<std::uint64_t>(e.ts));
       num(out, "count", e.count);
+      break;
+    case EventType::delete_msg:
+      num(out, "seq", e.seq);
+      break;
+    case EventType::deleted:
+      str(out, "room", e.room);
+      num(out, "seq", e.seq);
+      str(out, "by", e.by);
+      break;
+    case EventType::kick:
+    case EventType::mute:
+    case EventType::ban:
+      if (!e.nick.empty()) str(out, "nick", e.nick);
+      if (!e.uid.empty()) str(out, "uid", e.uid);
+      if (!e.address.empty()) str(out, "address", e.address);
+      if (e.seconds) num(out, "seconds", e.seconds);
       break;
   }
   out.push_back('}');
@@ -180,6 +198,12 @@ bool decode(std::string_view line, Event& out, DecodeError& error) {
       text = &out.token;
     else if (k == "uid")
       text = &out.uid;
+    else if (k == "by")
+      text = &out.by;
+    else if (k == "address")
+      text = &out.address;
+    else if (k == "seconds")
+      number = &out.seconds;
     else if (k == "count")
       number = &out.count;
     else if (k == "seq")
@@ -203,6 +227,10 @@ bool decode(std::string_view line, Event& out, DecodeError& error) {
     } else if (k == "more") {
       if (f.kind != json::Kind::boolean) return wrong_type(f, error);
       out.more = f.flag;
+      continue;
+    } else if (k == "deleted") {
+      if (f.kind != json::Kind::boolean) return wrong_type(f, error);
+      out.deleted = f.flag;
       continue;
     } else if (k == "members") {
       if (f.kind != json::Kind::string_array) return wrong_type(f, error);

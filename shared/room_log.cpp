@@ -42,6 +42,15 @@ Seq RingRoomLog::append(StoredEvent event) {
   return seq;
 }
 
+bool RingRoomLog::replace(Seq seq, StoredEvent event) {
+  if (seq < first_ || seq >= next_seq()) return false;
+  StoredEvent& held = events_[seq - first_];
+  bytes_ = bytes_ - cost(held) + cost(event);
+  held = std::move(event);
+  // A tombstone is smaller than what it replaces, so the bounds still hold.
+  return true;
+}
+
 bool RingRoomLog::drop_oldest() {
   if (events_.empty()) return false;
   bytes_ -= cost(events_.front());

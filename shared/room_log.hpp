@@ -37,6 +37,9 @@ class RoomLog {
   // nullptr if `seq` is not held (evicted or not yet written).
   virtual const StoredEvent* at(Seq seq) const = 0;
   virtual Seq append(StoredEvent event) = 0;
+  // Swaps the stored encodings of a held `seq` (a deleted message becomes
+  // its tombstone); false if `seq` is not held.
+  virtual bool replace(Seq seq, StoredEvent event) = 0;
   // Evicts the oldest event (for a relay-wide memory bound); false if empty.
   virtual bool drop_oldest() = 0;
   virtual std::size_t bytes() const = 0;
@@ -56,6 +59,7 @@ class RingRoomLog final : public RoomLog {
   Seq next_seq() const override { return first_ + events_.size(); }
   const StoredEvent* at(Seq seq) const override;
   Seq append(StoredEvent event) override;
+  bool replace(Seq seq, StoredEvent event) override;
   bool drop_oldest() override;
   std::size_t bytes() const override { return bytes_; }
   std::size_t size() const override { return events_.size(); }

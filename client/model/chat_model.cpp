@@ -212,6 +212,12 @@ void ChatModel::apply(const Event& event) {
     case EventType::ack:
       acknowledge(ensure_room(event.room), event.id);
       break;
+    case EventType::delete_msg:
+    case EventType::deleted:
+    case EventType::kick:
+    case EventType::mute:
+    case EventType::ban:
+      break;  // moderation: requests, and an event the model does not show yet
   }
 }
 

@@ -25,10 +25,13 @@
 
 namespace hubchat::relay {
 
-// One accepted message on its way to the broker.
+// One accepted message (or a deletion) on its way to the broker.
 struct Publication {
   std::string room;
-  Event message;           // type msg: from, body, ts, id (no seq yet)
+  // type msg: from, body, ts, id (no seq yet). A deletion: type deleted,
+  // `seq` the message to delete, `by` who deletes it; it takes no seq of its
+  // own and comes back as `deleted` news.
+  Event message;
   std::string sender_key;  // with message.id: (room, key, id) is posted at most once
   std::uint64_t ticket;    // names the sender's request in its publish result
 };
@@ -50,8 +53,10 @@ enum class PublishStatus : std::uint8_t {
 //  - message: the next message (seq == the previous one's + 1).
 //  - presence: a member on another relay joined or left.
 //  - publish_result: the verdict on publish(ticket).
+//  - deleted: messages[0] (type deleted: seq, by) was deleted; the cache
+//    keeps its tombstone in its place.
 struct BrokerNews {
-  enum class Kind : std::uint8_t { ready, message, presence, publish_result };
+  enum class Kind : std::uint8_t { ready, message, presence, publish_result, deleted };
   Kind kind = Kind::message;
   std::string room;
   std::uint64_t epoch = 0;      // ready

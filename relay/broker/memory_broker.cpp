@@ -51,6 +51,18 @@ void MemoryBroker::publish(Publication publication) {
   result.kind = BrokerNews::Kind::publish_result;
   result.room = publication.room;
   result.ticket = publication.ticket;
+  if (publication.message.type == EventType::deleted) {
+    // The relay's cache is the history: the hub swaps in the tombstone.
+    result.seq = publication.message.seq;
+    BrokerNews deleted;
+    deleted.kind = BrokerNews::Kind::deleted;
+    deleted.room = publication.room;
+    publication.message.room = publication.room;
+    deleted.messages.push_back(std::move(publication.message));
+    news_.push_back(std::move(deleted));
+    news_.push_back(std::move(result));
+    return;
+  }
   std::string identity;
   if (!publication.sender_key.empty() && !publication.message.id.empty()) {
     const auto now = Clock::now();

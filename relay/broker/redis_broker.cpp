@@ -54,16 +54,21 @@ bool entry_to_message(const redisReply& entry, Event& message) {
       message.from = std::string(value);
     } else if (name == "i") {
       message.id = std::string(value);
+    } else if (name == "u") {
+      message.uid = std::string(value);
     } else if (name == "b") {
       message.body = std::string(value);
+    } else if (name == "d") {  // a tombstone (fetch.lua, from the tomb hash)
+      message.deleted = true;
+      message.by = std::string(value);
     }
   }
   return true;
 }
 
-// A published payload: epoch, seq, ts, from, id, body (one a line; the body last).
+// A published payload: epoch, seq, ts, from, id, uid, body (one a line; the body last).
 bool payload_to_message(std::string_view payload, std::uint64_t& epoch, Event& message) {
-  std::string_view fields[5];
+  std::string_view fields[6];
   for (std::string_view& field : fields) {
     const auto end = payload.find('\n');
     if (end == std::string_view::npos) return false;
@@ -77,6 +82,7 @@ bool payload_to_message(std::string_view payload, std::uint64_t& epoch, Event& m
   message.ts = static_cast<std::int64_t>(ts);
   message.from = std::string(fields[3]);
   message.id = std::string(fields[4]);
+  message.uid = std::string(fields[5]);
   message.body = std::string(payload);
   return true;
 }
@@ -158,7 +164,7 @@ void RedisBroker::connect_commands() {
     command_failures_ = 0;
     // Loaded before any EVALSHA on this connection: a publish that found its
     // script missing and went again by EVAL could overtake later ones.
-    for (const char* script : {kPublishLua, kFetchLua, kPresenceLua, kRollbackLua})
+    for (const char* script : {kPublishLua, kFetchLua, kPresenceLua, kRollbackLua, kDeleteLua})
       commands_->command({"SCRIPT", "LOAD", script}, [](const redisReply*) {});
     identify_redis();
   };
@@ -390,9 +396,36 @@ void RedisBroker::on_push(const redisReply& reply) {
     const std::string_view payload = text_of(*reply.element[2]);
     if (payload.starts_with("p\n"))
       on_presence_news(room, payload.substr(2));
+    else if (payload.starts_with("d\n"))
+      on_deletion_news(room, payload.substr(2));
     else
       on_live(room, payload);
   }
+}
+
+// "epoch\nseq\nby" (delete.lua): a message this relay already delivered is
+// swapped for its tombstone by the hub; one it has not reached yet comes
+// from the Stream as a tombstone anyway.
+void RedisBroker::on_deletion_news(const std::string& room, std::string_view payload) {
+  const auto it = rooms_.find(room);
+  if (it == rooms_.end() || !it->second.open || !it->second.synced) return;
+  const auto first = payload.find('\n');
+  const auto second = payload.find('\n', first == std::string_view::npos ? first : first + 1);
+  if (second == std::string_view::npos) return;
+  std::uint64_t epoch = 0;
+  Event deleted;
+  if (!to_u64(payload.substr(0, first), epoch) ||
+      !to_u64(payload.substr(first + 1, second - first - 1), deleted.seq))
+    return;
+  if (epoch != it->second.epoch || deleted.seq >= it->second.next) return;
+  deleted.type = EventType::deleted;
+  deleted.room = room;
+  deleted.by = std::string(payload.substr(second + 1));
+  BrokerNews news;
+  news.kind = BrokerNews::Kind::deleted;
+  news.room = room;
+  news.messages.push_back(std::move(deleted));
+  news_.push_back(std::move(news));
 }
 
 void RedisBroker::on_live(const std::string& room, std::string_view payload) {
@@ -457,10 +490,11 @@ void RedisBroker::fetch(const std::string& room, RoomState& state) {
       state.synced ? kFetchCount : std::max<std::size_t>(1, options_.history_events));
   const std::uint32_t generation = state.generation;
   const std::uint32_t presence_news = state.presence_news;
-  std::vector<std::string> args{"3",
+  std::vector<std::string> args{"4",
                                 key(room, "meta"),
                                 key(room, "log"),
                                 key(room, "members"),
+                                key(room, "tomb"),
                                 std::to_string(wall_ms()),
                                 after,
                                 count,
@@ -617,11 +651,15 @@ void RedisBroker::publish(Publication publication) {
     report_result(publication, PublishStatus::unavailable, 0);
     return;
   }
+  if (publication.message.type == EventType::deleted) {
+    publish_deletion(std::move(publication));
+    return;
+  }
   const Event& m = publication.message;
   const auto found = rooms_.find(publication.room);
   const bool seen = found != rooms_.end() && found->second.next > 0;
   std::vector<std::string> args;
-  args.reserve(14);
+  args.reserve(15);
   const bool keyed = !publication.sender_key.empty() && !m.id.empty();
   args.push_back(keyed ? "3" : "2");
   args.push_back(key(publication.room, "meta"));
@@ -640,6 +678,7 @@ void RedisBroker::publish(Publication publication) {
   args.push_back(seen ? std::to_string(found->second.next - 1) : "0");
   args.push_back(redis_run_);
   args.push_back(redis_durable_ ? "1" : "0");
+  args.push_back(m.uid);
   const std::string room = publication.room;
   const std::uint64_t ticket = publication.ticket;
   auto done = [this, room, ticket](const redisReply* reply) {
@@ -672,6 +711,34 @@ void RedisBroker::publish(Publication publication) {
     }
   };
   if (!eval(kPublishLua, kPublishSha, std::move(args), std::move(done)))
+    report_result(publication, PublishStatus::unavailable, 0);
+}
+
+// A deletion: delete.lua swaps the Stream entry for a tombstone and tells
+// every relay (this one included) on the room's channel; on_live turns that
+// into `deleted` news.
+void RedisBroker::publish_deletion(Publication publication) {
+  const Seq seq = publication.message.seq;
+  std::vector<std::string> args{"3",
+                                key(publication.room, "meta"),
+                                key(publication.room, "log"),
+                                key(publication.room, "tomb"),
+                                key(publication.room, "live"),
+                                std::to_string(seq),
+                                publication.message.by};
+  const std::string room = publication.room;
+  const std::uint64_t ticket = publication.ticket;
+  auto done = [this, room, ticket, seq](const redisReply* reply) {
+    Publication answered;
+    answered.room = room;
+    answered.ticket = ticket;
+    const bool deleted = reply && reply->type == REDIS_REPLY_ARRAY && reply->elements == 2 &&
+                         reply->element[0]->type == REDIS_REPLY_INTEGER &&
+                         reply->element[0]->integer == 1;
+    // Not held by the Stream (trimmed, or deleted already): nothing to do.
+    report_result(answered, deleted ? PublishStatus::accepted : PublishStatus::duplicate, seq);
+  };
+  if (!eval(kDeleteLua, kDeleteSha, std::move(args), std::move(done)))
     report_result(publication, PublishStatus::unavailable, 0);
 }
 

@@ -114,6 +114,8 @@ class RedisBroker final : public Broker {
   void on_push(const redisReply& reply);
   void on_live(const std::string& room, std::string_view payload);
   void pass_on(const std::string& room, RoomState& state, Event message);
+  void on_deletion_news(const std::string& room, std::string_view payload);
+  void publish_deletion(Publication publication);
   void on_presence_news(const std::string& room, std::string_view payload);
   void count_remote(const std::string& room, RoomState& state, const std::string& nick, int delta);
   void heartbeat();

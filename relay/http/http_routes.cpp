@@ -60,6 +60,7 @@ bool is_bundled_client_path(std::string_view uri_path) {
 HttpMethod request_method(lws* wsi) {
   if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) > 0) return HttpMethod::get;
   if (lws_hdr_total_length(wsi, WSI_TOKEN_HEAD_URI) > 0) return HttpMethod::head;
+  if (lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) > 0) return HttpMethod::post;
   // HTTP/2 names the method in a pseudo-header instead (the relay offers
   // only HTTP/1.1 today; this keeps GET and HEAD working if that changes).
   char method[8];
@@ -67,6 +68,7 @@ HttpMethod request_method(lws* wsi) {
     const std::string_view m(method);
     if (m == "GET") return HttpMethod::get;
     if (m == "HEAD") return HttpMethod::head;
+    if (m == "POST") return HttpMethod::post;
   }
   return HttpMethod::other;
 }

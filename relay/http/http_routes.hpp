@@ -41,7 +41,7 @@ bool is_bundled_client_path(std::string_view uri_path);
 // empty); false if it does not fit before `end`.
 bool add_csp_header(lws* wsi, std::string_view policy, unsigned char** p, unsigned char* end);
 
-enum class HttpMethod { get, head, other };
+enum class HttpMethod { get, head, post, other };
 
 // The request's method as far as the relay's routes care.
 HttpMethod request_method(lws* wsi);

@@ -170,6 +170,16 @@ void Hub::finish_join(Session& session, bool has_since, Seq since, std::uint64_t
   welcome.members = room.presence.page("", kWelcomeMembers, welcome.more);
   delivery_.reply(session, welcome);
   if (!missed.reason.empty()) delivery_.reply(session, missed);
+  // Messages deleted before the cursor: the client may hold their bodies.
+  for (const Room::Tombstone& tombstone : room.tombstones) {
+    if (tombstone.seq >= cursor || tombstone.seq < log.first_seq()) continue;
+    Event deleted;
+    deleted.type = EventType::deleted;
+    deleted.room = room.name;
+    deleted.seq = tombstone.seq;
+    deleted.by = tombstone.by;
+    delivery_.reply(session, deleted);
+  }
 }
 
 void Hub::finish_waiting_joins(Room& room) {
@@ -283,6 +293,101 @@ void Hub::post(Session& session, std::string_view body, std::string_view id) {
   broker_.publish(std::move(publication));
 }
 
+std::optional<Event> Hub::held_message(const Room& room, Seq seq) const {
+  if (!room.log) return std::nullopt;
+  const StoredEvent* stored = room.log->at(seq);
+  if (!stored) return std::nullopt;
+  // Rare (a delete): decoding the one stored line is cheaper than keeping
+  // every message's author beside its encodings.
+  Event message;
+  lossless::DecodeError error;
+  if (!lossless::decode(stored->lossless, message, error)) return std::nullopt;
+  return message;
+}
+
+std::uint64_t Hub::publish_deletion(std::string_view room, Seq seq, std::string_view by,
+                                    Session* sender) {
+  Publication publication;
+  publication.room = std::string(room);
+  publication.message.type = EventType::deleted;
+  publication.message.seq = seq;
+  publication.message.by = std::string(by);
+  publication.ticket = next_ticket_++;
+  publishing_.emplace(publication.ticket, InFlight{sender, {}});
+  const std::uint64_t ticket = publication.ticket;
+  broker_.publish(std::move(publication));
+  return ticket;
+}
+
+void Hub::delete_message(Session& session, Seq seq) {
+  if (!session.room) {
+    reply_error(session, "not_joined", "send a join event first");
+    return;
+  }
+  const std::optional<Event> message = held_message(*session.room, seq);
+  if (!message || message->deleted) {
+    reply_error(session, "not_found", "no message with that seq is held in this room");
+    return;
+  }
+  const Identity* who = session.identity.get();
+  const bool moderator = who && who->role != Role::member;
+  // Only a verified author is known to be the author: a guest's nick can be
+  // taken by another guest once it is free.
+  const bool author = who && !message->uid.empty() && message->uid == who->uid;
+  if (!moderator && !author) {
+    reply_error(session, "forbidden", "only its author or a moderator may delete a message");
+    return;
+  }
+  driver_.log_moderation("delete", session.nick, session.room->name, std::to_string(seq));
+  publish_deletion(session.room->name, seq, session.nick, &session);
+}
+
+std::optional<std::uint64_t> Hub::delete_as(std::string_view room_name, Seq seq,
+                                            std::string_view by) {
+  const Room* room = rooms_.find(room_name);
+  if (!room) return std::nullopt;
+  const std::optional<Event> message = held_message(*room, seq);
+  if (!message || message->deleted) return std::nullopt;
+  return publish_deletion(room_name, seq, by, nullptr);
+}
+
+void Hub::on_deleted(Room& room, const Event& deleted) {
+  std::optional<Event> tombstone = held_message(room, deleted.seq);
+  if (!tombstone || tombstone->deleted) return;
+  tombstone->body.clear();
+  tombstone->id.clear();
+  tombstone->deleted = true;
+  tombstone->by = deleted.by;
+  StoredEvent stored;
+  lossless::encode_to(*tombstone, stored.lossless);
+  stored.legacy = "(message deleted)";
+  const std::size_t before = room.log->bytes();
+  room.log->replace(deleted.seq, std::move(stored));
+  rooms_.recount(room, before);
+  std::erase_if(room.tombstones,
+                [&](const Room::Tombstone& t) { return t.seq < room.log->first_seq(); });
+  room.tombstones.push_back({deleted.seq, deleted.by});
+  if (room.members.empty()) return;
+  Event notice = deleted;
+  notice.room = room.name;
+  room.presence.notice(lossless::encode(notice));
+  fanout_.changed(room);
+}
+
+std::uint64_t Hub::publish_as(std::string_view room, std::string_view from, std::string_view body) {
+  Publication publication;
+  publication.room = std::string(room);
+  publication.message.type = EventType::msg;
+  publication.message.from = std::string(from);
+  publication.message.body = std::string(body);
+  publication.message.ts = now_ms();
+  publication.ticket = next_ticket_++;
+  publishing_.emplace(publication.ticket, InFlight{nullptr, {}});
+  const std::uint64_t ticket = publication.ticket;
+  broker_.publish(std::move(publication));
+  return ticket;
+}
+
 void Hub::end_of_turn() {
   broker_.take_news(news_);
   for (BrokerNews& news : news_) apply(news);
@@ -301,6 +406,10 @@ void Hub::apply(BrokerNews& news) {
   }
   Room* room = rooms_.find(news.room);
   if (!room) return;
+  if (news.kind == BrokerNews::Kind::deleted) {
+    for (const Event& deleted : news.messages) on_deleted(*room, deleted);
+    return;
+  }
   if (news.kind == BrokerNews::Kind::message) {
     // The next message of the cache. (Also when everybody left in this turn:
     // the cache is still this relay's copy of the room.)
@@ -321,6 +430,7 @@ void Hub::apply(BrokerNews& news) {
       on_presence(*room, news.nick, news.joined);
       return;
     case BrokerNews::Kind::publish_result:
+    case BrokerNews::Kind::deleted:
       return;
   }
 }
@@ -328,6 +438,12 @@ void Hub::apply(BrokerNews& news) {
 void Hub::on_publish_result(const BrokerNews& news) {
   const auto it = publishing_.find(news.ticket);
   if (it == publishing_.end()) return;  // the sender is gone
+  if (!it->second.sender) {
+    publishing_.erase(it);
+    if (news.status == PublishStatus::accepted) ++metrics_.messages_in;
+    driver_.api_published(news.ticket, news.status != PublishStatus::unavailable, news.seq);
+    return;
+  }
   Session& session = *it->second.sender;
   std::string id = std::move(it->second.id);
   publishing_.erase(it);

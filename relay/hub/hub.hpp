@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -84,6 +85,18 @@ class Hub final {
   // most once, and the sender gets an `ack` naming its seq.
   void post(Session& session, std::string_view body, std::string_view id = {});
   void rename(Session& session, std::string_view nick);
+  // A `delete` request: its author (verified, same uid) or a moderator may
+  // delete a message of the current room the cache holds; else `forbidden`.
+  void delete_message(Session& session, Seq seq);
+  // An operator's delete (POST /api/delete), by `by`; false if `room` has no
+  // such message held here. The verdict is reported like publish_as's.
+  std::optional<std::uint64_t> delete_as(std::string_view room, Seq seq, std::string_view by);
+  // An operator's post (POST /api/publish): `from` speaks in `room` as a
+  // bot, with no session behind it. Returns the ticket its verdict is
+  // reported under (HubDriver::api_published). Names are checked by the caller.
+  std::uint64_t publish_as(std::string_view room, std::string_view from, std::string_view body);
+  // Rooms with members here, and how many each has (with --redis, on every relay).
+  std::vector<RoomRegistry::InUse> rooms_in_use() const { return rooms_.in_use(); }
   // A `members` request: the page of nicks sorted after `after`.
   void members_page(Session& session, std::string_view after);
 
@@ -107,6 +120,13 @@ class Hub final {
   void on_ready(Room& room, std::uint64_t epoch, Seq first_seq, std::vector<Event>& messages);
   void on_publish_result(const BrokerNews& news);
   void on_presence(Room& room, std::string_view nick, bool joined);
+  // A message was deleted: its tombstone replaces it in the cache, and the
+  // room's readers are told through the presence ring (encoded once).
+  void on_deleted(Room& room, const Event& deleted);
+  // The held message `seq` of `room`, decoded; nullopt if not held.
+  std::optional<Event> held_message(const Room& room, Seq seq) const;
+  std::uint64_t publish_deletion(std::string_view room, Seq seq, std::string_view by,
+                                 Session* sender);
   void presence_changed(Room& room);
   // Encodes once per dialect, appends at the cache's next seq, schedules the readers.
   void append(Room& room, Event event);
@@ -126,8 +146,8 @@ class Hub final {
   Fanout fanout_;
   // Requests at the broker, by ticket: whom to tell the verdict.
   struct InFlight {
-    Session* sender;
-    std::string id;  // for the `ack`
+    Session* sender;  // null: an operator's post (publish_as)
+    std::string id;   // for the `ack`
   };
   std::unordered_map<std::uint64_t, InFlight> publishing_;
   std::uint64_t next_ticket_ = 1;

@@ -2,6 +2,9 @@
 // session's write pump, write to it now, and run the hub's timers.
 #pragma once
 
+#include <cstdint>
+#include <string_view>
+
 namespace hubchat::relay {
 
 struct Session;
@@ -20,6 +23,13 @@ class HubDriver {
   virtual void flush_next_turn() = 0;
   // Asks for Hub::flush_presence() after --presence-interval.
   virtual void arm_presence_flush() = 0;
+  // The verdict on Hub::publish_as(ticket): accepted with `seq`, or not
+  // posted (the broker was unavailable). For the operator API; a driver
+  // without it ignores it.
+  // A moderation action was taken: logged by the server (who, what, where, target).
+  virtual void log_moderation(std::string_view /*action*/, std::string_view /*who*/,
+                              std::string_view /*room*/, std::string_view /*target*/) {}
+  virtual void api_published(std::uint64_t /*ticket*/, bool /*accepted*/, std::uint64_t /*seq*/) {}
 
  protected:
   ~HubDriver() = default;

@@ -51,6 +51,9 @@ class RoomPresence {
   bool has_pending() const { return pending_count_ > 0; }
   // Encodes the pending changes of `room` into the ring; false if there were none.
   bool flush(std::string_view room, std::int64_t ts);
+  // A room-wide notice that is not presence (a message's `deleted` event),
+  // already encoded: its readers get it through the same ring, encoded once.
+  void notice(std::string line) { append(std::move(line)); }
   // Nobody is left to read the ring: frees it (an empty room is cheap to keep).
   void clear_ring();
 

@@ -27,7 +27,14 @@ struct Room {
   // The broker reported the room ready: its cache is current, joins can be answered.
   bool ready = false;
   std::uint32_t joins_waiting = 0;  // members whose join waits for `ready`
-  bool presence_dirty = false;      // has presence changes not flushed yet
+  // Deleted messages still in the cache (seq, who deleted it), oldest
+  // first: a resume past one is told of it (its reader may hold the body).
+  struct Tombstone {
+    Seq seq;
+    std::string by;
+  };
+  std::vector<Tombstone> tombstones;
+  bool presence_dirty = false;  // has presence changes not flushed yet
 
   // Fan-out (written by Fanout only).
   bool dirty = false;  // in the flush list: members to offer a write

@@ -1,5 +1,7 @@
 #include "relay/hub/room_registry.hpp"
 
+#include <algorithm>
+
 #include "shared/heap_size.hpp"
 
 namespace hubchat::relay {
@@ -19,6 +21,14 @@ std::size_t RoomRegistry::room_overhead(const Room& room) {
   constexpr std::size_t kBrokerEntry =
       heap_chunk_bytes(sizeof(std::string) + 4 * sizeof(void*)) + sizeof(void*);
   return kFixed + kBrokerEntry + 2 * heap_bytes(room.name);  // the name is the map's key too
+}
+
+std::vector<RoomRegistry::InUse> RoomRegistry::in_use() const {
+  std::vector<InUse> rooms;
+  for (const auto& [name, room] : rooms_)
+    if (!room->members.empty()) rooms.push_back({name, room->presence.count()});
+  std::ranges::sort(rooms, {}, &InUse::name);
+  return rooms;
 }
 
 Room* RoomRegistry::find(std::string_view name) {
@@ -51,7 +61,8 @@ void RoomRegistry::erase(Room& room) {
 
 void RoomRegistry::replace_cache(Room& room, Seq first_seq) {
   if (room.log) history_bytes_ -= room.log->bytes();
-  room.log.reset();  // before the new one: the old one's memory can serve it
+  room.tombstones.clear();  // seqs of the old cache
+  room.log.reset();         // before the new one: the old one's memory can serve it
   room.log =
       std::make_unique<RingRoomLog>(options_.history_events, options_.history_bytes, first_seq);
   history_bytes_ += room.log->bytes();

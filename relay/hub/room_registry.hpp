@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "relay/hub/room.hpp"
 #include "relay/ops/options.hpp"
@@ -34,6 +35,13 @@ class RoomRegistry {
   void recount(Room& room, std::size_t bytes_before);
 
   std::size_t size() const { return rooms_.size(); }
+  // Rooms someone is in (presence: this relay's members and, with --redis,
+  // other relays'), sorted by name.
+  struct InUse {
+    std::string name;
+    std::uint64_t members = 0;
+  };
+  std::vector<InUse> in_use() const;
   // What all rooms' caches hold, heap included (bounded by --history-total-bytes).
   std::size_t history_bytes() const { return history_bytes_; }
   bool over_bound() const { return history_bytes_ > options_.history_total_bytes; }

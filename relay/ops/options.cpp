@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <map>
 
+#include "relay/api/api_key.hpp"
 #include "relay/auth/auth_key.hpp"
 #include "relay/broker/redis_url.hpp"
 #include "relay/transport/client_address.hpp"
@@ -166,6 +167,15 @@ std::optional<int> parse_options(int argc, char** argv, Options& o) {
   app.add_option("--private-room", o.private_rooms,
                  "a room (or prefix*) only tokens whose rooms cover it may join (repeatable)")
       ->type_name("PATTERN");
+  app.add_option("--api-key-file", o.api_key_file,
+                 "turn on the operator API (/api/*), authorised by Authorization: Bearer KEY with "
+                 "the key on this file's first line (16+ bytes)")
+      ->type_name("FILE")
+      ->check(CLI::ExistingFile)
+      ->check([](const std::string& path) -> std::string {
+        std::string error;
+        return load_api_key(path, error) ? "" : error;
+      });
   app.add_flag("--reuse-port", o.reuse_port,
                "listen with SO_REUSEPORT, so several relays on one host share --port");
   try {

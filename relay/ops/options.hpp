@@ -85,6 +85,9 @@ struct Options {
   // --private-room PATTERN: rooms (names or prefix*) that need a token
   // whose rooms cover them.
   std::vector<std::string> private_rooms;
+  // --api-key-file FILE: turns on /api/* (publish, moderation, rooms) for
+  // requests bearing the key in the file; empty: no API.
+  std::string api_key_file;
   // Every setting with its effective value ("name=value ..."), for the log.
   std::string effective_settings;
 };

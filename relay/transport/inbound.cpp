@@ -66,6 +66,9 @@ void handle_lossless_request(const Options& options, Hub& hub, Session& session,
     case EventType::members:
       hub.members_page(session, event.after);
       break;
+    case EventType::delete_msg:
+      hub.delete_message(session, event.seq);
+      break;
     default:
       hub.reply_error(session, "bad_event",
                       "\"" + std::string(to_string(event.type)) + "\" is not a client event");

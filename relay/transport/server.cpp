@@ -83,6 +83,12 @@ std::unique_ptr<TokenVerifier> make_verifier(const Options& options) {
                                          options.max_room_bytes);
 }
 
+std::optional<std::string> load_api_key_if_set(const Options& options) {
+  if (options.api_key_file.empty()) return std::nullopt;
+  std::string error;
+  return load_api_key(options.api_key_file, error);  // parse_options checked it already
+}
+
 std::string url_arg(lws* wsi, const char* name) {
   char buffer[256];
   const char* value = lws_get_urlarg_by_name(wsi, name, buffer, sizeof buffer);
@@ -136,6 +142,7 @@ Server::Server(const Options& options)
       broker_(make_broker(loop_, options, log_)),
       hub_(options, metrics_, *this, epoch_now_ms(), broker_.get()),
       access_(options, make_verifier(options)),
+      api_(options, hub_, log_, load_api_key_if_set(options)),
       batcher_(options.max_frame_bytes, LWS_PRE),
       pumps_{options, hub_, metrics_, batcher_, false, &access_} {
   static_assert(std::string_view(lossless::kSubprotocol) == "hubchat.v1");
@@ -267,16 +274,17 @@ bool Server::origin_allowed(lws* wsi) const {
   return std::ranges::find(options_.allowed_origins, origin) != options_.allowed_origins.end();
 }
 
-std::string Server::client_address_of(lws* wsi, Session& session) const {
+std::string Server::client_address_of(lws* wsi, std::uint16_t* peer_port) const {
   char peer[64] = "";
   lws_get_peer_simple(wsi, peer, sizeof peer);
   sockaddr_storage address{};
   socklen_t size = sizeof address;
-  if (getpeername(lws_get_socket_fd(wsi), reinterpret_cast<sockaddr*>(&address), &size) == 0) {
+  if (peer_port &&
+      getpeername(lws_get_socket_fd(wsi), reinterpret_cast<sockaddr*>(&address), &size) == 0) {
     if (address.ss_family == AF_INET)
-      session.peer_port = ntohs(reinterpret_cast<const sockaddr_in&>(address).sin_port);
+      *peer_port = ntohs(reinterpret_cast<const sockaddr_in&>(address).sin_port);
     else if (address.ss_family == AF_INET6)
-      session.peer_port = ntohs(reinterpret_cast<const sockaddr_in6&>(address).sin6_port);
+      *peer_port = ntohs(reinterpret_cast<const sockaddr_in6&>(address).sin6_port);
   }
   if (options_.trusted_proxies.empty()) return normalized_address(peer);
   auto header = [wsi](lws_token_indexes token) {
@@ -323,7 +331,8 @@ void Server::on_established(lws* wsi, Session& session) {
   ++metrics_.connections;
   ++metrics_.connections_total;
   session.connected_at = std::chrono::steady_clock::now();
-  session.from_ip = &*connections_per_ip_.try_emplace(client_address_of(wsi, session), 0).first;
+  session.from_ip =
+      &*connections_per_ip_.try_emplace(client_address_of(wsi, &session.peer_port), 0).first;
   log_.debug("connection from %s port %u (%s)", session.from_ip->first.c_str(), session.peer_port,
              session.dialect == Dialect::lossless ? "lossless" : "legacy");
   const std::size_t from_ip = ++session.from_ip->second;
@@ -431,7 +440,9 @@ int Server::on_callback(lws* wsi, lws_callback_reasons reason, void* user, void*
         return send_http_response(wsi, HTTP_STATUS_BAD_REQUEST, "text/plain", "bad request\n");
       const std::string_view path(uri, static_cast<std::size_t>(uri_len));
       const HttpMethod method = request_method(wsi);
-      if (method == HttpMethod::other) {
+      if (ApiRoutes::is_api_path(path) && (method == HttpMethod::get || method == HttpMethod::post))
+        return api_.on_request(wsi, path, method == HttpMethod::post, client_address_of(wsi));
+      if (method == HttpMethod::other || method == HttpMethod::post) {
         // Nothing here takes a body: answer, and close rather than read one.
         write_http_response(wsi, HTTP_STATUS_METHOD_NOT_ALLOWED, "text/plain",
                             "method not allowed\n");
@@ -450,9 +461,31 @@ int Server::on_callback(lws* wsi, lws_callback_reasons reason, void* user, void*
       return send_http_response(wsi, HTTP_STATUS_NOT_FOUND, "text/plain", "not found\n");
     }
 
+    // The operator API's POST bodies and deferred answers (api_routes).
+    case LWS_CALLBACK_HTTP_BODY:
+      return api_.on_body(wsi, static_cast<const char*>(in), len);
+    case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+      return api_.on_body_done(wsi);
+    case LWS_CALLBACK_HTTP_WRITEABLE: {
+      int result = 0;
+      if (api_.on_writeable(wsi, result)) return result;
+      return lws_callback_http_dummy(wsi, reason, user, in, len);
+    }
+    case LWS_CALLBACK_CLOSED_HTTP:
+      api_.closed(wsi);
+      return lws_callback_http_dummy(wsi, reason, user, in, len);
+
     default:
       return lws_callback_http_dummy(wsi, reason, user, in, len);
   }
+}
+
+// Every moderation action gets a line at the default level: who, what, target.
+void Server::log_moderation(std::string_view action, std::string_view who, std::string_view room,
+                            std::string_view target) {
+  log_.info("moderation: %.*s by '%.*s' in '%.*s': %.*s", static_cast<int>(action.size()),
+            action.data(), static_cast<int>(who.size()), who.data(), static_cast<int>(room.size()),
+            room.data(), static_cast<int>(target.size()), target.data());
 }
 
 void Server::begin_shutdown() {

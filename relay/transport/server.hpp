@@ -18,6 +18,7 @@
 
 #include "relay/auth/access_policy.hpp"
 #include "relay/broker/broker.hpp"
+#include "relay/http/api_routes.hpp"
 #include "relay/http/static_files.hpp"
 #include "relay/hub/hub.hpp"
 #include "relay/ops/log.hpp"
@@ -57,11 +58,16 @@ class Server final : private HubDriver {
   void arm_flush() override;
   void flush_next_turn() override;
   void arm_presence_flush() override;
+  void log_moderation(std::string_view action, std::string_view who, std::string_view room,
+                      std::string_view target) override;
+  void api_published(std::uint64_t ticket, bool accepted, std::uint64_t seq) override {
+    api_.published(ticket, accepted, seq);
+  }
 
   bool origin_allowed(lws* wsi) const;
   void on_established(lws* wsi, Session& session);
-  // The client's address (--trusted-proxy aware) and port.
-  std::string client_address_of(lws* wsi, Session& session) const;
+  // The client's address (--trusted-proxy aware); `peer_port`, if given, gets its port.
+  std::string client_address_of(lws* wsi, std::uint16_t* peer_port = nullptr) const;
   void log_connection_end(const Session& session) const;
   void on_stop_signal();
   void begin_shutdown();
@@ -87,6 +93,7 @@ class Server final : private HubDriver {
   std::unique_ptr<Broker> broker_;
   Hub hub_;
   AccessPolicy access_;  // tokens, --anonymous, --private-room
+  ApiRoutes api_;        // /api/* (--api-key-file)
   FrameBatcher batcher_;
   PumpContext pumps_;
   std::array<lws_protocols, 3> protocols_{};  // must outlive the context

@@ -374,11 +374,11 @@ HttpResponse read_response(int fd, std::string& raw, const std::string& method, 
   return response;
 }
 
-}  // namespace
-
-std::vector<HttpResponse> http_exchange(std::uint16_t port,
-                                        const std::vector<HttpRequest>& requests,
-                                        std::chrono::milliseconds timeout) {
+// http_exchange, with `bodies[i]` (if given) sent after request i with its
+// Content-Length.
+std::vector<HttpResponse> exchange(std::uint16_t port, const std::vector<HttpRequest>& requests,
+                                   const std::vector<std::string>* bodies,
+                                   std::chrono::milliseconds timeout) {
   std::vector<HttpResponse> responses;
   const Deadline deadline = deadline_in(timeout);
   UniqueFd fd = connect_tcp(port);
@@ -390,12 +390,30 @@ std::vector<HttpResponse> http_exchange(std::uint16_t port,
     std::string request =
         r.method + " " + r.path + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) + "\r\n";
     for (const auto& [name, value] : r.headers) request += name + ": " + value + "\r\n";
+    const std::string* body = bodies && i < bodies->size() ? &(*bodies)[i] : nullptr;
+    if (body) request += "Content-Length: " + std::to_string(body->size()) + "\r\n";
     request += last ? "Connection: close\r\n\r\n" : "\r\n";
+    if (body) request += *body;
     if (!write_all(fd.get(), request, deadline)) break;
     responses.push_back(read_response(fd.get(), raw, r.method, last, deadline));
     if (responses.back().status == 0) break;
   }
   return responses;
+}
+
+}  // namespace
+
+std::vector<HttpResponse> http_exchange(std::uint16_t port,
+                                        const std::vector<HttpRequest>& requests,
+                                        std::chrono::milliseconds timeout) {
+  return exchange(port, requests, nullptr, timeout);
+}
+
+HttpResponse http_send(std::uint16_t port, const HttpRequest& request, const std::string& body,
+                       std::chrono::milliseconds timeout) {
+  const std::vector<std::string> bodies{body};
+  auto responses = exchange(port, {request}, &bodies, timeout);
+  return responses.empty() ? HttpResponse{} : std::move(responses.front());
 }
 
 HttpResponse http_request(std::uint16_t port, const HttpRequest& request,

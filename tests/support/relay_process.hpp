@@ -51,6 +51,10 @@ std::vector<HttpResponse> http_exchange(
 HttpResponse http_request(std::uint16_t port, const HttpRequest& request,
                           std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
+// `request` with `body` after it (and its Content-Length), Connection: close.
+HttpResponse http_send(std::uint16_t port, const HttpRequest& request, const std::string& body,
+                       std::chrono::milliseconds timeout = std::chrono::seconds(5));
+
 // GET http://127.0.0.1:port/path with Connection: close.
 HttpResponse http_get(std::uint16_t port, const std::string& path,
                       std::chrono::milliseconds timeout = std::chrono::seconds(5));

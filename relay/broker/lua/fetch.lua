@@ -3,6 +3,8 @@
 -- KEYS[1]  the room's meta hash   (fields: epoch, seq)
 -- KEYS[2]  the room's Stream
 -- KEYS[3]  the room's member set (presence across relays; see presence.lua)
+-- KEYS[4]  the room's tomb hash (delete.lua): deleted messages, merged into
+--          the entries as {t, ts, f, from, u, uid, d, by} so the history stays contiguous
 -- ARGV[1]  the epoch to give the room if it has none yet (a new room, or
 --          one whose data Redis lost: clients see the change as `missed`)
 -- ARGV[2]  "latest": the newest ARGV[3] entries; else a seq: the entries
@@ -45,6 +47,46 @@ if ARGV[2] == 'latest' then
 else
   entries = redis.call('XRANGE', KEYS[2], (tonumber(ARGV[2]) + 1) .. '-0', '+', 'COUNT', ARGV[3])
 end
+-- Tombstones fill the holes XDEL left: from the first seq wanted (after
+-- ARGV[2], or the first entry read) up to the last entry, and past it to top.
+local merged = {}
+local expected = nil
+if ARGV[2] ~= 'latest' then expected = tonumber(ARGV[2]) + 1 end
+local function tomb(seq)
+  local t = redis.call('HMGET', KEYS[4], seq .. ':t', seq .. ':f', seq .. ':u', seq .. ':d')
+  if not t[4] then return nil end
+  return {seq .. '-0', {'t', t[1], 'f', t[2], 'u', t[3] or '', 'd', t[4]}}
+end
+local function fill(upto)
+  while expected and expected < upto do
+    local filled = tomb(expected)
+    if not filled then break end
+    merged[#merged + 1] = filled
+    expected = expected + 1
+  end
+end
+for _, entry in ipairs(entries) do
+  local seq = tonumber(string.match(entry[1], '^(%d+)'))
+  fill(seq)
+  merged[#merged + 1] = entry
+  expected = seq + 1
+end
+if expected == nil and ARGV[2] == 'latest' then expected = top + 1 end
+fill(top + 1)
+-- The newest entries: tombstones just before the first one read belong to
+-- them too (up to the count asked for).
+if ARGV[2] == 'latest' then
+  local head = expected - #merged
+  local before = {}
+  while #before + #merged < tonumber(ARGV[3]) and head > 1 do
+    local filled = tomb(head - 1)
+    if not filled then break end
+    table.insert(before, 1, filled)
+    head = head - 1
+  end
+  for i = #before, 1, -1 do table.insert(merged, 1, before[i]) end
+end
+entries = merged
 local now = redis.call('TIME')
 local now_ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
 local members = redis.call('ZRANGEBYSCORE', KEYS[3], now_ms, '+inf')

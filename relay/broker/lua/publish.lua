@@ -1,7 +1,7 @@
 -- Posts one chat message to a room, atomically: the room's one order.
 --
 -- KEYS[1]  the room's meta hash   (fields: epoch, seq)
--- KEYS[2]  the room's Stream      (entry id "<seq>-0"; fields t, f, i, b)
+-- KEYS[2]  the room's Stream      (entry id "<seq>-0"; fields t, f, i, u, b)
 -- KEYS[3]  optional: the message's dedupe key (sender key + id), a string
 --          holding the seq it was accepted as, expiring after ARGV[8] s
 -- ARGV[1]  the room's pub/sub channel
@@ -14,13 +14,14 @@
 -- ARGV[11] the run id of this Redis process, ARGV[12] "1" when it persists
 --          every write (appendonly yes, appendfsync always); the meta hash
 --          keeps both (fields run, dur) to judge the data after a restart
+-- ARGV[13] the verified sender's user id (uid; "" for guests and bots)
 --
 -- Returns {1, epoch, seq} when posted, {0, epoch, seq} when the dedupe key
 -- says it was posted before (as seq), {2, epoch, seq} when the room's data is
 -- older than what the relay has seen (Redis came back from an older
 -- snapshot): nothing is posted, the relay gives the room a new epoch first
 -- (rollback.lua). Published payload, one field a line (the body last, it may
--- hold newlines): epoch, seq, ts, from, id, body.
+-- hold newlines): epoch, seq, ts, from, id, uid, body.
 local meta = redis.call('HMGET', KEYS[1], 'epoch', 'seq', 'run', 'dur')
 local epoch = meta[1]
 local top = tonumber(meta[2] or '0')
@@ -56,10 +57,10 @@ end
 redis.call('PERSIST', KEYS[1])
 local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
 redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[2], seq .. '-0',
-           't', ARGV[4], 'f', ARGV[5], 'i', ARGV[6], 'b', ARGV[7])
+           't', ARGV[4], 'f', ARGV[5], 'i', ARGV[6], 'u', ARGV[13], 'b', ARGV[7])
 if #KEYS == 3 then
   redis.call('SET', KEYS[3], seq, 'EX', ARGV[8])
 end
 redis.call('PUBLISH', ARGV[1],
-           epoch .. '\n' .. seq .. '\n' .. ARGV[4] .. '\n' .. ARGV[5] .. '\n' .. ARGV[6] .. '\n' .. ARGV[7])
+           epoch .. '\n' .. seq .. '\n' .. ARGV[4] .. '\n' .. ARGV[5] .. '\n' .. ARGV[6] .. '\n' .. ARGV[13] .. '\n' .. ARGV[7])
 return {1, epoch, seq}
