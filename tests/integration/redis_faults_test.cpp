@@ -1,0 +1,524 @@
+// Issue 15's defects 1-9, one test each (defect 4 also has unit tests in
+// tests/unit/client/outbox_test.cpp): real redis-server and real relays
+// (--redis), faults injected by PID and by Redis's CLIENT KILL. A relay is
+// SIGSTOPped while its connections are killed so that "the outage" has a
+// known extent (it cannot reconnect before the test has posted). Each test
+// says how the code before the fix (ce54d65) failed it.
+#include <signal.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "client/model/chat_model.hpp"
+#include "tests/integration/relay_test_fixture.hpp"
+#include "tests/support/events.hpp"
+
+namespace hubchat::test {
+namespace {
+
+class RedisFaultsTest : public ::testing::Test {
+ protected:
+  ::testing::AssertionResult start_redis(std::vector<std::string> args = {}) {
+    redis_ = std::make_unique<RedisProcess>(std::move(args));
+    if (!redis_->start()) return ::testing::AssertionFailure() << redis_->error();
+    return ::testing::AssertionSuccess();
+  }
+  // A relay sharing rooms through the test's Redis.
+  RelayProcess* start_relay(std::vector<std::string> extra = {}) {
+    std::vector<std::string> args{"--redis", redis_->url(),  "--redis-prefix",
+                                  "test:",   "--rate-limit", "0"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    relays_.push_back(std::make_unique<RelayProcess>(std::move(args)));
+    if (!relays_.back()->start()) {
+      ADD_FAILURE() << relays_.back()->error();
+      return nullptr;
+    }
+    return relays_.back().get();
+  }
+  void TearDown() override {
+    for (const auto& relay : relays_)
+      if (relay->pid() > 0) ::kill(relay->pid(), SIGCONT);  // never leave one stopped
+    if (!HasFailure()) return;
+    for (const auto& relay : relays_) {
+      std::string log = relay->stderr_text();
+      if (log.size() > 6000) log = "...\n" + log.substr(log.size() - 6000);
+      std::cerr << "---- relay stderr (pid " << relay->pid() << ") ----\n" << log << "\n";
+    }
+  }
+
+  // Redis client ids of `relay`'s connections, split by kind (pub/sub or
+  // commands), from CLIENT LIST matched against the relay's local ports.
+  struct RelayClients {
+    std::vector<std::string> pubsub, command;
+  };
+  RelayClients clients_of(const RelayProcess& relay) {
+    RelayClients out;
+    const auto ports = local_ports_connected_to(relay.pid(), redis_->port());
+    std::istringstream lines(redis_->command({"CLIENT", "LIST"}));
+    for (std::string line; std::getline(lines, line);) {
+      std::map<std::string, std::string> f;
+      std::istringstream words(line);
+      for (std::string w; words >> w;)
+        if (const auto eq = w.find('='); eq != std::string::npos)
+          f[w.substr(0, eq)] = w.substr(eq + 1);
+      const std::string& addr = f["addr"];
+      const auto colon = addr.rfind(':');
+      if (colon == std::string::npos) continue;
+      const auto port = static_cast<std::uint16_t>(std::stoul(addr.substr(colon + 1)));
+      if (std::find(ports.begin(), ports.end(), port) == ports.end()) continue;
+      const bool pubsub = f["sub"] != "0" || f["psub"] != "0" ||
+                          f["flags"].find('P') != std::string::npos;
+      (pubsub ? out.pubsub : out.command).push_back(f["id"]);
+    }
+    return out;
+  }
+  void kill_ids(const std::vector<std::string>& ids) {
+    for (const std::string& id : ids) redis_->command({"CLIENT", "KILL", "ID", id});
+  }
+
+  std::unique_ptr<RedisProcess> redis_;
+  std::vector<std::unique_ptr<RelayProcess>> relays_;
+};
+
+// Stops a relay for the scope (SIGSTOP/SIGCONT): its sockets stay open but
+// it reads nothing, so a killed connection is noticed only when it resumes.
+class Stopped {
+ public:
+  explicit Stopped(const RelayProcess& relay) : pid_(relay.pid()) { ::kill(pid_, SIGSTOP); }
+  ~Stopped() { ::kill(pid_, SIGCONT); }
+  Stopped(const Stopped&) = delete;
+  Stopped& operator=(const Stopped&) = delete;
+
+ private:
+  pid_t pid_;
+};
+
+// Joins `room` as `nick` with sender key `key`; the welcome, or nullopt.
+std::optional<Event> join_keyed(LosslessClient& c, std::uint16_t port, const std::string& room,
+                                const std::string& nick, const std::string& key,
+                                std::optional<Seq> since = std::nullopt, std::uint64_t epoch = 0) {
+  if (!c.connect(port).upgraded()) return std::nullopt;
+  if (!c.send_event(join_event(room, nick, key, since, epoch))) return std::nullopt;
+  return c.wait_for([](const Event& e) { return e.type == EventType::welcome; },
+                    deadline_in(10s));
+}
+
+// Sends `body` with `id` and waits for the relay's ack of it.
+std::optional<Event> post_acked(LosslessClient& c, const std::string& body, const std::string& id) {
+  if (!c.send_event(msg_event(body, id))) return std::nullopt;
+  return c.wait_for([&](const Event& e) { return e.type == EventType::ack && e.id == id; },
+                    deadline_in(10s));
+}
+
+// Posts "prefix<i>" n times, each after the previous one's echo.
+::testing::AssertionResult post_paced(LosslessClient& talker, const std::string& prefix, int n) {
+  for (int i = 0; i < n; ++i) {
+    const std::string body = prefix + std::to_string(i);
+    if (!talker.send_msg(body)) return ::testing::AssertionFailure() << "send failed";
+    if (!talker.wait_for([&](const Event& e) { return e.type == EventType::msg && e.body == body; },
+                         deadline_in(10s)))
+      return ::testing::AssertionFailure() << "no echo of " << body;
+  }
+  return ::testing::AssertionSuccess();
+}
+
+bool has_body(const LosslessClient& c, const std::string& body) {
+  return has_msg_body(c.history(), body);
+}
+
+// Every (epoch, seq) any client was shown, with the body it carried: one
+// body per (epoch, seq), or the seq a client saw names two messages.
+class SeqWitness {
+ public:
+  // The messages of one connection, whose welcome said `epoch`.
+  void note(const std::string& who, std::uint64_t epoch, const LosslessClient& c) {
+    for (const Event& e : c.msgs()) {
+      const auto [it, fresh] = bodies_.emplace(std::make_pair(epoch, e.seq), e.body);
+      if (!fresh && it->second != e.body)
+        conflicts_.push_back(who + ": epoch " + std::to_string(epoch) + " seq " +
+                             std::to_string(e.seq) + " is '" + e.body + "' and '" + it->second +
+                             "'");
+    }
+  }
+  const std::vector<std::string>& conflicts() const { return conflicts_; }
+
+ private:
+  std::map<std::pair<std::uint64_t, Seq>, std::string> bodies_;
+  std::vector<std::string> conflicts_;
+};
+
+// Defect 1. Redis restarts from an older RDB snapshot (the room at seq 6,
+// the snapshot at 3). Before: same epoch, new messages became seqs 4 and 5
+// again, the reader on A heard nothing, and a client resuming on B with
+// since=6 got a plain welcome: the witness saw two bodies for seq 4.
+TEST_F(RedisFaultsTest, RollbackToAnOlderSnapshotIsToldAndForksNoSeq) {
+  ASSERT_TRUE(start_redis());  // RDB only by SAVE below, loaded at start
+  RelayProcess* a = start_relay();
+  RelayProcess* b = start_relay();
+  ASSERT_TRUE(a && b);
+  LosslessClient writer, reader;
+  const auto w0 = writer.connect_and_join(a->port(), "snap", "wes");
+  ASSERT_TRUE(w0);
+  const auto r0 = reader.connect_and_join(a->port(), "snap", "rae");
+  ASSERT_TRUE(r0);
+  ASSERT_TRUE(post_paced(writer, "old", 3));
+  ASSERT_EQ(redis_->command({"SAVE"}), "OK");
+  ASSERT_TRUE(post_paced(writer, "lost", 3));
+  ASSERT_TRUE(reader.collect_until([](const auto& h) { return has_msg_body(h, "lost2"); },
+                                   deadline_in(10s)));
+  const Seq top = writer.msgs().back().seq;
+  ASSERT_EQ(top, 6u);
+
+  // As SHUTDOWN NOSAVE: the process ends without writing; start() loads dump.rdb.
+  redis_->kill_now();
+  ASSERT_TRUE(redis_->start()) << redis_->error();
+  ASSERT_EQ(redis_->command({"DBSIZE"}) == "0", false) << "the snapshot was not loaded";
+
+  // The reader on A is told: its view of the room is void (1012), or it
+  // gets a `missed` reset in the same connection.
+  const auto told = [](const Event& e) {
+    return e.type == EventType::missed && e.reason == "restart";
+  };
+  const bool reset_in_place = reader.wait_for(told, deadline_in(15s)).has_value();
+  if (!reset_in_place)
+    EXPECT_EQ(reader.end().close_code, 1012) << "the reader on A was not told: "
+                                             << reader.end().describe() << " "
+                                             << describe(reader.history());
+
+  SeqWitness witness;
+  witness.note("writer", w0->epoch, writer);
+  witness.note("reader", r0->epoch, reader);
+
+  // The writer comes back (resuming where it was) and posts two more.
+  LosslessClient writer2;
+  const auto w1 =
+      writer2.connect_and_join(a->port(), "snap", "wes", deadline_in(15s), top, w0->epoch);
+  ASSERT_TRUE(w1);
+  ASSERT_TRUE(post_paced(writer2, "new", 2)) << describe(writer2.history());
+
+  // A client resuming on B from seq 6 of the old epoch.
+  LosslessClient resumer;
+  const auto rb = resumer.connect_and_join(b->port(), "snap", "ros", deadline_in(15s), top, w0->epoch);
+  ASSERT_TRUE(rb);
+  ASSERT_TRUE(resumer.collect_until([](const auto& h) { return has_msg_body(h, "new1"); },
+                                    deadline_in(10s)))
+      << describe(resumer.history());
+  const bool resumer_told =
+      rb->epoch != w0->epoch ||
+      std::any_of(resumer.history().begin(), resumer.history().end(),
+                  [](const Event& e) { return e.type == EventType::missed; });
+  EXPECT_TRUE(resumer_told) << "resuming at seq " << top
+                            << " of the old epoch after a rollback gave no sign of it: "
+                            << describe(resumer.history());
+  witness.note("writer2", w1->epoch, writer2);
+  witness.note("resumer", rb->epoch, resumer);
+  EXPECT_TRUE(witness.conflicts().empty()) << witness.conflicts().front();
+}
+
+// Defect 2. A catch-up past the Stream's trim: A's subscriber is gone while
+// B posts 10 into a 5-entry Stream. Before: the reader on A jumped from 2 to
+// 8 with no `missed`.
+TEST_F(RedisFaultsTest, CatchUpPastTheTrimIsMissedThenInOrder) {
+  ASSERT_TRUE(start_redis());
+  RelayProcess* a = start_relay({"--history-events", "5"});
+  RelayProcess* b = start_relay({"--history-events", "5"});
+  ASSERT_TRUE(a && b);
+  LosslessClient reader, talker;
+  ASSERT_TRUE(reader.connect_and_join(a->port(), "trim", "rae"));
+  ASSERT_TRUE(talker.connect_and_join(b->port(), "trim", "tom"));
+  ASSERT_TRUE(post_paced(talker, "p", 2));
+  ASSERT_TRUE(reader.collect_until([](const auto& h) { return has_msg_body(h, "p1"); },
+                                   deadline_in(10s)));
+  {
+    Stopped stopped(*a);
+    const auto ids = clients_of(*a);
+    ASSERT_FALSE(ids.pubsub.empty()) << "relay A has no subscriber";
+    kill_ids(ids.pubsub);
+    ASSERT_TRUE(post_paced(talker, "q", 10));  // seqs 3..12; the Stream keeps 8..12
+  }
+  ASSERT_TRUE(reader.collect_until([](const auto& h) { return has_msg_body(h, "q9"); },
+                                   deadline_in(15s)))
+      << describe(reader.history());
+  std::set<Seq> covered;
+  for (const Event& e : reader.history()) {
+    if (e.type == EventType::missed)
+      for (Seq s = e.missed_from; s <= e.missed_to; ++s) covered.insert(s);
+    if (e.type == EventType::msg) covered.insert(e.seq);
+  }
+  for (Seq s = 1; s <= 12; ++s)
+    EXPECT_TRUE(covered.count(s)) << "seq " << s << " neither arrived nor was reported missed: "
+                                  << describe(reader.history(), 40);
+  std::vector<Seq> seqs;
+  for (const Event& e : reader.msgs()) seqs.push_back(e.seq);
+  EXPECT_TRUE(std::is_sorted(seqs.begin(), seqs.end())) << describe(reader.history(), 40);
+  EXPECT_EQ(std::set<Seq>(seqs.begin(), seqs.end()).size(), seqs.size()) << "a duplicate";
+}
+
+// Defect 3. A's subscriber and then its command connection are killed with
+// two messages in between, in a quiet room. Before: the failed catch-up read
+// was never retried, and the reader never got them.
+TEST_F(RedisFaultsTest, AFailedCatchUpReadIsRetriedInAQuietRoom) {
+  ASSERT_TRUE(start_redis());
+  RelayProcess* a = start_relay();
+  RelayProcess* b = start_relay();
+  ASSERT_TRUE(a && b);
+  LosslessClient reader, talker;
+  ASSERT_TRUE(reader.connect_and_join(a->port(), "quiet", "rae"));
+  ASSERT_TRUE(talker.connect_and_join(b->port(), "quiet", "tom"));
+  ASSERT_TRUE(post_paced(talker, "before", 1));
+  ASSERT_TRUE(reader.collect_until([](const auto& h) { return has_msg_body(h, "before0"); },
+                                   deadline_in(10s)));
+  {
+    Stopped stopped(*a);
+    const auto first = clients_of(*a);
+    ASSERT_FALSE(first.pubsub.empty());
+    ASSERT_FALSE(first.command.empty());
+    kill_ids(first.pubsub);
+    ASSERT_TRUE(post_paced(talker, "gap", 2));
+    kill_ids(first.command);
+  }
+  // Nothing more is posted: only a retry brings them.
+  ASSERT_TRUE(reader.collect_until([](const auto& h) { return has_msg_body(h, "gap1"); },
+                                   deadline_in(15s)))
+      << describe(reader.history());
+  EXPECT_TRUE(has_body(reader, "gap0"));
+  EXPECT_EQ(check_contiguous(reader.msgs()), "");
+}
+
+// Defect 4, across relays: another member's message with my id neither
+// acks me nor keeps mine from being posted. Before: clients cleared the
+// outbox on any msg with the id, and the relay sent no ack for a first post.
+TEST_F(RedisFaultsTest, AnotherMembersIdDoesNotAcknowledgeMine) {
+  ASSERT_TRUE(start_redis());
+  RelayProcess* a = start_relay();
+  RelayProcess* b = start_relay();
+  ASSERT_TRUE(a && b);
+  LosslessClient mina, eve;
+  ASSERT_TRUE(join_keyed(mina, a->port(), "ids", "mina", "key-of-mina"));
+  ASSERT_TRUE(join_keyed(eve, b->port(), "ids", "eve", "key-of-eve"));
+
+  // Mina's client holds "hello" under id "m-1" and has not sent it yet.
+  client::ChatModel model;
+  model.apply(*mina.history().begin());  // the welcome
+  model.queue_outgoing("ids", "m-1", "hello");
+
+  ASSERT_TRUE(post_acked(eve, "not hers", "m-1"));
+  ASSERT_TRUE(mina.collect_until([](const auto& h) { return has_msg_body(h, "not hers"); },
+                                 deadline_in(10s)));
+  for (const Event& e : mina.history()) {
+    EXPECT_NE(e.type, EventType::ack) << "an ack for someone else's message: " << describe(e);
+    if (e.type != EventType::welcome) model.apply(e);
+  }
+  ASSERT_EQ(model.find_room("ids")->outbox().size(), 1u) << "eve's m-1 cleared mina's";
+
+  // Mina's own m-1 is posted (another key) and acknowledged to her alone.
+  mina.clear_history();
+  const auto ack = post_acked(mina, "hello", "m-1");
+  ASSERT_TRUE(ack) << describe(mina.history());
+  EXPECT_EQ(ack->room, "ids");
+  ASSERT_TRUE(mina.collect_until([](const auto& h) { return has_msg_body(h, "hello"); },
+                                 deadline_in(10s)));
+  for (const Event& e : mina.history()) model.apply(e);
+  EXPECT_TRUE(model.find_room("ids")->outbox().empty());
+  ASSERT_TRUE(eve.collect_until([](const auto& h) { return has_msg_body(h, "hello"); },
+                                deadline_in(10s)));
+  for (const Event& e : eve.history())
+    if (e.type == EventType::ack) EXPECT_NE(e.seq, ack->seq) << "eve got mina's ack";
+}
+
+// Defect 5. Room "x" with key "a}:sent:b" and room "x}:sent:a" with key "b",
+// one id: before, both mapped to the Redis key test:{x}:sent:a}:sent:b\n1,
+// and the second was not posted (its ack named the first room's seq).
+TEST_F(RedisFaultsTest, DedupeKeysOfDifferentRoomsCannotCollide) {
+  ASSERT_TRUE(start_redis());
+  RelayProcess* a = start_relay();
+  ASSERT_TRUE(a);
+  LosslessClient one, two, watcher;
+  ASSERT_TRUE(join_keyed(one, a->port(), "x", "one", "a}:sent:b"));
+  ASSERT_TRUE(join_keyed(two, a->port(), "x}:sent:a", "two", "b"));
+  ASSERT_TRUE(watcher.connect_and_join(a->port(), "x}:sent:a", "wat"));
+  const auto ack1 = post_acked(one, "in x", "1");
+  ASSERT_TRUE(ack1);
+  const auto ack2 = post_acked(two, "in the other", "1");
+  ASSERT_TRUE(ack2);
+  EXPECT_EQ(ack1->room, "x");
+  EXPECT_EQ(ack2->room, "x}:sent:a");
+  EXPECT_TRUE(watcher.collect_until([](const auto& h) { return has_msg_body(h, "in the other"); },
+                                    deadline_in(10s)))
+      << "the second room's message was not posted: " << describe(watcher.history());
+}
+
+// Defect 6. A join alone leaves no key without a TTL. Before: fetch.lua
+// wrote the room's epoch with no expiry.
+TEST_F(RedisFaultsTest, AJoinAloneLeavesNoPermanentKey) {
+  ASSERT_TRUE(start_redis());
+  RelayProcess* a = start_relay();
+  ASSERT_TRUE(a);
+  LosslessClient c;
+  ASSERT_TRUE(c.connect_and_join(a->port(), "fresh-room", "jo"));
+  // "fresh-room" in hex, as the keys' hash tag spells it.
+  const std::string tag = "{66726573682d726f6f6d}";
+  std::istringstream keys(redis_->command({"KEYS", "test:*"}));
+  int found = 0;
+  for (std::string key; std::getline(keys, key);) {
+    if (key.find(tag) == std::string::npos && key.find("fresh-room") == std::string::npos) continue;
+    ++found;
+    EXPECT_NE(redis_->command({"TTL", key}), "-1") << key << " has no TTL after a join alone";
+  }
+  // The join did write something (the epoch); else there is nothing to check.
+  EXPECT_GT(found, 0) << redis_->command({"KEYS", "*"});
+}
+
+// Defect 7. 2,000 rooms with one member each on A; A's subscriber is killed
+// and one message posted into every room before A notices. Before: every
+// room was resubscribed at once, each confirmation firing a full EVAL.
+// After: resubscribed in batches, every room whole within the bound.
+TEST_F(RedisFaultsTest, ResubscribingManyRoomsLeavesEveryRoomWhole) {
+  constexpr int kRooms = 2000;
+  ASSERT_TRUE(start_redis());
+  RelayProcess* a = start_relay({"--max-connections-per-ip", "10000"});
+  RelayProcess* b = start_relay({"--max-connections-per-ip", "10000"});
+  ASSERT_TRUE(a && b);
+  const auto started = Clock::now();
+  std::vector<std::unique_ptr<LosslessClient>> members;
+  for (int i = 0; i < kRooms; ++i) {
+    members.push_back(std::make_unique<LosslessClient>());
+    ASSERT_TRUE(members.back()->connect(a->port()).upgraded()) << i;
+    ASSERT_TRUE(members.back()->send_join("many-" + std::to_string(i), "m"));
+  }
+  for (int i = 0; i < kRooms; ++i)
+    ASSERT_TRUE(members[i]->wait_for([](const Event& e) { return e.type == EventType::welcome; },
+                                     deadline_in(20s)))
+        << i;
+  LosslessClient poster;
+  ASSERT_TRUE(poster.connect(b->port()).upgraded());
+  {
+    Stopped stopped(*a);
+    const auto ids = clients_of(*a);
+    ASSERT_FALSE(ids.pubsub.empty());
+    kill_ids(ids.pubsub);
+    for (int i = 0; i < kRooms; ++i) {
+      ASSERT_TRUE(poster.send_event(join_event("many-" + std::to_string(i), "poster", "kp")));
+      const std::string id = std::to_string(i);
+      ASSERT_TRUE(poster.send_event(msg_event("in " + id, id)));
+      if (i % 100 == 99)  // keeps what is in flight (and the request budget) bounded
+        ASSERT_TRUE(poster.wait_for(
+            [&](const Event& e) { return e.type == EventType::ack && e.id == id; },
+            deadline_in(10s)))
+            << describe(poster.history());
+    }
+    ASSERT_TRUE(poster.collect_until(
+        [&](const auto& h) {
+          return std::count_if(h.begin(), h.end(),
+                               [](const Event& e) { return e.type == EventType::ack; }) >= kRooms;
+        },
+        deadline_in(30s)))
+        << "the poster's messages were not all accepted";
+  }
+  int whole = 0;
+  const Deadline deadline = deadline_in(40s);
+  for (int i = 0; i < kRooms; ++i) {
+    const std::string body = "in " + std::to_string(i);
+    if (members[i]->collect_until([&](const auto& h) { return has_msg_body(h, body); }, deadline))
+      ++whole;
+  }
+  EXPECT_EQ(whole, kRooms) << "rooms that did not get their message after the resubscribe";
+  EXPECT_LT(Clock::now() - started, 60s);
+}
+
+// Writes a script that runs the relay under faketime with `offset` (e.g.
+// "+1h"), for HUBCHAT_RELAY; removed with the test's temp files.
+std::string faketime_wrapper(const std::string& offset) {
+  const std::string path = ::testing::TempDir() + "relay-faketime-" + offset + ".sh";
+  std::ofstream out(path);
+  out << "#!/bin/sh\nexec /usr/bin/faketime -f '" << offset << "' '" << relay_binary()
+      << "' \"$@\"\n";
+  out.close();
+  std::filesystem::permissions(path, std::filesystem::perms::owner_all);
+  return path;
+}
+
+// Defect 8. Presence expiry on Redis's clock: a relay an hour ahead must not
+// expire the members of another relay. Before: each relay scored entries
+// and expired them by its own wall clock.
+TEST_F(RedisFaultsTest, ARelayWithItsClockAheadExpiresNoOneElse) {
+  if (!std::filesystem::exists("/usr/bin/faketime")) GTEST_SKIP() << "faketime not installed";
+  ASSERT_TRUE(start_redis());
+  const std::vector<std::string> presence{"--presence-ttl", "3", "--presence-interval", "0"};
+  RelayProcess* a = start_relay(presence);
+  ASSERT_TRUE(a);
+  const std::string real = relay_binary();
+  ::setenv("HUBCHAT_RELAY", faketime_wrapper("+1h").c_str(), 1);
+  RelayProcess* ahead = start_relay(presence);
+  ::setenv("HUBCHAT_RELAY", real.c_str(), 1);
+  ASSERT_TRUE(ahead);
+  LosslessClient ann, ben;
+  ASSERT_TRUE(ann.connect_and_join(a->port(), "clock", "ann"));
+  ASSERT_TRUE(ben.connect_and_join(ahead->port(), "clock", "ben"));
+  // Three TTLs of refreshes: ann stays listed on the relay that is ahead,
+  // and ben hears no leave of hers.
+  const Deadline until = deadline_in(9s);
+  bool listed_once = false;
+  while (Clock::now() < until) {
+    Event request;
+    request.type = EventType::members;
+    ASSERT_TRUE(ben.send_event(request));
+    auto page =
+        ben.wait_for([](const Event& e) { return e.type == EventType::members; }, deadline_in(5s));
+    ASSERT_TRUE(page);
+    const bool has_ann =
+        std::find(page->members.begin(), page->members.end(), "ann") != page->members.end();
+    if (has_ann) listed_once = true;
+    if (listed_once) EXPECT_TRUE(has_ann) << "ann was expired by the relay whose clock is ahead";
+    std::this_thread::sleep_for(300ms);  // polling: the member list has no push channel
+  }
+  EXPECT_TRUE(listed_once);
+  for (const Event& e : ben.history())
+    EXPECT_FALSE(e.type == EventType::leave && e.nick == "ann") << describe(e);
+}
+
+// Defect 9a. After a room switch the ack names the room the message went
+// to. Before: it named the session's room at reply time.
+TEST_F(RedisFaultsTest, AnAckNamesTheRoomTheMessageWentTo) {
+  ASSERT_TRUE(start_redis());
+  RelayProcess* a = start_relay();
+  ASSERT_TRUE(a);
+  LosslessClient c, watcher;
+  ASSERT_TRUE(watcher.connect_and_join(a->port(), "first", "wat"));
+  ASSERT_TRUE(join_keyed(c, a->port(), "first", "sam", "key-sam"));
+  // The switch goes out right behind the message, before its ack can come.
+  ASSERT_TRUE(c.send_event(msg_event("to first", "s-1")));
+  ASSERT_TRUE(c.send_event(join_event("second", "sam", "key-sam")));
+  const auto ack =
+      c.wait_for([](const Event& e) { return e.type == EventType::ack; }, deadline_in(10s));
+  ASSERT_TRUE(ack) << describe(c.history());
+  EXPECT_EQ(ack->room, "first");
+  EXPECT_EQ(ack->id, "s-1");
+  ASSERT_TRUE(watcher.collect_until([](const auto& h) { return has_msg_body(h, "to first"); },
+                                    deadline_in(10s)));
+}
+
+// Defect 9b. A room named "}x" under Redis: before, its hash tag was empty
+// (CROSSSLOT on Cluster); it must join and carry messages.
+TEST_F(RedisFaultsTest, ARoomNamedWithABraceWorks) {
+  ASSERT_TRUE(start_redis());
+  RelayProcess* a = start_relay();
+  RelayProcess* b = start_relay();
+  ASSERT_TRUE(a && b);
+  LosslessClient c, d;
+  ASSERT_TRUE(c.connect_and_join(a->port(), "}x", "cy"));
+  ASSERT_TRUE(d.connect_and_join(b->port(), "}x", "di"));
+  ASSERT_TRUE(post_paced(c, "b", 2));
+  ASSERT_TRUE(d.collect_until([](const auto& h) { return has_msg_body(h, "b1"); }, deadline_in(10s)));
+  // Every key of the room has a non-empty hash tag.
+  std::istringstream keys(redis_->command({"KEYS", "test:*"}));
+  for (std::string key; std::getline(keys, key);) EXPECT_EQ(key.find("{}"), std::string::npos) << key;
+}
+
+}  // namespace
+}  // namespace hubchat::test
