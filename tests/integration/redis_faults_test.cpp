@@ -5,6 +5,7 @@
 // known extent (it cannot reconnect before the test has posted). Each test
 // says how the code before the fix (ce54d65) failed it.
 #include <signal.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -71,8 +72,8 @@ class RedisFaultsTest : public ::testing::Test {
       if (colon == std::string::npos) continue;
       const auto port = static_cast<std::uint16_t>(std::stoul(addr.substr(colon + 1)));
       if (std::find(ports.begin(), ports.end(), port) == ports.end()) continue;
-      const bool pubsub = f["sub"] != "0" || f["psub"] != "0" ||
-                          f["flags"].find('P') != std::string::npos;
+      const bool pubsub =
+          f["sub"] != "0" || f["psub"] != "0" || f["flags"].find('P') != std::string::npos;
       (pubsub ? out.pubsub : out.command).push_back(f["id"]);
     }
     return out;
@@ -104,8 +105,7 @@ std::optional<Event> join_keyed(LosslessClient& c, std::uint16_t port, const std
                                 std::optional<Seq> since = std::nullopt, std::uint64_t epoch = 0) {
   if (!c.connect(port).upgraded()) return std::nullopt;
   if (!c.send_event(join_event(room, nick, key, since, epoch))) return std::nullopt;
-  return c.wait_for([](const Event& e) { return e.type == EventType::welcome; },
-                    deadline_in(10s));
+  return c.wait_for([](const Event& e) { return e.type == EventType::welcome; }, deadline_in(10s));
 }
 
 // Sends `body` with `id` and waits for the relay's ack of it.
@@ -185,10 +185,11 @@ TEST_F(RedisFaultsTest, RollbackToAnOlderSnapshotIsToldAndForksNoSeq) {
     return e.type == EventType::missed && e.reason == "restart";
   };
   const bool reset_in_place = reader.wait_for(told, deadline_in(15s)).has_value();
-  if (!reset_in_place)
-    EXPECT_EQ(reader.end().close_code, 1012) << "the reader on A was not told: "
-                                             << reader.end().describe() << " "
-                                             << describe(reader.history());
+  if (!reset_in_place) {
+    EXPECT_EQ(reader.end().close_code, 1012)
+        << "the reader on A was not told: " << reader.end().describe() << " "
+        << describe(reader.history());
+  }
 
   SeqWitness witness;
   witness.note("writer", w0->epoch, writer);
@@ -203,15 +204,15 @@ TEST_F(RedisFaultsTest, RollbackToAnOlderSnapshotIsToldAndForksNoSeq) {
 
   // A client resuming on B from seq 6 of the old epoch.
   LosslessClient resumer;
-  const auto rb = resumer.connect_and_join(b->port(), "snap", "ros", deadline_in(15s), top, w0->epoch);
+  const auto rb =
+      resumer.connect_and_join(b->port(), "snap", "ros", deadline_in(15s), top, w0->epoch);
   ASSERT_TRUE(rb);
   ASSERT_TRUE(resumer.collect_until([](const auto& h) { return has_msg_body(h, "new1"); },
                                     deadline_in(10s)))
       << describe(resumer.history());
-  const bool resumer_told =
-      rb->epoch != w0->epoch ||
-      std::any_of(resumer.history().begin(), resumer.history().end(),
-                  [](const Event& e) { return e.type == EventType::missed; });
+  const bool resumer_told = rb->epoch != w0->epoch ||
+                            std::any_of(resumer.history().begin(), resumer.history().end(),
+                                        [](const Event& e) { return e.type == EventType::missed; });
   EXPECT_TRUE(resumer_told) << "resuming at seq " << top
                             << " of the old epoch after a rollback gave no sign of it: "
                             << describe(resumer.history());
@@ -232,8 +233,8 @@ TEST_F(RedisFaultsTest, CatchUpPastTheTrimIsMissedThenInOrder) {
   ASSERT_TRUE(reader.connect_and_join(a->port(), "trim", "rae"));
   ASSERT_TRUE(talker.connect_and_join(b->port(), "trim", "tom"));
   ASSERT_TRUE(post_paced(talker, "p", 2));
-  ASSERT_TRUE(reader.collect_until([](const auto& h) { return has_msg_body(h, "p1"); },
-                                   deadline_in(10s)));
+  ASSERT_TRUE(
+      reader.collect_until([](const auto& h) { return has_msg_body(h, "p1"); }, deadline_in(10s)));
   {
     Stopped stopped(*a);
     const auto ids = clients_of(*a);
@@ -241,8 +242,8 @@ TEST_F(RedisFaultsTest, CatchUpPastTheTrimIsMissedThenInOrder) {
     kill_ids(ids.pubsub);
     ASSERT_TRUE(post_paced(talker, "q", 10));  // seqs 3..12; the Stream keeps 8..12
   }
-  ASSERT_TRUE(reader.collect_until([](const auto& h) { return has_msg_body(h, "q9"); },
-                                   deadline_in(15s)))
+  ASSERT_TRUE(
+      reader.collect_until([](const auto& h) { return has_msg_body(h, "q9"); }, deadline_in(15s)))
       << describe(reader.history());
   std::set<Seq> covered;
   for (const Event& e : reader.history()) {
@@ -259,9 +260,13 @@ TEST_F(RedisFaultsTest, CatchUpPastTheTrimIsMissedThenInOrder) {
   EXPECT_EQ(std::set<Seq>(seqs.begin(), seqs.end()).size(), seqs.size()) << "a duplicate";
 }
 
-// Defect 3. A's subscriber and then its command connection are killed with
-// two messages in between, in a quiet room. Before: the failed catch-up read
-// was never retried, and the reader never got them.
+// Defect 3. A's subscriber is killed, two messages are posted, and A's
+// catch-up read then fails once: the room's meta key is swapped for a string
+// (WRONGTYPE) until Redis has answered that read with the error, then put
+// back. In a quiet room nothing else shows the gap, so only a retry brings
+// the two. Before (ce54d65): the failed read was never retried and the reader
+// never got them. (Killing A's command connection as well did not reproduce
+// it there: A happened to reconnect its command connection first.)
 TEST_F(RedisFaultsTest, AFailedCatchUpReadIsRetriedInAQuietRoom) {
   ASSERT_TRUE(start_redis());
   RelayProcess* a = start_relay();
@@ -273,18 +278,34 @@ TEST_F(RedisFaultsTest, AFailedCatchUpReadIsRetriedInAQuietRoom) {
   ASSERT_TRUE(post_paced(talker, "before", 1));
   ASSERT_TRUE(reader.collect_until([](const auto& h) { return has_msg_body(h, "before0"); },
                                    deadline_in(10s)));
+  const std::string meta = redis_->command({"KEYS", "test:*:meta"});
+  ASSERT_FALSE(meta.empty());
+  ASSERT_EQ(meta.find('\n'), std::string::npos) << "one room, one meta key: " << meta;
+  const auto wrongtype_errors = [&] {
+    const std::string info = redis_->command({"INFO", "errorstats"});
+    const std::string field = "errorstat_WRONGTYPE:count=";
+    const auto at = info.find(field);
+    return at == std::string::npos ? 0 : std::stoi(info.substr(at + field.size()));
+  };
   {
     Stopped stopped(*a);
-    const auto first = clients_of(*a);
-    ASSERT_FALSE(first.pubsub.empty());
-    ASSERT_FALSE(first.command.empty());
-    kill_ids(first.pubsub);
+    const auto ids = clients_of(*a);
+    ASSERT_FALSE(ids.pubsub.empty());
+    kill_ids(ids.pubsub);
     ASSERT_TRUE(post_paced(talker, "gap", 2));
-    kill_ids(first.command);
+    ASSERT_EQ(redis_->command({"RENAME", meta, "test:kept-meta"}), "OK");
+    ASSERT_EQ(redis_->command({"SET", meta, "not a hash"}), "OK");
   }
+  // A resumes, resubscribes and reads: that read fails.
+  const Deadline failed_by = deadline_in(10s);
+  while (wrongtype_errors() == 0 && Clock::now() < failed_by)
+    std::this_thread::sleep_for(10ms);  // Redis has no push for its error counters
+  ASSERT_GT(wrongtype_errors(), 0) << "A's catch-up read never ran";
+  ASSERT_EQ(redis_->command({"DEL", meta}), "1");
+  ASSERT_EQ(redis_->command({"RENAME", "test:kept-meta", meta}), "OK");
   // Nothing more is posted: only a retry brings them.
-  ASSERT_TRUE(reader.collect_until([](const auto& h) { return has_msg_body(h, "gap1"); },
-                                   deadline_in(15s)))
+  ASSERT_TRUE(
+      reader.collect_until([](const auto& h) { return has_msg_body(h, "gap1"); }, deadline_in(15s)))
       << describe(reader.history());
   EXPECT_TRUE(has_body(reader, "gap0"));
   EXPECT_EQ(check_contiguous(reader.msgs()), "");
@@ -321,14 +342,14 @@ TEST_F(RedisFaultsTest, AnotherMembersIdDoesNotAcknowledgeMine) {
   const auto ack = post_acked(mina, "hello", "m-1");
   ASSERT_TRUE(ack) << describe(mina.history());
   EXPECT_EQ(ack->room, "ids");
-  ASSERT_TRUE(mina.collect_until([](const auto& h) { return has_msg_body(h, "hello"); },
-                                 deadline_in(10s)));
+  ASSERT_TRUE(
+      mina.collect_until([](const auto& h) { return has_msg_body(h, "hello"); }, deadline_in(10s)));
   for (const Event& e : mina.history()) model.apply(e);
   EXPECT_TRUE(model.find_room("ids")->outbox().empty());
-  ASSERT_TRUE(eve.collect_until([](const auto& h) { return has_msg_body(h, "hello"); },
-                                deadline_in(10s)));
+  ASSERT_TRUE(
+      eve.collect_until([](const auto& h) { return has_msg_body(h, "hello"); }, deadline_in(10s)));
   for (const Event& e : eve.history())
-    if (e.type == EventType::ack) EXPECT_NE(e.seq, ack->seq) << "eve got mina's ack";
+    EXPECT_FALSE(e.type == EventType::ack && e.seq == ack->seq) << "eve got mina's ack";
 }
 
 // Defect 5. Room "x" with key "a}:sent:b" and room "x}:sent:a" with key "b",
@@ -342,15 +363,20 @@ TEST_F(RedisFaultsTest, DedupeKeysOfDifferentRoomsCannotCollide) {
   ASSERT_TRUE(join_keyed(one, a->port(), "x", "one", "a}:sent:b"));
   ASSERT_TRUE(join_keyed(two, a->port(), "x}:sent:a", "two", "b"));
   ASSERT_TRUE(watcher.connect_and_join(a->port(), "x}:sent:a", "wat"));
-  const auto ack1 = post_acked(one, "in x", "1");
-  ASSERT_TRUE(ack1);
-  const auto ack2 = post_acked(two, "in the other", "1");
-  ASSERT_TRUE(ack2);
-  EXPECT_EQ(ack1->room, "x");
-  EXPECT_EQ(ack2->room, "x}:sent:a");
+  ASSERT_TRUE(one.send_event(msg_event("in x", "1")));
+  ASSERT_TRUE(
+      one.collect_until([](const auto& h) { return has_msg_body(h, "in x"); }, deadline_in(10s)));
+  ASSERT_TRUE(two.send_event(msg_event("in the other", "1")));
   EXPECT_TRUE(watcher.collect_until([](const auto& h) { return has_msg_body(h, "in the other"); },
                                     deadline_in(10s)))
-      << "the second room's message was not posted: " << describe(watcher.history());
+      << "the second room's message was not posted: " << describe(two.history());
+  EXPECT_TRUE(two.collect_until([](const auto& h) { return has_msg_body(h, "in the other"); },
+                                deadline_in(10s)));
+  // Whatever acks came name each sender's own room.
+  for (const Event& e : one.history())
+    EXPECT_FALSE(e.type == EventType::ack && e.room != "x") << describe(e);
+  for (const Event& e : two.history())
+    EXPECT_FALSE(e.type == EventType::ack && e.room != "x}:sent:a") << describe(e);
 }
 
 // Defect 6. A join alone leaves no key without a TTL. Before: fetch.lua
@@ -406,19 +432,16 @@ TEST_F(RedisFaultsTest, ResubscribingManyRoomsLeavesEveryRoomWhole) {
       ASSERT_TRUE(poster.send_event(join_event("many-" + std::to_string(i), "poster", "kp")));
       const std::string id = std::to_string(i);
       ASSERT_TRUE(poster.send_event(msg_event("in " + id, id)));
-      if (i % 100 == 99)  // keeps what is in flight (and the request budget) bounded
-        ASSERT_TRUE(poster.wait_for(
-            [&](const Event& e) { return e.type == EventType::ack && e.id == id; },
-            deadline_in(10s)))
+      // Every 100th (and the last) is waited for before the switch: what is
+      // in flight (and the request budget) stays bounded, and the last echo
+      // means all were posted (one connection: its posts run in order).
+      if (i % 100 == 99 || i == kRooms - 1) {
+        const std::string body = "in " + id;
+        ASSERT_TRUE(
+            poster.wait_for([&](const Event& e) { return e.body == body; }, deadline_in(10s)))
             << describe(poster.history());
+      }
     }
-    ASSERT_TRUE(poster.collect_until(
-        [&](const auto& h) {
-          return std::count_if(h.begin(), h.end(),
-                               [](const Event& e) { return e.type == EventType::ack; }) >= kRooms;
-        },
-        deadline_in(30s)))
-        << "the poster's messages were not all accepted";
   }
   int whole = 0;
   const Deadline deadline = deadline_in(40s);
@@ -431,29 +454,52 @@ TEST_F(RedisFaultsTest, ResubscribingManyRoomsLeavesEveryRoomWhole) {
   EXPECT_LT(Clock::now() - started, 60s);
 }
 
-// Writes a script that runs the relay under faketime with `offset` (e.g.
-// "+1h"), for HUBCHAT_RELAY; removed with the test's temp files.
-std::string faketime_wrapper(const std::string& offset) {
-  const std::string path = ::testing::TempDir() + "relay-faketime-" + offset + ".sh";
-  std::ofstream out(path);
-  out << "#!/bin/sh\nexec /usr/bin/faketime -f '" << offset << "' '" << relay_binary()
-      << "' \"$@\"\n";
-  out.close();
-  std::filesystem::permissions(path, std::filesystem::perms::owner_all);
-  return path;
+// libfaketime from Debian's faketime package ("" if not installed). Preloaded
+// directly: the faketime command forks, so the PID the test holds would not
+// be the relay's.
+std::string libfaketime() {
+  std::error_code ec;
+  for (const auto& dir : std::filesystem::directory_iterator("/usr/lib", ec)) {
+    const auto lib = dir.path() / "faketime" / "libfaketime.so.1";
+    if (std::filesystem::exists(lib, ec)) return lib.string();
+  }
+  return {};
 }
+
+// A script that runs the relay with its wall clock moved by `offset` (e.g.
+// "+1h"), for HUBCHAT_RELAY; deleted when this goes out of scope.
+class ShiftedClockRelay {
+ public:
+  explicit ShiftedClockRelay(const std::string& offset)
+      : path_(::testing::TempDir() + "relay-clock-" + std::to_string(::getpid()) + ".sh") {
+    std::ofstream out(path_);
+    // Only the wall clock moves: the relay's timers run on the monotonic one.
+    out << "#!/bin/sh\nexport LD_PRELOAD='" << libfaketime() << "' FAKETIME='" << offset
+        << "' FAKETIME_DONT_FAKE_MONOTONIC=1\nexec '" << relay_binary() << "' \"$@\"\n";
+    out.close();
+    std::filesystem::permissions(path_, std::filesystem::perms::owner_all);
+  }
+  ~ShiftedClockRelay() { std::filesystem::remove(path_); }
+  ShiftedClockRelay(const ShiftedClockRelay&) = delete;
+  ShiftedClockRelay& operator=(const ShiftedClockRelay&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
 
 // Defect 8. Presence expiry on Redis's clock: a relay an hour ahead must not
 // expire the members of another relay. Before: each relay scored entries
 // and expired them by its own wall clock.
 TEST_F(RedisFaultsTest, ARelayWithItsClockAheadExpiresNoOneElse) {
-  if (!std::filesystem::exists("/usr/bin/faketime")) GTEST_SKIP() << "faketime not installed";
+  if (libfaketime().empty()) GTEST_SKIP() << "faketime not installed (scripts/install-deps.sh)";
   ASSERT_TRUE(start_redis());
   const std::vector<std::string> presence{"--presence-ttl", "3", "--presence-interval", "0"};
   RelayProcess* a = start_relay(presence);
   ASSERT_TRUE(a);
   const std::string real = relay_binary();
-  ::setenv("HUBCHAT_RELAY", faketime_wrapper("+1h").c_str(), 1);
+  const ShiftedClockRelay shifted("+1h");
+  ::setenv("HUBCHAT_RELAY", shifted.path().c_str(), 1);
   RelayProcess* ahead = start_relay(presence);
   ::setenv("HUBCHAT_RELAY", real.c_str(), 1);
   ASSERT_TRUE(ahead);
@@ -474,7 +520,9 @@ TEST_F(RedisFaultsTest, ARelayWithItsClockAheadExpiresNoOneElse) {
     const bool has_ann =
         std::find(page->members.begin(), page->members.end(), "ann") != page->members.end();
     if (has_ann) listed_once = true;
-    if (listed_once) EXPECT_TRUE(has_ann) << "ann was expired by the relay whose clock is ahead";
+    if (listed_once) {
+      EXPECT_TRUE(has_ann) << "ann was expired by the relay whose clock is ahead";
+    }
     std::this_thread::sleep_for(300ms);  // polling: the member list has no push channel
   }
   EXPECT_TRUE(listed_once);
@@ -482,8 +530,9 @@ TEST_F(RedisFaultsTest, ARelayWithItsClockAheadExpiresNoOneElse) {
     EXPECT_FALSE(e.type == EventType::leave && e.nick == "ann") << describe(e);
 }
 
-// Defect 9a. After a room switch the ack names the room the message went
-// to. Before: it named the session's room at reply time.
+// Defect 9a. After a room switch an ack names the room the message went to,
+// both for a first post and for a resend the relay already had. Before: it
+// named the session's room at reply time (the resend's ack said "second").
 TEST_F(RedisFaultsTest, AnAckNamesTheRoomTheMessageWentTo) {
   ASSERT_TRUE(start_redis());
   RelayProcess* a = start_relay();
@@ -494,13 +543,34 @@ TEST_F(RedisFaultsTest, AnAckNamesTheRoomTheMessageWentTo) {
   // The switch goes out right behind the message, before its ack can come.
   ASSERT_TRUE(c.send_event(msg_event("to first", "s-1")));
   ASSERT_TRUE(c.send_event(join_event("second", "sam", "key-sam")));
-  const auto ack =
-      c.wait_for([](const Event& e) { return e.type == EventType::ack; }, deadline_in(10s));
-  ASSERT_TRUE(ack) << describe(c.history());
-  EXPECT_EQ(ack->room, "first");
-  EXPECT_EQ(ack->id, "s-1");
   ASSERT_TRUE(watcher.collect_until([](const auto& h) { return has_msg_body(h, "to first"); },
                                     deadline_in(10s)));
+  // Back in "first", the same message again (as after a lost connection),
+  // and away at once: the relay recognizes it and acks it.
+  ASSERT_TRUE(c.send_event(join_event("first", "sam", "key-sam")));
+  ASSERT_TRUE(
+      c.wait_for([](const Event& e) { return e.type == EventType::welcome && e.room == "first"; },
+                 deadline_in(10s)));
+  const std::size_t resent_at = c.history().size();
+  ASSERT_TRUE(c.send_event(msg_event("to first", "s-1")));
+  ASSERT_TRUE(c.send_event(join_event("second", "sam", "key-sam")));
+  ASSERT_TRUE(c.collect_until(
+      [&](const auto& h) {
+        return std::any_of(h.begin() + static_cast<long>(resent_at), h.end(),
+                           [](const Event& e) { return e.type == EventType::ack; });
+      },
+      deadline_in(10s)))
+      << describe(c.history());
+  c.drain();
+  for (const Event& e : c.history()) {
+    if (e.type != EventType::ack) continue;
+    EXPECT_EQ(e.room, "first") << describe(e);
+    EXPECT_EQ(e.id, "s-1");
+  }
+  // Posted once.
+  EXPECT_EQ(std::count_if(watcher.history().begin(), watcher.history().end(),
+                          [](const Event& e) { return e.body == "to first"; }),
+            1);
 }
 
 // Defect 9b. A room named "}x" under Redis: before, its hash tag was empty
@@ -514,10 +584,12 @@ TEST_F(RedisFaultsTest, ARoomNamedWithABraceWorks) {
   ASSERT_TRUE(c.connect_and_join(a->port(), "}x", "cy"));
   ASSERT_TRUE(d.connect_and_join(b->port(), "}x", "di"));
   ASSERT_TRUE(post_paced(c, "b", 2));
-  ASSERT_TRUE(d.collect_until([](const auto& h) { return has_msg_body(h, "b1"); }, deadline_in(10s)));
+  ASSERT_TRUE(
+      d.collect_until([](const auto& h) { return has_msg_body(h, "b1"); }, deadline_in(10s)));
   // Every key of the room has a non-empty hash tag.
   std::istringstream keys(redis_->command({"KEYS", "test:*"}));
-  for (std::string key; std::getline(keys, key);) EXPECT_EQ(key.find("{}"), std::string::npos) << key;
+  for (std::string key; std::getline(keys, key);)
+    EXPECT_EQ(key.find("{}"), std::string::npos) << key;
 }
 
 }  // namespace
