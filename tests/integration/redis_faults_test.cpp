@@ -16,40 +16,18 @@
 #include <sstream>
 
 #include "client/model/chat_model.hpp"
-#include "tests/integration/relay_test_fixture.hpp"
+#include "tests/integration/redis_relays_fixture.hpp"
 #include "tests/support/events.hpp"
 
 namespace hubchat::test {
 namespace {
 
-class RedisFaultsTest : public ::testing::Test {
+class RedisFaultsTest : public RedisRelaysTest {
  protected:
-  ::testing::AssertionResult start_redis(std::vector<std::string> args = {}) {
-    redis_ = std::make_unique<RedisProcess>(std::move(args));
-    if (!redis_->start()) return ::testing::AssertionFailure() << redis_->error();
-    return ::testing::AssertionSuccess();
-  }
-  // A relay sharing rooms through the test's Redis.
-  RelayProcess* start_relay(std::vector<std::string> extra = {}) {
-    std::vector<std::string> args{"--redis", redis_->url(),  "--redis-prefix",
-                                  "test:",   "--rate-limit", "0"};
-    args.insert(args.end(), extra.begin(), extra.end());
-    relays_.push_back(std::make_unique<RelayProcess>(std::move(args)));
-    if (!relays_.back()->start()) {
-      ADD_FAILURE() << relays_.back()->error();
-      return nullptr;
-    }
-    return relays_.back().get();
-  }
   void TearDown() override {
     for (const auto& relay : relays_)
       if (relay->pid() > 0) ::kill(relay->pid(), SIGCONT);  // never leave one stopped
-    if (!HasFailure()) return;
-    for (const auto& relay : relays_) {
-      std::string log = relay->stderr_text();
-      if (log.size() > 6000) log = "...\n" + log.substr(log.size() - 6000);
-      std::cerr << "---- relay stderr (pid " << relay->pid() << ") ----\n" << log << "\n";
-    }
+    RedisRelaysTest::TearDown();
   }
 
   // Redis client ids of `relay`'s connections, split by kind (pub/sub or
@@ -81,9 +59,6 @@ class RedisFaultsTest : public ::testing::Test {
   void kill_ids(const std::vector<std::string>& ids) {
     for (const std::string& id : ids) redis_->command({"CLIENT", "KILL", "ID", id});
   }
-
-  std::unique_ptr<RedisProcess> redis_;
-  std::vector<std::unique_ptr<RelayProcess>> relays_;
 };
 
 // Stops a relay for the scope (SIGSTOP/SIGCONT): its sockets stay open but
@@ -113,18 +88,6 @@ std::optional<Event> post_acked(LosslessClient& c, const std::string& body, cons
   if (!c.send_event(msg_event(body, id))) return std::nullopt;
   return c.wait_for([&](const Event& e) { return e.type == EventType::ack && e.id == id; },
                     deadline_in(10s));
-}
-
-// Posts "prefix<i>" n times, each after the previous one's echo.
-::testing::AssertionResult post_paced(LosslessClient& talker, const std::string& prefix, int n) {
-  for (int i = 0; i < n; ++i) {
-    const std::string body = prefix + std::to_string(i);
-    if (!talker.send_msg(body)) return ::testing::AssertionFailure() << "send failed";
-    if (!talker.wait_for([&](const Event& e) { return e.type == EventType::msg && e.body == body; },
-                         deadline_in(10s)))
-      return ::testing::AssertionFailure() << "no echo of " << body;
-  }
-  return ::testing::AssertionSuccess();
 }
 
 bool has_body(const LosslessClient& c, const std::string& body) {
