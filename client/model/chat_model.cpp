@@ -5,7 +5,10 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <iterator>
 #include <tuple>
+
+#include "shared/enum_names.hpp"
 
 namespace hubchat::client {
 namespace {
@@ -452,18 +455,16 @@ std::string ChatModel::status_text(TimePoint now) const {
   return text;
 }
 
+constexpr EnumName<ConnectionState> kConnectionStateNames[] = {
+    {ConnectionState::connected, "connected"},
+    {ConnectionState::connecting, "connecting"},
+    {ConnectionState::reconnecting, "reconnecting"},
+    {ConnectionState::disconnected, "disconnected"}};
+static_assert(std::size(kConnectionStateNames) ==
+              static_cast<std::size_t>(ConnectionState::reconnecting) + 1);
+
 const char* to_string(ConnectionState state) {
-  switch (state) {
-    case ConnectionState::connected:
-      return "connected";
-    case ConnectionState::connecting:
-      return "connecting";
-    case ConnectionState::reconnecting:
-      return "reconnecting";
-    case ConnectionState::disconnected:
-      break;
-  }
-  return "disconnected";
+  return name_in(kConnectionStateNames, state, "disconnected");
 }
 
 }  // namespace hubchat::client

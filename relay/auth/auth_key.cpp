@@ -8,6 +8,8 @@
 #include <iterator>
 #include <memory>
 
+#include "shared/enum_names.hpp"
+
 namespace hubchat::relay {
 namespace {
 
@@ -40,20 +42,15 @@ std::optional<TokenAlg> alg_of(EVP_PKEY* key) {
 
 }  // namespace
 
+constexpr EnumName<TokenAlg> kAlgNames[] = {{TokenAlg::hs256, "HS256"},
+                                            {TokenAlg::rs256, "RS256"},
+                                            {TokenAlg::es256, "ES256"},
+                                            {TokenAlg::es384, "ES384"},
+                                            {TokenAlg::es512, "ES512"}};
+static_assert(std::size(kAlgNames) == static_cast<std::size_t>(TokenAlg::es512) + 1);
+
 const char* to_string(TokenAlg alg) {
-  switch (alg) {
-    case TokenAlg::hs256:
-      return "HS256";
-    case TokenAlg::rs256:
-      return "RS256";
-    case TokenAlg::es256:
-      return "ES256";
-    case TokenAlg::es384:
-      return "ES384";
-    case TokenAlg::es512:
-      return "ES512";
-  }
-  return "?";
+  return name_in(kAlgNames, alg, "?");
 }
 
 std::optional<AuthKey> parse_auth_key(std::string text, KeyUse use, std::string& error) {

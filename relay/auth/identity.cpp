@@ -1,29 +1,27 @@
 #include "relay/auth/identity.hpp"
 
+#include <iterator>
+
+#include "shared/enum_names.hpp"
+
 namespace hubchat::relay {
 
+namespace {
+
+constexpr EnumName<Role> kRoleNames[] = {
+    {Role::member, "member"}, {Role::moderator, "moderator"}, {Role::admin, "admin"}};
+static_assert(std::size(kRoleNames) == static_cast<std::size_t>(Role::admin) + 1);
+
+}  // namespace
+
 bool parse_role(std::string_view text, Role& out) {
-  if (text == "member")
-    out = Role::member;
-  else if (text == "moderator")
-    out = Role::moderator;
-  else if (text == "admin")
-    out = Role::admin;
-  else
-    return false;
-  return true;
+  const std::optional<Role> role = value_in(kRoleNames, text);
+  if (role) out = *role;
+  return role.has_value();
 }
 
 const char* to_string(Role role) {
-  switch (role) {
-    case Role::member:
-      return "member";
-    case Role::moderator:
-      return "moderator";
-    case Role::admin:
-      return "admin";
-  }
-  return "?";
+  return name_in(kRoleNames, role, "?");
 }
 
 bool room_pattern_matches(std::string_view pattern, std::string_view room) {

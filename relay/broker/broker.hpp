@@ -64,8 +64,9 @@ struct BrokerNews {
   Seq seq = 0;  // publish_result: the message's seq (accepted, duplicate)
 };
 
-// A room's state as `ready` reports it, when the broker knows it at once.
-struct RoomStart {
+// Where a room's stream starts, as `ready` would report it, when the broker
+// knows it at once.
+struct StreamStart {
   std::uint64_t epoch = 0;
   Seq first_seq = 1;  // the next seq (nothing to add to the cache)
 };
@@ -78,8 +79,8 @@ class Broker {
   // (cache_next 0: none): its epoch and the first seq it does not hold.
   // Returns the room's state when the broker knows it at once (the
   // in-memory broker: it is the order); otherwise a `ready` follows.
-  virtual std::optional<RoomStart> open_room(std::string_view room, std::uint64_t cache_epoch,
-                                             Seq cache_next) = 0;
+  virtual std::optional<StreamStart> open_room(std::string_view room, std::uint64_t cache_epoch,
+                                               Seq cache_next) = 0;
   // No local members any more.
   virtual void close_room(std::string_view room) = 0;
   // The relay dropped its cache of the room (memory bound).

@@ -15,15 +15,15 @@ std::string dedupe_identity(std::string_view sender_key, std::string_view id) {
 MemoryBroker::MemoryBroker(std::uint64_t epoch, std::size_t dedupe_capacity)
     : epoch_(epoch), dedupe_capacity_(std::max<std::size_t>(dedupe_capacity, 1)) {}
 
-std::optional<RoomStart> MemoryBroker::open_room(std::string_view room, std::uint64_t cache_epoch,
-                                                 Seq cache_next) {
+std::optional<StreamStart> MemoryBroker::open_room(std::string_view room, std::uint64_t cache_epoch,
+                                                   Seq cache_next) {
   auto [it, created] = rooms_.try_emplace(std::string(room));
   if (created) {
     // The relay's cache is this broker's history window: a room it still
     // holds goes on from there; any other starts above every seq given.
     it->second.next = cache_epoch == epoch_ && cache_next > 0 ? cache_next : highest_ + 1;
   }
-  return RoomStart{epoch_, it->second.next};
+  return StreamStart{epoch_, it->second.next};
 }
 
 void MemoryBroker::close_room(std::string_view room) {

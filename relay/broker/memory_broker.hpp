@@ -27,8 +27,8 @@ class MemoryBroker final : public Broker {
 
   MemoryBroker(std::uint64_t epoch, std::size_t dedupe_capacity);
 
-  std::optional<RoomStart> open_room(std::string_view room, std::uint64_t cache_epoch,
-                                     Seq cache_next) override;
+  std::optional<StreamStart> open_room(std::string_view room, std::uint64_t cache_epoch,
+                                       Seq cache_next) override;
   void close_room(std::string_view room) override;
   void forget_room(std::string_view room) override;
   void publish(Publication publication) override;

@@ -288,8 +288,8 @@ void RedisBroker::probe(Clock::time_point now) {
 
 // ---- rooms ----
 
-std::optional<RoomStart> RedisBroker::open_room(std::string_view name, std::uint64_t cache_epoch,
-                                                Seq cache_next) {
+std::optional<StreamStart> RedisBroker::open_room(std::string_view name, std::uint64_t cache_epoch,
+                                                  Seq cache_next) {
   const std::string room(name);
   RoomState& state = rooms_[room];
   state.open = true;

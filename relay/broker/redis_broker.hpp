@@ -67,8 +67,8 @@ class RedisBroker final : public Broker {
   RedisBroker(EventLoop& loop, const Options& options, const Log& log, RedisAddress address);
   ~RedisBroker() override;
 
-  std::optional<RoomStart> open_room(std::string_view room, std::uint64_t cache_epoch,
-                                     Seq cache_next) override;
+  std::optional<StreamStart> open_room(std::string_view room, std::uint64_t cache_epoch,
+                                       Seq cache_next) override;
   void close_room(std::string_view room) override;
   void forget_room(std::string_view) override {}
   void publish(Publication publication) override;

@@ -68,7 +68,7 @@ void Hub::enter(Session& session, Room& room, std::string nick) {
     rooms_.set_idle(room, false);
     // The broker keeps the room's stream coming from now; its state is
     // known at once (the in-memory broker) or a `ready` follows.
-    const bool cached = room.epoch != 0 && room.log;
+    const bool cached = room.log != nullptr;
     if (const auto start =
             broker_.open_room(room.name, room.epoch, cached ? room.log->next_seq() : 0)) {
       std::vector<Event> none;
@@ -179,10 +179,12 @@ void Hub::finish_waiting_joins(Room& room) {
     SessionBuffers& b = *member->buffers;
     b.join_waiting = false;
     --room.joins_waiting;
-    if (b.join_live)
+    if (b.join_live) {
       delivery_.read_from(*member, room.log->next_seq(), false);
-    else
+      for (const std::string& line : std::exchange(b.posts_waiting, {})) post(*member, line);
+    } else {
       finish_join(*member, b.join_has_since, b.join_since, b.join_epoch);
+    }
     member->release_idle_buffers();
     delivery_.request_write(*member);
   }
@@ -252,6 +254,18 @@ void Hub::post(Session& session, std::string_view body, std::string_view id) {
   }
   if (!id.empty() && !is_valid_id(id)) {
     reply_error(session, "bad_event", "an id is 1-64 printable ASCII characters");
+    return;
+  }
+  if (session.join_waiting() && session.buffers->join_live) {
+    // A legacy entry still waiting for its room: held until it starts
+    // reading, or it would start after its own lines. Bounded like input.
+    auto& waiting = session.buffers->posts_waiting;
+    if (waiting.size() >= kMaxPostsWaiting) {
+      close(session, 1008, "too many messages before the room was ready",
+            CloseReason::too_many_replies);
+      return;
+    }
+    waiting.emplace_back(body);
     return;
   }
   Publication publication;
@@ -356,7 +370,7 @@ void Hub::on_presence(Room& room, std::string_view nick, bool joined) {
 
 void Hub::on_ready(Room& room, std::uint64_t epoch, Seq first_seq, std::vector<Event>& messages) {
   const Seq ready_end = first_seq + messages.size();  // the broker's next seq
-  const bool had_cache = room.epoch != 0 && room.log;
+  const bool had_cache = room.log != nullptr;
   const bool continues = had_cache && room.epoch == epoch && first_seq <= room.log->next_seq() &&
                          ready_end >= room.log->next_seq();
   const bool new_epoch = had_cache && room.epoch != epoch;

@@ -41,6 +41,8 @@ class Hub final {
   static constexpr std::size_t kWelcomeMembers = 200;
   static constexpr std::size_t kMembersPage = 500;
   static constexpr std::size_t kWritesPerTurn = Fanout::kWritesPerTurn;
+  // Lines a legacy client may send before its room is ready (it is held meanwhile).
+  static constexpr std::size_t kMaxPostsWaiting = 64;
   // Close codes: a legacy client's message the broker could not take (it has
   // no error channel), and a room whose history got a new epoch (a lossless
   // client rejoins and is told `missed`).

@@ -1,43 +1,31 @@
 #include "relay/ops/metrics.hpp"
 
 #include <charconv>
+#include <iterator>
+
+#include "shared/enum_names.hpp"
 
 namespace hubchat::relay {
 
+constexpr EnumName<CloseReason> kCloseReasonNames[] = {
+    {CloseReason::peer, "peer"},
+    {CloseReason::message_too_big, "message_too_big"},
+    {CloseReason::invalid_utf8, "invalid_utf8"},
+    {CloseReason::binary_frame, "binary_frame"},
+    {CloseReason::server_full, "server_full"},
+    {CloseReason::unavailable, "unavailable"},
+    {CloseReason::history_reset, "history_reset"},
+    {CloseReason::slow_consumer, "slow_consumer"},
+    {CloseReason::too_many_replies, "too_many_replies"},
+    {CloseReason::shutdown, "shutdown"},
+    {CloseReason::rate_limited, "rate_limited"},
+    {CloseReason::too_many_from_ip, "too_many_from_ip"},
+    {CloseReason::too_many_requests, "too_many_requests"},
+    {CloseReason::auth, "auth"}};
+static_assert(std::size(kCloseReasonNames) == static_cast<std::size_t>(CloseReason::count_));
+
 const char* to_string(CloseReason reason) {
-  switch (reason) {
-    case CloseReason::peer:
-      return "peer";
-    case CloseReason::message_too_big:
-      return "message_too_big";
-    case CloseReason::invalid_utf8:
-      return "invalid_utf8";
-    case CloseReason::binary_frame:
-      return "binary_frame";
-    case CloseReason::server_full:
-      return "server_full";
-    case CloseReason::unavailable:
-      return "unavailable";
-    case CloseReason::history_reset:
-      return "history_reset";
-    case CloseReason::slow_consumer:
-      return "slow_consumer";
-    case CloseReason::too_many_replies:
-      return "too_many_replies";
-    case CloseReason::shutdown:
-      return "shutdown";
-    case CloseReason::rate_limited:
-      return "rate_limited";
-    case CloseReason::too_many_from_ip:
-      return "too_many_from_ip";
-    case CloseReason::too_many_requests:
-      return "too_many_requests";
-    case CloseReason::auth:
-      return "auth";
-    case CloseReason::count_:
-      break;
-  }
-  return "?";
+  return name_in(kCloseReasonNames, reason, "?");
 }
 
 std::string Metrics::render(std::size_t rooms, std::size_t history_bytes) const {

@@ -130,9 +130,11 @@ std::optional<int> parse_options(int argc, char** argv, Options& o) {
       ->check([](const std::string& value) -> std::string {
         return looks_like_address(value) ? "" : "not an IP address";
       });
-  app.add_option("--redis", o.redis_url,
+  app.add_option("--redis", o.redis_urls,
                  "share rooms with other relays through Redis at redis://HOST:PORT[/DB] "
-                 "(default: rooms live in this relay's memory)")
+                 "(default: rooms live in this relay's memory); repeatable, or a list in the "
+                 "file: rooms are sharded over the servers by name (same list, same order, on "
+                 "every relay)")
       ->type_name("URL")
       ->check([](const std::string& value) -> std::string {
         RedisAddress address;

@@ -66,8 +66,10 @@ struct Options {
   // Peers whose X-Forwarded-For / X-Real-IP name the client (reverse proxies).
   std::vector<std::string> trusted_proxies;
   // --redis redis://HOST:PORT[/DB]: share rooms with other relays through
-  // Redis (the Redis broker); empty: the in-memory broker, one relay.
-  std::string redis_url;
+  // Redis (the Redis broker); empty: the in-memory broker, one relay. More
+  // than one: rooms sharded over them by name (ShardedBroker); every relay
+  // must list the same servers in the same order.
+  std::vector<std::string> redis_urls;
   std::string redis_prefix = "hubchat:";  // every key and channel starts with it
   // SO_REUSEPORT: several relays on one host share --port (the kernel
   // spreads new connections over them).

@@ -12,6 +12,7 @@
 #include <new>
 
 #include "relay/broker/redis_broker.hpp"
+#include "relay/broker/sharded_broker.hpp"
 #include "relay/http/http_routes.hpp"
 #include "relay/ops/version.hpp"
 #include "relay/transport/client_address.hpp"
@@ -100,9 +101,16 @@ const lws_protocol_vhost_options kSecurityHeaders = {&kFrame, nullptr,
                                                      "x-content-type-options:", "nosniff"};
 
 std::unique_ptr<Broker> make_broker(EventLoop& loop, const Options& options, const Log& log) {
-  RedisAddress address;
-  if (options.redis_url.empty() || !parse_redis_url(options.redis_url, address)) return nullptr;
-  return std::make_unique<RedisBroker>(loop, options, log, std::move(address));
+  // One Redis: its broker. Several: one broker per server, rooms sharded
+  // over them (each with its own connections, probe and reconnect).
+  std::vector<std::unique_ptr<Broker>> shards;
+  for (const std::string& url : options.redis_urls) {
+    RedisAddress address;
+    if (!parse_redis_url(url, address)) return nullptr;
+    shards.push_back(std::make_unique<RedisBroker>(loop, options, log, std::move(address)));
+  }
+  if (shards.size() <= 1) return shards.empty() ? nullptr : std::move(shards.front());
+  return std::make_unique<ShardedBroker>(std::move(shards));
 }
 
 }  // namespace
@@ -460,10 +468,14 @@ int Server::run() {
     return 1;
   }
   const bool tls = !options_.tls_cert.empty();
+  std::string shared_through;
+  if (broker_) shared_through = ", rooms shared through Redis";
+  if (options_.redis_urls.size() > 1)
+    shared_through += " (" + std::to_string(options_.redis_urls.size()) + " shards)";
   std::fprintf(stderr, "relay %s listening on %s://%s:%d/ (WebSocket at /ws)%s%s\n", kVersion,
                tls ? "https" : "http", options_.host.empty() ? "0.0.0.0" : options_.host.c_str(),
                options_.port, options_.reuse_port ? ", port shared (SO_REUSEPORT)" : "",
-               broker_ ? ", rooms shared through Redis" : "");
+               shared_through.c_str());
   log_.info("settings: %s", options_.effective_settings.c_str());
   const auto started = std::chrono::steady_clock::now();
   loop_.on_stop_signals([this] { on_stop_signal(); });

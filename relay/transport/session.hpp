@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "relay/auth/identity.hpp"
 #include "relay/ops/metrics.hpp"
@@ -37,6 +38,9 @@ struct SessionBuffers {
   bool join_has_since = false;
   Seq join_since = 0;
   std::uint64_t join_epoch = 0;
+  // A legacy client's lines sent while its entry waits: posted once it
+  // starts at the live end, so that it reads them too (it has no `since`).
+  std::vector<std::string> posts_waiting;
 };
 
 // The small fields sit together so padding stays out, and rarely used buffers
@@ -80,7 +84,8 @@ struct Session {
   }
   // Frees the buffers once neither holds anything.
   void release_idle_buffers() {
-    if (buffers && buffers->inbox.empty() && buffers->replies.empty() && !buffers->join_waiting)
+    if (buffers && buffers->inbox.empty() && buffers->replies.empty() && !buffers->join_waiting &&
+        buffers->posts_waiting.empty())
       buffers.reset();
   }
   bool join_waiting() const { return buffers && buffers->join_waiting; }

@@ -338,6 +338,13 @@ def s2_args(cfg, per_sender_rate=20.0):
             **phases(cfg, 2, 5, 3)}
 
 
+def s4_args(cfg):
+    """A human-paced room: 1000 clients, 2 senders x 2 msg/s. What a message
+    waits for in a quiet room (a flush timer shows here, not in S2)."""
+    return {"clients": 1000, "senders": 2, "rate": "2", "message-bytes": 64,
+            **phases(cfg, 2, 10, 3)}
+
+
 def s3_args(cfg):
     return {"mode": "idle", "clients": 5000, "duration": 2 if cfg.quick else 3,
             "max-handshakes": 128, "connect-timeout": 60}
@@ -377,6 +384,8 @@ def run_all(bench):
                     bench.run(kind, "s1", s1_args(cfg), dialect, rnd)
                 elif scenario == "s2":
                     bench.run(kind, "s2", s2_args(cfg), dialect, rnd)
+                elif scenario == "s4":
+                    bench.run(kind, "s4", s4_args(cfg), dialect, rnd)
                 elif scenario == "s2legacy":
                     if kind == "relay":
                         bench.run(kind, "s2legacy", s2_args(cfg), "legacy", rnd)
@@ -498,7 +507,7 @@ def closes_by_code(results):
 
 def summarize(runs):
     summary = {}
-    for scenario in ("s1", "s2", "s2legacy", "s2idle", "s3", "s3lossless"):
+    for scenario in ("s1", "s2", "s4", "s2legacy", "s2idle", "s3", "s3lossless"):
         for server in ("relay", "node", scale_out.KIND):
             rs = results_of(runs, server, scenario)
             if not rs:
@@ -561,6 +570,8 @@ def markdown(cfg, runs, summary):
             (f"S2 largest frame (bytes; relay limit {relay_frame_limit(cfg)})", "s2",
              "largest_frame_bytes"),
             ("S2 lost / dropped (max over rounds)", "s2", None),
+            ("S4 1000 clients, 2 x 2 msg/s (a quiet room): p50 latency (ms)", "s4", "p50_us"),
+            ("S4 p99 latency (ms)", "s4", "p99_us"),
             ("S3 RSS per idle connection (bytes), 5000 conns, legacy", "s3",
              "rss_per_conn_bytes")]
     lines += ["| metric | relay | node ws | ratio |", "|---|---:|---:|---:|"]

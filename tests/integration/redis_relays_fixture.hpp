@@ -34,12 +34,7 @@ class RedisRelaysTest : public ::testing::Test {
     return ok ? &relay : nullptr;
   }
   void TearDown() override {
-    if (!HasFailure()) return;
-    for (const auto& relay : relays_) {
-      std::string log = relay->stderr_text();
-      if (log.size() > 6000) log = "...\n" + log.substr(log.size() - 6000);
-      std::cerr << "---- relay stderr (pid " << relay->pid() << ") ----\n" << log << "\n";
-    }
+    if (HasFailure()) print_relay_logs(relays_);
   }
 
   std::unique_ptr<RedisProcess> redis_;

@@ -34,16 +34,34 @@ inline bool testing_redis_broker() {
   return broker && std::string_view(broker) == "redis";
 }
 
+// With HUBCHAT_TEST_REDIS_SHARDS=N (and the Redis broker), N redis-servers,
+// the relay's rooms sharded over them (the suite's second ctest entry).
+inline std::size_t testing_redis_shards() {
+  const char* shards = std::getenv("HUBCHAT_TEST_REDIS_SHARDS");
+  const long n = shards ? std::strtol(shards, nullptr, 10) : 1;
+  return n > 1 ? static_cast<std::size_t>(n) : 1;
+}
+
+// Prints the end of each relay's stderr: what a failed multi-relay test shows.
+inline void print_relay_logs(const std::vector<std::unique_ptr<RelayProcess>>& relays,
+                             std::size_t max_bytes = 6000) {
+  for (const auto& relay : relays) {
+    std::string log = relay->stderr_text();
+    if (log.size() > max_bytes) log = "...\n" + log.substr(log.size() - max_bytes);
+    std::cerr << "---- relay stderr (pid " << relay->pid() << ") ----\n" << log << "\n";
+  }
+}
+
 class RelayTest : public ::testing::Test {
  protected:
   // Use as ASSERT_TRUE(start_relay({...})).
   ::testing::AssertionResult start_relay(std::vector<std::string> args = {}) {
     if (testing_redis_broker()) {
-      if (!redis_) {
-        redis_ = std::make_unique<RedisProcess>();
-        if (!redis_->start()) return ::testing::AssertionFailure() << redis_->error();
+      while (redis_.size() < testing_redis_shards()) {
+        redis_.push_back(std::make_unique<RedisProcess>());
+        if (!redis_.back()->start()) return ::testing::AssertionFailure() << redis_.back()->error();
       }
-      args.insert(args.end(), {"--redis", redis_->url()});
+      for (const auto& redis : redis_) args.insert(args.end(), {"--redis", redis->url()});
     }
     relay_ = std::make_unique<RelayProcess>(std::move(args));
     if (!relay_->start()) return ::testing::AssertionFailure() << relay_->error();
@@ -83,7 +101,8 @@ class RelayTest : public ::testing::Test {
     }
   }
 
-  std::unique_ptr<RedisProcess> redis_;  // HUBCHAT_TEST_BROKER=redis only
+  // HUBCHAT_TEST_BROKER=redis only: one, or HUBCHAT_TEST_REDIS_SHARDS of them.
+  std::vector<std::unique_ptr<RedisProcess>> redis_;
   std::unique_ptr<RelayProcess> relay_;
 };
 

@@ -5,7 +5,10 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <iterator>
+#include <optional>
 
+#include "shared/enum_names.hpp"
 #include "shared/lossless_codec.hpp"
 #include "tests/soak/soak_peers.hpp"
 #include "tests/support/lossless_client.hpp"
@@ -88,10 +91,41 @@ std::string describe_end(const Received& r) {
   return r.describe();
 }
 
+// An actor on one WebSocket. Most of them wait for the relay to end the
+// connection: read_to_end() reads what is ready and records how it ended.
+class WsActor : public HostileActor {
+ public:
+  int poll_fd() const override { return outcome_.done ? -1 : ws_.fd(); }
+  void shutdown() override { ws_.disconnect(); }
+
+ protected:
+  // The frame (close or drop) that ended the connection, with its time and
+  // kind recorded in outcome_; nullopt while it is still open. Frames read
+  // before it are counted in frames_.
+  std::optional<Received> read_to_end() {
+    for (;;) {
+      Received r = ws_.receive(Clock::now());
+      if (r.kind == Received::Kind::timeout) return std::nullopt;
+      if (!r.ended()) {
+        ++frames_;  // room traffic that was already in flight
+        continue;
+      }
+      outcome_.seconds = seconds_since(t0_);
+      outcome_.close_code = r.kind == Received::Kind::close ? r.close_code : 0;
+      outcome_.dropped = r.kind != Received::Kind::close;
+      return r;
+    }
+  }
+
+  WsClient ws_;
+  Clock::time_point t0_ = Clock::now();
+  std::size_t frames_ = 0;
+};
+
 // --------------------------------------------------------------- bad frames
 
 // One forbidden message, then it waits for the relay's close.
-class BadFrame final : public HostileActor {
+class BadFrame final : public WsActor {
  public:
   BadFrame(HostileKind kind, std::string variant, int expected_code)
       : expected_code_(expected_code) {
@@ -140,29 +174,19 @@ class BadFrame final : public HostileActor {
     t0_ = Clock::now();
   }
 
-  int poll_fd() const override { return outcome_.done ? -1 : ws_.fd(); }
   void on_readable(Clock::time_point) override {
-    for (;;) {
-      Received r = ws_.receive(Clock::now());
-      if (r.kind == Received::Kind::timeout) return;
-      if (!r.ended()) continue;  // room traffic that was already in flight
-      outcome_.seconds = seconds_since(t0_);
-      outcome_.close_code = r.kind == Received::Kind::close ? r.close_code : 0;
-      outcome_.dropped = r.kind != Received::Kind::close;
-      return finish(outcome_.close_code == expected_code_,
-                    describe_end(r) + " after " + fmt_s(outcome_.seconds) + " (want " +
-                        std::to_string(expected_code_) + ")");
-    }
+    const std::optional<Received> end = read_to_end();
+    if (!end) return;
+    finish(outcome_.close_code == expected_code_, describe_end(*end) + " after " +
+                                                      fmt_s(outcome_.seconds) + " (want " +
+                                                      std::to_string(expected_code_) + ")");
   }
   void on_tick(Clock::time_point now) override {
     if (now - t0_ > 10s) finish(false, "no close within 10 s");
   }
-  void shutdown() override { ws_.disconnect(); }
 
  private:
   int expected_code_;
-  WsClient ws_;
-  Clock::time_point t0_ = Clock::now();
 };
 
 // ----------------------------------------------------------- slow consumers
@@ -172,7 +196,7 @@ class BadFrame final : public HostileActor {
 // allows them) so the relay's keepalive stays satisfied and only the ring
 // can catch it: it must get 4001. "silent" sends nothing either, so the pong
 // timeout may drop it first; both outcomes are documented.
-class SlowConsumer final : public HostileActor {
+class SlowConsumer final : public WsActor {
  public:
   explicit SlowConsumer(std::string variant) {
     outcome_.kind = HostileKind::slow_consumer;
@@ -199,22 +223,13 @@ class SlowConsumer final : public HostileActor {
     return ws_.fd();
   }
   void on_readable(Clock::time_point) override {
-    for (;;) {
-      Received r = ws_.receive(Clock::now());
-      if (r.kind == Received::Kind::timeout) return;
-      if (!r.ended()) {
-        ++messages_;
-        continue;
-      }
-      outcome_.seconds = seconds_since(t0_);
-      outcome_.close_code = r.kind == Received::Kind::close ? r.close_code : 0;
-      outcome_.dropped = r.kind != Received::Kind::close;
-      const bool ok =
-          outcome_.close_code == 4001 || (outcome_.variant == "silent" && outcome_.dropped);
-      return finish(ok, describe_end(r) + " after " + std::to_string(messages_) + " frames (" +
-                            std::to_string(ws_.bytes_received()) + " bytes), " +
-                            fmt_s(outcome_.seconds) + " after it stopped reading");
-    }
+    const std::optional<Received> end = read_to_end();
+    if (!end) return;
+    const bool ok =
+        outcome_.close_code == 4001 || (outcome_.variant == "silent" && outcome_.dropped);
+    finish(ok, describe_end(*end) + " after " + std::to_string(frames_) + " frames (" +
+                   std::to_string(ws_.bytes_received()) + " bytes), " + fmt_s(outcome_.seconds) +
+                   " after it stopped reading");
   }
   void on_tick(Clock::time_point now) override {
     if (outcome_.variant == "heartbeat" && now < resume_at_ && now >= next_beat_) {
@@ -223,17 +238,14 @@ class SlowConsumer final : public HostileActor {
     }
     if (now - resume_at_ > 20s) finish(false, "still open 20 s after reading again");
   }
-  void shutdown() override { ws_.disconnect(); }
 
  private:
-  WsClient ws_;
-  Clock::time_point t0_, resume_at_, next_beat_;
-  std::size_t messages_ = 0;
+  Clock::time_point resume_at_, next_beat_;
 };
 
 // ------------------------------------------------------------- ping ignorer
 
-class PingIgnorer final : public HostileActor {
+class PingIgnorer final : public WsActor {
  public:
   PingIgnorer(std::string variant, const Limits& limits) : limits_(limits) {
     outcome_.kind = HostileKind::ping_ignorer;
@@ -250,33 +262,23 @@ class PingIgnorer final : public HostileActor {
     t0_ = Clock::now();
   }
 
-  int poll_fd() const override { return outcome_.done ? -1 : ws_.fd(); }
   void on_readable(Clock::time_point) override {
-    for (;;) {
-      Received r = ws_.receive(Clock::now());  // reads (and discards) everything
-      if (r.kind == Received::Kind::timeout) return;
-      if (!r.ended()) continue;
-      outcome_.seconds = seconds_since(t0_);
-      outcome_.close_code = r.kind == Received::Kind::close ? r.close_code : 0;
-      outcome_.dropped = r.kind != Received::Kind::close;
-      // Not before the pong timeout (1 s of timer granularity allowed), and
-      // not much after it.
-      const bool in_time = outcome_.seconds >= limits_.pong_timeout_s - 1.0 &&
-                           outcome_.seconds <= limits_.pong_timeout_s + 4.0;
-      return finish(in_time && ws_.pings_received() >= 1,
-                    describe_end(r) + " after " + fmt_s(outcome_.seconds) + ", " +
-                        std::to_string(ws_.pings_received()) + " pings unanswered");
-    }
+    const std::optional<Received> end = read_to_end();  // reads (and discards) everything
+    if (!end) return;
+    // Not before the pong timeout (1 s of timer granularity allowed), and
+    // not much after it.
+    const bool in_time = outcome_.seconds >= limits_.pong_timeout_s - 1.0 &&
+                         outcome_.seconds <= limits_.pong_timeout_s + 4.0;
+    finish(in_time && ws_.pings_received() >= 1,
+           describe_end(*end) + " after " + fmt_s(outcome_.seconds) + ", " +
+               std::to_string(ws_.pings_received()) + " pings unanswered");
   }
   void on_tick(Clock::time_point now) override {
     if (now - t0_ > 15s) finish(false, "still connected after 15 s without a pong");
   }
-  void shutdown() override { ws_.disconnect(); }
 
  private:
   Limits limits_;
-  WsClient ws_;
-  Clock::time_point t0_ = Clock::now();
 };
 
 // ---------------------------------------------------------------- vanishers
@@ -394,7 +396,7 @@ class Staller final : public HostileActor {
 
 // A lossless peer in a flood room that records every message of `flooder`
 // until the flooder's leave, after which nothing more of it can come.
-class FloodObserver final : public HostileActor {
+class FloodObserver final : public WsActor {
  public:
   explicit FloodObserver(std::string flooder) : flooder_(std::move(flooder)) {
     outcome_.kind = HostileKind::observer;
@@ -409,7 +411,6 @@ class FloodObserver final : public HostileActor {
     t0_ = Clock::now();
   }
 
-  int poll_fd() const override { return outcome_.done ? -1 : ws_.fd(); }
   void on_readable(Clock::time_point) override {
     for (;;) {
       Received r = ws_.receive(Clock::now());
@@ -425,21 +426,18 @@ class FloodObserver final : public HostileActor {
   void on_tick(Clock::time_point now) override {
     if (now - t0_ > 25s) finish(false, "the flooder's leave never came");
   }
-  void shutdown() override { ws_.disconnect(); }
 
   const std::vector<std::string>& bodies() const { return bodies_; }
 
  private:
   std::string flooder_;
-  WsClient ws_;
-  Clock::time_point t0_ = Clock::now();
   std::vector<std::string> bodies_;
 };
 
 constexpr int kLosslessFlood = 250;
 constexpr int kLegacyFlood = 180;
 
-class LosslessFlooder final : public HostileActor {
+class LosslessFlooder final : public WsActor {
  public:
   LosslessFlooder(FloodObserver& observer, const Limits& limits)
       : observer_(observer), limits_(limits) {
@@ -460,7 +458,6 @@ class LosslessFlooder final : public HostileActor {
     }
   }
 
-  int poll_fd() const override { return outcome_.done ? -1 : ws_.fd(); }
   void on_readable(Clock::time_point) override {
     for (;;) {
       Received r = ws_.receive(Clock::now());
@@ -489,7 +486,6 @@ class LosslessFlooder final : public HostileActor {
       finish(false, "answers to only " + std::to_string(echoed_.size() + limited_) + " of " +
                         std::to_string(kLosslessFlood) + " flood messages");
   }
-  void shutdown() override { ws_.disconnect(); }
 
   void settle() {
     if (observer_.bodies() != echoed_) {
@@ -503,13 +499,11 @@ class LosslessFlooder final : public HostileActor {
   FloodObserver& observer_;
   Limits limits_;
   std::string nick_;
-  WsClient ws_;
-  Clock::time_point t0_ = Clock::now();
   std::vector<std::string> echoed_;
   int limited_ = 0, other_errors_ = 0;
 };
 
-class LegacyFlooder final : public HostileActor {
+class LegacyFlooder final : public WsActor {
  public:
   LegacyFlooder(FloodObserver& observer, const Limits& limits)
       : observer_(observer), limits_(limits) {
@@ -528,23 +522,15 @@ class LegacyFlooder final : public HostileActor {
     }
   }
 
-  int poll_fd() const override { return outcome_.done ? -1 : ws_.fd(); }
   void on_readable(Clock::time_point) override {
-    for (;;) {
-      Received r = ws_.receive(Clock::now());
-      if (r.kind == Received::Kind::timeout) return;
-      if (!r.ended()) continue;
-      outcome_.seconds = seconds_since(t0_);
-      outcome_.close_code = r.kind == Received::Kind::close ? r.close_code : 0;
-      outcome_.dropped = r.kind != Received::Kind::close;
-      return finish(outcome_.close_code == 1008 && r.close_reason == "rate limit exceeded",
-                    describe_end(r) + " after " + fmt_s(outcome_.seconds));
-    }
+    const std::optional<Received> end = read_to_end();
+    if (!end) return;
+    finish(outcome_.close_code == 1008 && end->close_reason == "rate limit exceeded",
+           describe_end(*end) + " after " + fmt_s(outcome_.seconds));
   }
   void on_tick(Clock::time_point now) override {
     if (now - t0_ > 10s) finish(false, "flooding legacy client not closed within 10 s");
   }
-  void shutdown() override { ws_.disconnect(); }
 
   // What reached the room must be exactly the first k messages, k at least
   // the burst and fewer than were sent.
@@ -565,38 +551,25 @@ class LegacyFlooder final : public HostileActor {
   FloodObserver& observer_;
   Limits limits_;
   int wave_ = 0;
-  WsClient ws_;
-  Clock::time_point t0_ = Clock::now();
 };
 
 }  // namespace
 
+constexpr EnumName<HostileKind> kHostileKindNames[] = {
+    {HostileKind::oversize, "oversize"},
+    {HostileKind::bad_utf8, "bad_utf8"},
+    {HostileKind::binary, "binary"},
+    {HostileKind::slow_consumer, "slow_consumer"},
+    {HostileKind::ping_ignorer, "ping_ignorer"},
+    {HostileKind::vanish, "vanish"},
+    {HostileKind::handshake_stall, "handshake_stall"},
+    {HostileKind::flood_lossless, "flood_lossless"},
+    {HostileKind::flood_legacy, "flood_legacy"},
+    {HostileKind::observer, "observer"}};
+static_assert(std::size(kHostileKindNames) == static_cast<std::size_t>(HostileKind::count_));
+
 const char* to_string(HostileKind kind) {
-  switch (kind) {
-    case HostileKind::oversize:
-      return "oversize";
-    case HostileKind::bad_utf8:
-      return "bad_utf8";
-    case HostileKind::binary:
-      return "binary";
-    case HostileKind::slow_consumer:
-      return "slow_consumer";
-    case HostileKind::ping_ignorer:
-      return "ping_ignorer";
-    case HostileKind::vanish:
-      return "vanish";
-    case HostileKind::handshake_stall:
-      return "handshake_stall";
-    case HostileKind::flood_lossless:
-      return "flood_lossless";
-    case HostileKind::flood_legacy:
-      return "flood_legacy";
-    case HostileKind::observer:
-      return "observer";
-    case HostileKind::count_:
-      break;
-  }
-  return "?";
+  return name_in(kHostileKindNames, kind, "?");
 }
 
 void HostileActor::finish(bool ok, std::string detail) {

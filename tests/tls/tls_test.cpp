@@ -37,7 +37,8 @@ using namespace std::chrono_literals;
 using client::NativeTransport;
 using client::TransportEvent;
 
-class TlsRelayTest : public ::testing::Test {
+// A temporary folder holding a fresh self-signed certificate and its key.
+class SelfSignedCertTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(dir_.valid());
@@ -45,6 +46,18 @@ class TlsRelayTest : public ::testing::Test {
     key_ = dir_.path() + "/key.pem";
     const CommandResult made = make_self_signed_cert(cert_, key_);
     ASSERT_TRUE(made.exited && made.code == 0) << made.describe();
+  }
+
+  TempDir dir_;
+  std::string cert_, key_;
+};
+
+// A relay serving TLS with that certificate.
+class TlsRelayTest : public SelfSignedCertTest {
+ protected:
+  void SetUp() override {
+    SelfSignedCertTest::SetUp();
+    if (HasFatalFailure()) return;
     ASSERT_TRUE(relay_.start({"--tls-cert", cert_, "--tls-key", key_}, dir_.path() + "/relay.log"))
         << relay_.error();
   }
@@ -59,8 +72,6 @@ class TlsRelayTest : public ::testing::Test {
     return scheme + "://" + host + ":" + std::to_string(relay_.port()) + path;
   }
 
-  TempDir dir_;
-  std::string cert_, key_;
   TlsRelay relay_;
 };
 
@@ -85,6 +96,20 @@ std::string describe(const std::vector<TransportEvent>& events) {
     out += std::string(kKinds[static_cast<int>(e.kind)]) + " code=" + std::to_string(e.code) +
            " '" + e.text.substr(0, 200) + "'\n";
   return out;
+}
+
+// Waits for the connection's end (error or close) and checks that it never
+// opened: the handshake was refused.
+void expect_refused(NativeTransport& transport, std::vector<TransportEvent>& events) {
+  ASSERT_TRUE(wait_event(
+      transport, events,
+      [](const TransportEvent& e) {
+        return e.kind == TransportEvent::Kind::error || e.kind == TransportEvent::Kind::closed;
+      },
+      deadline_in(10s)))
+      << describe(events);
+  for (const TransportEvent& e : events)
+    EXPECT_NE(e.kind, TransportEvent::Kind::opened) << describe(events);
 }
 
 // Lossless events decoded from every message among `events`.
@@ -274,15 +299,7 @@ TEST_F(TlsRelayTest, NativeTransportRefusesAnUntrustedCertificate) {
   NativeTransport transport;
   std::vector<TransportEvent> events;
   ASSERT_TRUE(transport.connect(url("wss", "localhost", "/ws"), {"hubchat.v1"}));
-  ASSERT_TRUE(wait_event(
-      transport, events,
-      [](const TransportEvent& e) {
-        return e.kind == TransportEvent::Kind::error || e.kind == TransportEvent::Kind::closed;
-      },
-      deadline_in(10s)))
-      << describe(events);
-  for (const TransportEvent& e : events)
-    EXPECT_NE(e.kind, TransportEvent::Kind::opened) << describe(events);
+  expect_refused(transport, events);
   // The refused handshake does not hurt the relay.
   EXPECT_EQ(https_get(relay_.port(), "/healthz").status, 200);
 }
@@ -386,15 +403,7 @@ TEST_F(PrivateCaTest, WithoutTheCaFileTheRelayIsRefused) {
   NativeTransport transport;
   std::vector<TransportEvent> events;
   ASSERT_TRUE(transport.connect(url("127.0.0.1"), {"hubchat.v1"}));
-  ASSERT_TRUE(wait_event(
-      transport, events,
-      [](const TransportEvent& e) {
-        return e.kind == TransportEvent::Kind::error || e.kind == TransportEvent::Kind::closed;
-      },
-      deadline_in(10s)))
-      << describe(events);
-  for (const TransportEvent& e : events)
-    EXPECT_NE(e.kind, TransportEvent::Kind::opened) << describe(events);
+  expect_refused(transport, events);
   // The error names the cause (lws's own text does not).
   EXPECT_EQ(events.back().kind, TransportEvent::Kind::error) << describe(events);
   EXPECT_NE(events.back().text.find("certificate is not trusted (unable to get local issuer "
@@ -422,16 +431,8 @@ TEST_F(PrivateCaTest, CheckCaFileNamesTheFileAndTheProblem) {
             ca_.server_key + ": holds no PEM certificate");
 }
 
-class TlsOptionsTest : public ::testing::Test {
+class TlsOptionsTest : public SelfSignedCertTest {
  protected:
-  void SetUp() override {
-    ASSERT_TRUE(dir_.valid());
-    cert_ = dir_.path() + "/cert.pem";
-    key_ = dir_.path() + "/key.pem";
-    const CommandResult made = make_self_signed_cert(cert_, key_);
-    ASSERT_TRUE(made.exited && made.code == 0) << made.describe();
-  }
-
   // `relay args...` on a free loopback port, so a relay that wrongly starts
   // never touches a real port; it is killed at the deadline.
   CommandResult relay(std::vector<std::string> args) {
@@ -440,9 +441,6 @@ class TlsOptionsTest : public ::testing::Test {
     argv.insert(argv.end(), args.begin(), args.end());
     return run_command(argv, 5s);
   }
-
-  TempDir dir_;
-  std::string cert_, key_;
 };
 
 TEST_F(TlsOptionsTest, CertWithoutKeyExitsNonZeroWithAClearMessage) {

@@ -25,7 +25,7 @@ struct FakeRemoteBroker final : Broker {
   std::vector<Publication> published;
   std::vector<std::string> joined, left;
 
-  std::optional<RoomStart> open_room(std::string_view room, std::uint64_t, Seq) override {
+  std::optional<StreamStart> open_room(std::string_view room, std::uint64_t, Seq) override {
     opened.emplace_back(room);
     return std::nullopt;
   }

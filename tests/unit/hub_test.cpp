@@ -36,6 +36,12 @@ class HubWakeTest : public ::testing::Test {
     driver_.flush_arms = 0;
     driver_.next_turn_flushes = 0;
   }
+  // Every session of `crowd` joins "room" live (as c0, c1, ...), then settle().
+  void join_crowd(std::vector<Session>& crowd) {
+    for (std::size_t i = 0; i < crowd.size(); ++i)
+      hub_->join_live(crowd[i], "room", "c" + std::to_string(i));
+    settle();
+  }
   // A message as the loop's turn carries it: posted, then the turn ends
   // (the broker's news reach the cache; rooms that want it are written).
   void post(Session& s, std::string_view body) {
@@ -63,6 +69,22 @@ TEST_F(HubWakeTest, WithoutAFlushIntervalEveryEventWakesTheReaders) {
   EXPECT_EQ(wakes(alice_), 1);
   EXPECT_EQ(wakes(bob_), 1);
   EXPECT_EQ(driver_.flush_arms, 0);
+}
+
+// A message into a quiet room goes out in the loop turn it arrived in: at
+// the end of that one turn each reader is offered its frame, and no timer
+// was asked for (counted in turns and timer requests, not in time).
+TEST_F(HubWakeTest, AQuietRoomIsWrittenInTheTurnTheMessageArrived) {
+  make_hub(0);
+  driver_.accepts_push = [](Session&) { return true; };
+  hub_->post(alice_, "hello");  // read in this turn
+  EXPECT_TRUE(driver_.pushes.empty()) << "nothing is written before the turn ends";
+  hub_->end_of_turn();  // the same turn, about to wait for sockets
+  EXPECT_EQ(driver_.pushes[&alice_], 1);
+  EXPECT_EQ(driver_.pushes[&bob_], 1);
+  EXPECT_EQ(driver_.flush_arms, 0) << "no flush timer";
+  EXPECT_EQ(driver_.next_turn_flushes, 0) << "nothing left for another turn";
+  EXPECT_EQ(bob_.room->log->next_seq() - 1, 1u);
 }
 
 TEST_F(HubWakeTest, SmallEventsWaitForTheTimer) {
@@ -151,9 +173,7 @@ TEST_F(HubWakeTest, AFlushOffersABoundedNumberOfMembersPerTurnAndReachesEveryone
   make_hub(10);
   constexpr std::size_t kMembers = 3 * Hub::kWritesPerTurn + 10;
   std::vector<Session> crowd(kMembers);
-  for (std::size_t i = 0; i < kMembers; ++i)
-    hub_->join_live(crowd[i], "room", "c" + std::to_string(i));
-  settle();
+  join_crowd(crowd);
   post(alice_, "to everyone");
   hub_->flush();
   EXPECT_EQ(driver_.pushes.size(), Hub::kWritesPerTurn);
@@ -193,9 +213,7 @@ TEST_F(HubWakeTest, MessagesDuringAFlushDoNotStarveTheMembersItHasNotReached) {
   make_hub(10);
   constexpr std::size_t kMembers = 3 * Hub::kWritesPerTurn + 10;
   std::vector<Session> crowd(kMembers);
-  for (std::size_t i = 0; i < kMembers; ++i)
-    hub_->join_live(crowd[i], "room", "c" + std::to_string(i));
-  settle();
+  join_crowd(crowd);
   post(alice_, "first");
   hub_->flush();  // the timer: the first turn of the pass
   for (int turn = 0; turn < 3; ++turn) {

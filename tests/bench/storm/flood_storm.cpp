@@ -263,8 +263,7 @@ std::string Flood::run() {
 }  // namespace
 
 std::string run_flood(const StormOptions& options) {
-  Flood flood(options);
-  return flood.run();
+  return Flood(options).run();
 }
 
 }  // namespace hubchat::bench

@@ -172,8 +172,7 @@ std::string PresenceStorm::run() {
 }  // namespace
 
 std::string run_presence_storm(const StormOptions& options) {
-  PresenceStorm storm(options);
-  return storm.run();
+  return PresenceStorm(options).run();
 }
 
 }  // namespace hubchat::bench

@@ -177,8 +177,7 @@ std::string RestartStorm::run() {
 }  // namespace
 
 std::string run_restart_storm(const StormOptions& options) {
-  RestartStorm storm(options);
-  return storm.run();
+  return RestartStorm(options).run();
 }
 
 }  // namespace hubchat::bench

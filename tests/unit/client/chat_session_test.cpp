@@ -9,20 +9,20 @@
 
 #include <cstdio>
 
-#include "fake_transport.hpp"
 #include "shared/lossless_codec.hpp"
 #include "tests/support/events.hpp"
 #include "tests/unit/client/relay_events.hpp"
+#include "tests/unit/client/session_fixture.hpp"
 
 namespace hubchat::client {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::FakeTransport;
 using testing::numbered_nicks;
 using testing::server_accepts;
 using testing::server_closes;
 using testing::server_sends;
+using testing::SessionFixture;
 using testing::slice;
 
 constexpr std::string_view kV1 = "hubchat.v1";
@@ -68,27 +68,17 @@ std::string refusal(std::string code) {
 }
 
 std::string msg(std::string room, Seq seq, std::string from, std::string body) {
-  Event e;
-  e.type = EventType::msg;
-  e.room = std::move(room);
-  e.seq = seq;
-  e.ts = 1;
-  e.from = std::move(from);
-  e.body = std::move(body);
-  return encode(e);
+  return encode(testing::msg(std::move(room), seq, std::move(from), std::move(body)));
 }
 
-class ChatSessionTest : public ::testing::Test {
+class ChatSessionTest : public SessionFixture {
  protected:
   ChatSessionTest() { restart_session(0.5); }
 
   // A session whose backoff always draws `random` (full jitter: delay =
   // random * ceiling).
   void restart_session(double random) {
-    session_.reset();
-    state_ = FakeTransport::State{};
-    session_ = std::make_unique<ChatSession>(std::make_unique<FakeTransport>(state_),
-                                             ChatSession::Options{}, [random] { return random; });
+    start_session([random] { return random; });
   }
 
   void connect(std::string room = "lobby") {
@@ -100,11 +90,6 @@ class ChatSessionTest : public ::testing::Test {
     server_accepts(state_, std::string{kV1});
     server_sends(state_, std::move(frame_after_open));
     tick();
-  }
-
-  void tick(std::chrono::milliseconds advance = 0ms) {
-    now_ += advance;
-    session_->tick(now_);
   }
 
   // The `members` requests sent since the last clear of state_.sent.
@@ -124,10 +109,6 @@ class ChatSessionTest : public ::testing::Test {
     for (const Line& line : session_->model().find_room(room)->lines()) out.push_back(line.seq);
     return out;
   }
-
-  FakeTransport::State state_;
-  std::unique_ptr<ChatSession> session_;
-  TimePoint now_{std::chrono::seconds{1000}};
 };
 
 TEST_F(ChatSessionTest, OffersTheSubprotocolAndJoinsOnOpen) {
@@ -314,12 +295,7 @@ TEST_F(ChatSessionTest, RenameSendsANickEventAndAdoptsTheGrantedNick) {
   const Event nick = decode(state_.sent[0]);
   EXPECT_EQ(nick.type, EventType::nick);
   EXPECT_EQ(nick.nick, "minji");
-  Event granted;
-  granted.type = EventType::nick;
-  granted.room = "lobby";
-  granted.from = "mina";
-  granted.nick = "minji";
-  server_sends(state_, encode(granted));
+  server_sends(state_, encode(testing::rename("lobby", "mina", "minji")));
   tick();
   EXPECT_EQ(session_->model().nick(), "minji");
   EXPECT_EQ(session_->model().find_room("lobby")->members(), (std::vector<std::string>{"minji"}));

@@ -17,19 +17,19 @@
 
 #include "client/session/chat_session.hpp"
 #include "client/session/dialect_chooser.hpp"
-#include "fake_transport.hpp"
 #include "shared/lossless_codec.hpp"
 #include "tests/unit/client/relay_events.hpp"
+#include "tests/unit/client/session_fixture.hpp"
 
 namespace hubchat::client {
 namespace {
 
 using namespace std::chrono_literals;
 using testing::connection_fails;
-using testing::FakeTransport;
 using testing::server_accepts;
 using testing::server_closes;
 using testing::server_sends;
+using testing::SessionFixture;
 
 const std::vector<std::string> kOfferV1{"hubchat.v1"};
 const std::vector<std::string> kOfferNone{};
@@ -59,26 +59,17 @@ std::string welcome() {
   return lossless::encode(testing::welcome("lobby", 1, {"mina"}));
 }
 
-class DialectFallbackTest : public ::testing::Test {
+class DialectFallbackTest : public SessionFixture {
  protected:
   DialectFallbackTest() { new_session(); }
 
   // A fresh session (a page load) over the same stored memory.
   void new_session() {
-    session_.reset();
-    state_ = FakeTransport::State{};
-    session_ = std::make_unique<ChatSession>(
-        std::make_unique<FakeTransport>(state_), ChatSession::Options{}, [] { return 0.5; },
-        std::make_unique<MapMemory>(stored_));
+    start_session([] { return 0.5; }, std::make_unique<MapMemory>(stored_));
   }
 
   void connect(std::string url = kServer) {
     session_->connect(ConnectParams{std::move(url), "mina", "lobby"}, now_);
-  }
-
-  void tick(std::chrono::milliseconds advance = 0ms) {
-    now_ += advance;
-    session_->tick(now_);
   }
 
   // Waits out the backoff of a session that is reconnecting.
@@ -89,6 +80,17 @@ class DialectFallbackTest : public ::testing::Test {
     ASSERT_EQ(session_->state(), ConnectionState::connecting);
   }
 
+  // The attempt in flight fails before open (or opens with `protocol`), and
+  // the session takes one turn to act on it.
+  void fails(const char* why) {
+    connection_fails(state_, why);
+    tick();
+  }
+  void opens(const char* protocol) {
+    server_accepts(state_, protocol);
+    tick();
+  }
+
   const std::vector<std::string>& last_offer() const { return state_.offered.back(); }
 
   // Chromium against a gorilla-style server, from the first attempt to the
@@ -97,26 +99,19 @@ class DialectFallbackTest : public ::testing::Test {
   void browser_falls_back_to_legacy() {
     connect();
     ASSERT_EQ(last_offer(), kOfferV1);
-    connection_fails(state_, "cannot connect (the browser gives no details)");
-    tick();
+    fails("cannot connect (the browser gives no details)");
     ASSERT_EQ(state_.offered.size(), 2u);
     ASSERT_EQ(last_offer(), kOfferNone);
-    server_accepts(state_, "");
-    tick();
+    opens("");
     ASSERT_EQ(state_.offered.size(), 3u);
     ASSERT_EQ(last_offer(), kOfferV1);
-    connection_fails(state_, "cannot connect (the browser gives no details)");
-    tick();
+    fails("cannot connect (the browser gives no details)");
     ASSERT_EQ(state_.offered.size(), 4u);
     ASSERT_EQ(last_offer(), kOfferNone);
-    server_accepts(state_, "");
-    tick();
+    opens("");
   }
 
   std::map<std::string, std::string> stored_;
-  FakeTransport::State state_;
-  std::unique_ptr<ChatSession> session_;
-  TimePoint now_{std::chrono::seconds{1000}};
 };
 
 TEST_F(DialectFallbackTest, BrowserFallsBackToLegacyWithoutBackoffAndNeverSendsJson) {
@@ -148,8 +143,7 @@ TEST_F(DialectFallbackTest, BrowserFallsBackToLegacyWithoutBackoffAndNeverSendsJ
 
 TEST_F(DialectFallbackTest, EventsOfAProbeConnectionAreDropped) {
   connect();
-  connection_fails(state_, "failed");
-  tick();
+  fails("failed");
   // The probe opens and the server says something in the same batch.
   server_accepts(state_, "");
   server_sends(state_, "not for us");
@@ -163,10 +157,8 @@ TEST_F(DialectFallbackTest, ATransientFailureAgainstTheRelayStillEndsInHubchatV1
   // v1 fails (the relay was restarting), the plain probe opens (the relay
   // accepts legacy clients): that alone must not choose legacy.
   connect();
-  connection_fails(state_, "connection refused");
-  tick();
-  server_accepts(state_, "");
-  tick();
+  fails("connection refused");
+  opens("");
   EXPECT_TRUE(state_.sent.empty());
   ASSERT_EQ(last_offer(), kOfferV1);
   server_accepts(state_, "hubchat.v1");
@@ -183,12 +175,10 @@ TEST_F(DialectFallbackTest, AServerThatIsDownIsRetriedWithBackoffAlternatingAndN
   connect();
   std::vector<std::vector<std::string>> expected{kOfferV1};
   for (int round = 0; round < 5; ++round) {
-    connection_fails(state_, "connection refused");
-    tick();
+    fails("connection refused");
     EXPECT_EQ(session_->state(), ConnectionState::connecting);  // the other offer, at once
     expected.push_back(kOfferNone);
-    connection_fails(state_, "connection refused");
-    tick();
+    fails("connection refused");
     EXPECT_EQ(session_->model().connection().attempt, round + 1);
     wait_for_retry();
     expected.push_back(kOfferV1);
@@ -197,8 +187,7 @@ TEST_F(DialectFallbackTest, AServerThatIsDownIsRetriedWithBackoffAlternatingAndN
   EXPECT_FALSE(session_->dialect().remembered_legacy());
   EXPECT_TRUE(stored_.empty());
   // The relay is back: hubchat.v1.
-  server_accepts(state_, "hubchat.v1");
-  tick();
+  opens("hubchat.v1");
   EXPECT_FALSE(session_->legacy());
 }
 
@@ -223,8 +212,7 @@ TEST_F(DialectFallbackTest, ARememberedLegacyServerIsConnectedWithoutAFailedHand
   new_session();  // a fresh page load
   connect();
   ASSERT_EQ(state_.offered, (std::vector<std::vector<std::string>>{kOfferNone}));
-  server_accepts(state_, "");
-  tick();
+  opens("");
   EXPECT_TRUE(session_->legacy());
   EXPECT_EQ(stored_.at(kServer), "legacy 2");
   // Another server is not affected.
@@ -237,8 +225,7 @@ TEST_F(DialectFallbackTest, ARememberedChoiceIsReprobedAfterNLegacyConnections) 
   stored_[kServer] = "legacy " + std::to_string(DialectChooser::kReprobeAfter - 1);
   connect();
   EXPECT_EQ(last_offer(), kOfferNone);
-  server_accepts(state_, "");
-  tick();
+  opens("");
   EXPECT_EQ(stored_.at(kServer), "legacy " + std::to_string(DialectChooser::kReprobeAfter));
   // Due: the next attempt, even on a fresh page load, offers hubchat.v1.
   new_session();
@@ -246,18 +233,14 @@ TEST_F(DialectFallbackTest, ARememberedChoiceIsReprobedAfterNLegacyConnections) 
   EXPECT_EQ(last_offer(), kOfferV1);
   // Still a gorilla-style server (the browser's handshake fails): checked
   // as on first contact (fail, probe, fail), then legacy, counted anew.
-  connection_fails(state_, "failed");
-  tick();
+  fails("failed");
   EXPECT_EQ(last_offer(), kOfferNone);
-  server_accepts(state_, "");
-  tick();
+  opens("");
   EXPECT_FALSE(session_->legacy());
   EXPECT_EQ(last_offer(), kOfferV1);
-  connection_fails(state_, "failed");
-  tick();
+  fails("failed");
   EXPECT_EQ(last_offer(), kOfferNone);
-  server_accepts(state_, "");
-  tick();
+  opens("");
   EXPECT_TRUE(session_->legacy());
   EXPECT_EQ(state_.offered.size(), 4u);
   EXPECT_TRUE(state_.sent.empty());
@@ -269,24 +252,19 @@ TEST_F(DialectFallbackTest, ADueRecheckWhileTheServerIsDownKeepsItDue) {
   connect();
   for (int round = 0; round < 3; ++round) {
     ASSERT_EQ(last_offer(), kOfferV1);
-    connection_fails(state_, "connection refused");
-    tick();
+    fails("connection refused");
     ASSERT_EQ(last_offer(), kOfferNone);
-    connection_fails(state_, "connection refused");
-    tick();
+    fails("connection refused");
     wait_for_retry();
   }
   EXPECT_EQ(stored_.at(kServer), "legacy " + std::to_string(DialectChooser::kReprobeAfter));
   // The relay comes up in its place just as a plain attempt goes out: that
   // open is only a probe, and hubchat.v1 follows.
-  connection_fails(state_, "connection refused");
-  tick();
-  server_accepts(state_, "");
-  tick();
+  fails("connection refused");
+  opens("");
   EXPECT_FALSE(session_->legacy());
   ASSERT_EQ(last_offer(), kOfferV1);
-  server_accepts(state_, "hubchat.v1");
-  tick();
+  opens("hubchat.v1");
   EXPECT_FALSE(session_->legacy());
   EXPECT_TRUE(stored_.empty());
 }
@@ -309,11 +287,9 @@ TEST_F(DialectFallbackTest, ARememberedLegacyServerThatFailsIsAskedForHubchatV1T
   stored_[kServer] = "legacy 1";
   connect();
   ASSERT_EQ(last_offer(), kOfferNone);
-  connection_fails(state_, "failed");
-  tick();
+  fails("failed");
   ASSERT_EQ(last_offer(), kOfferV1);
-  server_accepts(state_, "hubchat.v1");
-  tick();
+  opens("hubchat.v1");
   EXPECT_FALSE(session_->legacy());
   EXPECT_TRUE(stored_.empty());
 }
@@ -321,16 +297,13 @@ TEST_F(DialectFallbackTest, ARememberedLegacyServerThatFailsIsAskedForHubchatV1T
 TEST_F(DialectFallbackTest, ARememberedLegacyServerThatIsDownBacksOffAndStaysRemembered) {
   stored_[kServer] = "legacy 3";
   connect();
-  connection_fails(state_, "connection refused");
-  tick();
-  connection_fails(state_, "connection refused");
-  tick();
+  fails("connection refused");
+  fails("connection refused");
   wait_for_retry();
   EXPECT_EQ(state_.offered,
             (std::vector<std::vector<std::string>>{kOfferNone, kOfferV1, kOfferNone}));
   EXPECT_TRUE(session_->dialect().remembered_legacy());
-  server_accepts(state_, "");
-  tick();
+  opens("");
   EXPECT_TRUE(session_->legacy());
 }
 
