@@ -2,7 +2,8 @@
 # Installs what hubchat needs on Debian 12 (idempotent, quiet): compilers and
 # libraries from Debian (python3-websockets runs the tests' legacy server, with
 # Debian's /usr/bin/python3; redis-server + libhiredis-dev: the Redis broker
-# and its tests; libjwt-dev: signed identities (tokens), python3-jwt mints
+# and its tests; faketime starts a relay with a shifted clock in the Redis
+# fault tests; libjwt-dev: signed identities (tokens), python3-jwt mints
 # them in tests; python3-fonttools cuts the web client's font down
 # to its glyph ranges at build time), Dear ImGui's sources (fetched by
 # cmake/fetch-imgui.sh at configure time), and the browser tests' npm packages.
@@ -17,7 +18,7 @@ packages=(
   chromium xvfb libgl1-mesa-dri imagemagick x11-utils
   gnuplot-nox openssl curl procps
   python3-websockets python3-fonttools
-  redis-server libhiredis-dev
+  redis-server libhiredis-dev faketime
   libjwt-dev python3-jwt
 )
 # Node.js: the machine's own if it has one (Debian's npm conflicts with it).

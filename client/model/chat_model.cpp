@@ -271,10 +271,9 @@ void ChatModel::apply_welcome(const Event& event) {
 void ChatModel::apply_message(const Event& event) {
   Room& room = ensure_room(event.room);
   if (event.seq == 0) return;  // a message always has a seq: they start at 1
-  // Our own copy, live or replayed: the relay has it. (The session's ids
-  // start with a random prefix of its own, so another client's message does
-  // not carry one from our outbox.)
-  if (!event.id.empty()) acknowledge(room, event.id);
+  // A message's id never clears the outbox: ids are visible to the whole
+  // room, so another member can carry one of ours. Only the relay's `ack`,
+  // sent to the sender alone, does (apply() above).
 
   Line line;
   line.kind = LineKind::message;

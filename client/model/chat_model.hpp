@@ -252,8 +252,9 @@ class ChatModel {
   void add_system_line(std::string_view room, std::string text);
 
   // ---- the outbox (exactly-once sends) ----
-  // Keeps a message for `room` until the relay acknowledges `id`: its own
-  // copy (a msg with that id) or an `ack` event removes it.
+  // Keeps a message for `room` until the relay acknowledges `id` with an
+  // `ack` event (sent to the sender alone). A `msg` carrying that id does not
+  // remove it: anyone in the room can send that id.
   void queue_outgoing(std::string_view room, std::string id, std::string body);
   // Drops what the outbox holds for `room` (sent where no relay can
   // acknowledge it: a legacy server).

@@ -78,7 +78,7 @@ class ChatSession {
   // server turns them into spaces). Returns false (nothing sent) when not
   // connecting or connected (never connected, or disconnect()ed) or when the
   // body is empty / only whitespace. To a relay it goes with an id and stays
-  // in the room's outbox ("sending") until the relay's copy comes back; it is
+  // in the room's outbox ("sending") until the relay's `ack` comes back; it is
   // sent again after a reconnect, and the relay drops a second copy. While
   // (re)connecting it waits in the outbox.
   bool send_message(std::string_view body);

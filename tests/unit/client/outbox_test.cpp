@@ -1,5 +1,6 @@
 // Exactly-once sends on the client (docs/client.md, "Outbox"): a message
-// stays in its room's outbox until the relay's copy or an `ack` comes back,
+// stays in its room's outbox until the relay's `ack` comes back (a `msg`
+// with its id does not count: anyone in the room can send that id),
 // is sent again with the same id after a reconnect (with the same sender
 // key), and waits there while the client is reconnecting.
 #include <gtest/gtest.h>
@@ -77,7 +78,7 @@ class OutboxTest : public ::testing::Test {
   TimePoint now_{std::chrono::seconds{1000}};
 };
 
-TEST_F(OutboxTest, AMessageIsSendingUntilItsOwnCopyComesBack) {
+TEST_F(OutboxTest, AMessageIsSendingUntilItsAckComesBack) {
   open_and_welcome(1);
   ASSERT_TRUE(session_.send_message("hello"));
   const auto msgs = sent(EventType::msg);
@@ -86,7 +87,12 @@ TEST_F(OutboxTest, AMessageIsSendingUntilItsOwnCopyComesBack) {
   ASSERT_EQ(outbox().size(), 1u);
   EXPECT_EQ(outbox()[0].body, "hello");
   EXPECT_EQ(outbox()[0].id, msgs[0].id);
+  // The copy shows as a line but acknowledges nothing: only the ack does.
   server_sends(state_, echo(1, "hello", msgs[0].id));
+  tick();
+  ASSERT_EQ(outbox().size(), 1u);
+  ASSERT_EQ(session_.model().find_room("lobby")->lines().size(), 1u);
+  server_sends(state_, ack(1, msgs[0].id));
   tick();
   EXPECT_TRUE(outbox().empty());
   ASSERT_EQ(session_.model().find_room("lobby")->lines().size(), 1u);
@@ -154,6 +160,42 @@ TEST_F(OutboxTest, AnotherClientsIdsDoNotClearOurs) {
   server_sends(state_, echo(1, "theirs", "1"));  // a counter id of someone else's
   tick();
   EXPECT_EQ(outbox().size(), 1u);
+}
+
+// Ids are visible to the whole room: a member who copies ours (by accident
+// or on purpose) must not make our unsent message look delivered.
+TEST_F(OutboxTest, AnotherMembersMessageWithOurExactIdDoesNotClearOurs) {
+  open_and_welcome(1);
+  ASSERT_TRUE(session_.send_message("mine"));
+  const std::string id = sent(EventType::msg).at(0).id;
+  Event theirs = testing::msg("lobby", 1, "eve", "not yours");
+  theirs.id = id;
+  server_sends(state_, lossless::encode(theirs));
+  tick();
+  ASSERT_EQ(outbox().size(), 1u);
+  EXPECT_EQ(outbox()[0].body, "mine");
+  // Still unacknowledged, so a reconnect sends it again with its id.
+  drop_and_reconnect();
+  server_accepts(state_, "hubchat.v1");
+  server_sends(state_, welcome(2));
+  tick();
+  const auto resent = sent(EventType::msg);
+  ASSERT_EQ(resent.size(), 1u);
+  EXPECT_EQ(resent[0].id, id);
+  EXPECT_EQ(resent[0].body, "mine");
+}
+
+// The ack names the room the message went to: after a switch it still
+// clears that room's outbox, not the active one's.
+TEST_F(OutboxTest, AnAckClearsTheRoomItNames) {
+  open_and_welcome(1);
+  ASSERT_TRUE(session_.send_message("for the lobby"));
+  const std::string id = sent(EventType::msg).at(0).id;
+  session_.switch_room("other");
+  tick();
+  server_sends(state_, ack(1, id));  // room "lobby"
+  tick();
+  EXPECT_TRUE(outbox().empty());
 }
 
 TEST_F(OutboxTest, ALegacyServerGetsWhatWaitedAndNothingIsKept) {
