@@ -70,8 +70,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::array<std::optional<Session>, 4> sessions;
   auto now = std::chrono::steady_clock::time_point(std::chrono::seconds(1000));
 
+  // As the server does when a connection is gone: requests of this session
+  // still at the broker must not be answered to it (its slot is reused).
   auto disconnect = [&](std::optional<Session>& s) {
-    hub.leave(*s);
+    hub.closed(*s);
     s.reset();
   };
 
