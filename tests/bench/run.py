@@ -713,12 +713,8 @@ def smoke(bench):
     failed = 0
     for name, args, dialect in checks:
         r = bench.run("relay", f"smoke-{name}", args, dialect, 1)
-        problems = []
-        if r is None:
-            problems.append("no result")
-        else:
-            if r["connected"] != args["clients"] or r["connect_failures"]:
-                problems.append(f"connected {r['connected']}/{args['clients']}")
+        problems = connect_problems(r, args)
+        if r is not None:
             if r["expected"] == 0 or r["delivered_in_window"] != r["expected"] or r["lost"]:
                 problems.append(f"delivered {r['delivered_in_window']} of {r['expected']}")
             for key in ("dropped", "gaps", "duplicates", "out_of_order", "foreign"):
@@ -728,12 +724,26 @@ def smoke(bench):
             if not 0 < largest <= relay_frame_limit(bench.cfg):
                 problems.append(f"largest frame {largest} bytes "
                                 f"(limit {relay_frame_limit(bench.cfg)})")
-        status = "ok" if not problems else "FAILED: " + ", ".join(problems)
-        print(f"bench_smoke {name}: {status}", flush=True)
-        failed += bool(problems)
+        failed += smoke_verdict(name, problems)
     failed += smoke_s3lossless(bench)
     print(f"{len(checks) + 1 - failed} passed, {failed} failed", flush=True)
     return 1 if failed else 0
+
+
+def connect_problems(r, args):
+    """What a smoke run got wrong before any message: no result, or not every client connected."""
+    if r is None:
+        return ["no result"]
+    if r["connected"] != args["clients"] or r["connect_failures"]:
+        return [f"connected {r['connected']}/{args['clients']}"]
+    return []
+
+
+def smoke_verdict(name, problems, detail=""):
+    """Prints one smoke check's line; returns 1 if it failed."""
+    status = "ok" if not problems else "FAILED: " + ", ".join(problems)
+    print(f"bench_smoke {name}: {status}{detail}", flush=True)
+    return 1 if problems else 0
 
 
 def smoke_s3lossless(bench):
@@ -741,20 +751,14 @@ def smoke_s3lossless(bench):
     Returns 1 if that failed."""
     args = s3_args(bench.cfg)
     r = bench.run("relay", "s3lossless", args, "lossless", 1)
-    problems = []
-    if r is None:
-        problems.append("no result")
-    else:
-        if r["connected"] != args["clients"] or r["connect_failures"]:
-            problems.append(f"connected {r['connected']}/{args['clients']}")
+    problems = connect_problems(r, args)
+    if r is not None:
         closed = sum(r["closes"].values())
         if closed or r["hangups"] or r["protocol_errors"]:
             problems.append(f"{closed} closed {r['closes']}, {r['hangups']} hangups")
         problems += [] if r["rss_per_conn_bytes"] is not None else ["no RSS reading"]
-    status = "ok" if not problems else "FAILED: " + ", ".join(problems)
     closes = r["closes"] if r else None
-    print(f"bench_smoke s3lossless: {status} (closes {closes})", flush=True)
-    return 1 if problems else 0
+    return smoke_verdict("s3lossless", problems, f" (closes {closes})")
 
 
 # ---------------------------------------------------------------- main
