@@ -42,6 +42,14 @@ class HubWakeTest : public ::testing::Test {
       hub_->join_live(crowd[i], "room", "c" + std::to_string(i));
     settle();
   }
+  // A hub (10 ms flush interval) whose "room" has more members than three
+  // flushes offer, all joined and settled; the caller's sessions.
+  std::vector<Session> big_room() {
+    make_hub(10);
+    std::vector<Session> crowd(3 * Hub::kWritesPerTurn + 10);
+    join_crowd(crowd);
+    return crowd;
+  }
   // A message as the loop's turn carries it: posted, then the turn ends
   // (the broker's news reach the cache; rooms that want it are written).
   void post(Session& s, std::string_view body) {
@@ -170,10 +178,7 @@ TEST_F(HubWakeTest, FlushPushesAndWakesOnlyTheReadersPushDeclines) {
 // kWritesPerTurn members per flush(), and nobody is left out, including when
 // members leave and a new message arrives while the flush is under way.
 TEST_F(HubWakeTest, AFlushOffersABoundedNumberOfMembersPerTurnAndReachesEveryone) {
-  make_hub(10);
-  constexpr std::size_t kMembers = 3 * Hub::kWritesPerTurn + 10;
-  std::vector<Session> crowd(kMembers);
-  join_crowd(crowd);
+  std::vector<Session> crowd = big_room();
   post(alice_, "to everyone");
   hub_->flush();
   EXPECT_EQ(driver_.pushes.size(), Hub::kWritesPerTurn);
@@ -200,7 +205,7 @@ TEST_F(HubWakeTest, AFlushOffersABoundedNumberOfMembersPerTurnAndReachesEveryone
   for (Session* member : alice_.room->members)
     EXPECT_GT(driver_.pushes[member], before[member])
         << member->nick << " missed the second message";
-  for (std::size_t i = 0; i < kMembers; ++i) {
+  for (std::size_t i = 0; i < crowd.size(); ++i) {
     if (!crowd[i].room) continue;
     EXPECT_GE(driver_.pushes[&crowd[i]], 1) << crowd[i].nick;
   }
@@ -210,10 +215,7 @@ TEST_F(HubWakeTest, AFlushOffersABoundedNumberOfMembersPerTurnAndReachesEveryone
 // Messages that keep arriving during a flush must not start it over: it
 // would offer the same members again and again and never reach the others.
 TEST_F(HubWakeTest, MessagesDuringAFlushDoNotStarveTheMembersItHasNotReached) {
-  make_hub(10);
-  constexpr std::size_t kMembers = 3 * Hub::kWritesPerTurn + 10;
-  std::vector<Session> crowd(kMembers);
-  join_crowd(crowd);
+  std::vector<Session> crowd = big_room();
   post(alice_, "first");
   hub_->flush();  // the timer: the first turn of the pass
   for (int turn = 0; turn < 3; ++turn) {

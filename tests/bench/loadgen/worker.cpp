@@ -13,6 +13,7 @@
 
 #include "shared/lossless_codec.hpp"
 #include "tests/bench/loadgen/clock.hpp"
+#include "tests/bench/loadgen/epoll_write.hpp"
 #include "tests/bench/loadgen/message_body.hpp"
 #include "tests/bench/loadgen/ws_client_frame.hpp"
 
@@ -209,11 +210,7 @@ void Worker::open(Connection& c) {
   if (connect(c.fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 &&
       errno != EINPROGRESS)
     return fail(c);
-  epoll_event ev{};
-  ev.events = EPOLLIN | EPOLLOUT;
-  ev.data.u32 = c.id / options_.threads;
-  if (epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, c.fd.get(), &ev) != 0) return fail(c);
-  c.epollout = true;
+  if (!watch_connecting(epoll_.get(), c, tag(c))) return fail(c);
 }
 
 void Worker::handle_event(Connection& c, std::uint32_t events) {
@@ -229,11 +226,9 @@ void Worker::handle_event(Connection& c, std::uint32_t events) {
 }
 
 void Worker::finish_connect(Connection& c) {
-  int error = 0;
-  socklen_t len = sizeof error;
-  if (getsockopt(c.fd.get(), SOL_SOCKET, SO_ERROR, &error, &len) != 0 || error != 0) return fail(c);
+  if (!connect_succeeded(c.fd.get())) return fail(c);
   c.state = ConnState::upgrading;
-  set_epollout(c, false);
+  set_epollout(epoll_.get(), c, tag(c), false);
   queue(c, upgrades_[c.id % upgrades_.size()]);
   if (c.closing) fail(c);
 }
@@ -408,25 +403,15 @@ void Worker::drop(Connection& c) {
 
 void Worker::queue(Connection& c, std::string_view bytes) {
   if (c.state == ConnState::closed || !c.fd.valid()) return;
-  on_sent(c, c.out.send(c.fd.get(), bytes));
+  send_bytes(epoll_.get(), c, tag(c), bytes);
 }
 
 void Worker::flush(Connection& c) {
-  on_sent(c, c.out.flush(c.fd.get()));
+  flush_bytes(epoll_.get(), c, tag(c));
 }
 
-void Worker::on_sent(Connection& c, SendBuffer::Result result) {
-  if (result == SendBuffer::Result::failed) c.closing = true;
-  set_epollout(c, result == SendBuffer::Result::pending);
-}
-
-void Worker::set_epollout(Connection& c, bool on) {
-  if (c.epollout == on || !c.fd.valid()) return;
-  epoll_event ev{};
-  ev.events = EPOLLIN | (on ? EPOLLOUT : 0u);
-  ev.data.u32 = c.id / options_.threads;
-  epoll_ctl(epoll_.get(), EPOLL_CTL_MOD, c.fd.get(), &ev);
-  c.epollout = on;
+std::uint32_t Worker::tag(const Connection& c) const {
+  return static_cast<std::uint32_t>(c.id / options_.threads);
 }
 
 }  // namespace hubchat::bench

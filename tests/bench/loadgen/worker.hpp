@@ -40,8 +40,7 @@ class Worker {
   void drop(Connection& c);
   void queue(Connection& c, std::string_view bytes);
   void flush(Connection& c);
-  void on_sent(Connection& c, SendBuffer::Result result);
-  void set_epollout(Connection& c, bool on);
+  std::uint32_t tag(const Connection& c) const;  // its epoll data
   void send_messages(Connection& c, std::size_t count, std::int64_t now, bool paced);
   void send_due(std::int64_t now);
   std::int64_t wait_timeout_ns(std::int64_t now) const;
