@@ -40,6 +40,10 @@ std::string report_json(const Options& o, const ScenarioResult& r) {
   j.integer("clients", o.clients).integer("connected", s.connected);
   j.integer("connect_failures", s.connect_failures).num("connect_s", m.connect_s);
   j.integer("threads", o.threads);
+  // Joins completed per second while connecting (lossless: welcomes): what a
+  // join costs, with tokens (--token-key) or without.
+  j.boolean("tokens", !o.token_key.empty());
+  j.num("joins_per_s", m.connect_s > 0 ? static_cast<double>(s.connected) / m.connect_s : 0);
   JsonLine closes;
   for (const auto& [code, n] : s.closes) closes.integer(std::to_string(code).c_str(), n);
   const std::uint64_t dropped = s.closes_total() + s.hangups + s.protocol_errors;

@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "shared/lossless_codec.hpp"
+#include "tests/bench/loadgen/client_tokens.hpp"
 #include "tests/bench/loadgen/clock.hpp"
 #include "tests/bench/loadgen/epoll_write.hpp"
 #include "tests/bench/loadgen/message_body.hpp"
@@ -53,11 +54,29 @@ Worker::Worker(RunControl& control, unsigned index)
   std::string path = options_.path;
   if (options_.dialect == Dialect::legacy)
     path += (path.find('?') == std::string::npos ? "?room=" : "&room=") + options_.room;
-  for (int port : options_.ports)
-    upgrades_.push_back(upgrade_request(options_.host + ":" + std::to_string(port), path,
+  // A legacy client's token rides in its URL, so each has its own request;
+  // it is made at connect time (one at a time) rather than held for all.
+  legacy_token_path_ = options_.dialect == Dialect::legacy && !control_.tokens.empty();
+  for (int port : options_.ports) {
+    const std::string host = options_.host + ":" + std::to_string(port);
+    if (legacy_token_path_) {
+      hosts_.push_back(host);
+      upgrades_.push_back(path + "&token=");
+      continue;
+    }
+    upgrades_.push_back(upgrade_request(host, path,
                                         options_.dialect == Dialect::lossless
                                             ? std::string_view(lossless::kSubprotocol)
                                             : std::string_view()));
+  }
+}
+
+const std::string& Worker::upgrade_for(const Connection& c) {
+  const std::size_t port = c.id % upgrades_.size();
+  if (!legacy_token_path_) return upgrades_[port];
+  upgrade_scratch_ =
+      upgrade_request(hosts_[port], upgrades_[port] + control_.tokens[c.id], std::string_view());
+  return upgrade_scratch_;
 }
 
 std::uint32_t Worker::next_mask() {
@@ -229,7 +248,7 @@ void Worker::finish_connect(Connection& c) {
   if (!connect_succeeded(c.fd.get())) return fail(c);
   c.state = ConnState::upgrading;
   set_epollout(epoll_.get(), c, tag(c), false);
-  queue(c, upgrades_[c.id % upgrades_.size()]);
+  queue(c, upgrade_for(c));
   if (c.closing) fail(c);
 }
 
@@ -279,7 +298,8 @@ void Worker::on_upgrade_bytes(Connection& c, std::string_view data) {
     Event join;
     join.type = EventType::join;
     join.room = options_.room;
-    join.nick = "lg" + std::to_string(c.id);
+    join.nick = client_nick(c.id);
+    if (!control_.tokens.empty()) join.token = control_.tokens[c.id];
     payload_scratch_ = lossless::encode(join);
     frame_scratch_.clear();
     append_client_frame(frame_scratch_, WsOpcode::text, payload_scratch_, next_mask());
