@@ -215,7 +215,8 @@ bool echoed(const hubchat::client::ChatModel& model, const std::string& room,
 }
 
 // --trace: `hubchat_client: status {...}` (the status document, see
-// status_document.hpp) whenever the state, joined or dialect changes.
+// status_document.hpp) whenever the state, joined, dialect, refusal or
+// verified state changes.
 void trace_status(const hubchat::client::ChatSession& session, const hubchat::ui::ChatView& view,
                   hubchat::client::TimePoint now) {
   std::fprintf(stderr, "hubchat_client: status %s\n",
@@ -313,8 +314,11 @@ int main(int argc, char** argv) {
 
   bool said = false, echo_seen = false, logged_join = false;
   int exit_code = 0;
-  // --trace bookkeeping: the last traced (state, joined, legacy) and lines per room.
-  std::optional<std::tuple<hubchat::client::ConnectionState, bool, bool>> traced;
+  // --trace bookkeeping: the last traced (state, joined, legacy, refusal,
+  // verified) and lines per room.
+  std::optional<
+      std::tuple<hubchat::client::ConnectionState, bool, bool, hubchat::client::Refusal, bool>>
+      traced;
   std::map<std::string, std::size_t> traced_lines;
   UiTrace traced_ui;
   while (!glfwWindowShouldClose(window.get())) {
@@ -337,7 +341,9 @@ int main(int argc, char** argv) {
     }
     logged_join = joined;
     if (args->trace) {
-      const auto now_traced = std::make_tuple(conn.state, conn.joined, session.legacy());
+      const auto now_traced = std::make_tuple(conn.state, conn.joined, session.legacy(),
+                                              session.model().refusal(),
+                                              session.model().verified());
       if (traced != now_traced) trace_status(session, view, now);
       traced = now_traced;
       trace_lines(session.model(), traced_lines);

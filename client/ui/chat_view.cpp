@@ -60,6 +60,13 @@ void ChatView::draw(client::TimePoint now) {
   const bool joined = conn.state == ConnectionState::connected && conn.joined;
   if (joined && !was_joined_ && settings_.focus_on_join) focus_input_ = true;  // type right away
   was_joined_ = joined;
+  // A refused join: the connect panel's Room goes back to where we still are.
+  const client::Refusal& refusal = session_.model().refusal();
+  if (refusal != seen_refusal_) {
+    if (refusal.kind == client::RefusalKind::join && settings_.room == refusal.room)
+      settings_.room = session_.params().room;
+    seen_refusal_ = refusal;
+  }
 
   const ImGuiViewport* viewport = ImGui::GetMainViewport();
   probe_.begin_frame(viewport->WorkSize.x, viewport->WorkSize.y);

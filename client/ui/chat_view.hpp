@@ -113,6 +113,7 @@ class ChatView {
   bool panel_open_ = false;   // narrow: the connect panel unfolded while connected
   bool drawer_open_ = false;  // narrow: rooms and members shown instead of the log
 
+  client::Refusal seen_refusal_;  // the last refusal draw() acted on
   LogView log_;
   ModerationMenu menu_;
   UiProbe probe_;
