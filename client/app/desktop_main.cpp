@@ -302,8 +302,12 @@ int main(int argc, char** argv) {
   hubchat::client::ChatSession session(std::make_unique<hubchat::client::NativeTransport>(
       hubchat::client::NativeTransport::Options{initial.ca}));
   hubchat::ui::ChatView::Settings view_settings{
-      initial.server.empty() ? kDefaultServer : initial.server, initial.nick,
-      initial.room.empty() ? kDefaultRoom : initial.room, true, "", {}};
+      initial.server.empty() ? kDefaultServer : initial.server,
+      initial.nick,
+      initial.room.empty() ? kDefaultRoom : initial.room,
+      true,
+      "",
+      {}};
   // Read at every connect: a renewed token file signs the user in again.
   view_settings.token_source = [file = initial.token_file] { return read_token(file); };
   hubchat::ui::ChatView view(session, std::move(view_settings));
@@ -341,9 +345,9 @@ int main(int argc, char** argv) {
     }
     logged_join = joined;
     if (args->trace) {
-      const auto now_traced = std::make_tuple(conn.state, conn.joined, session.legacy(),
-                                              session.model().refusal(),
-                                              session.model().verified());
+      const auto now_traced =
+          std::make_tuple(conn.state, conn.joined, session.legacy(), session.model().refusal(),
+                          session.model().verified());
       if (traced != now_traced) trace_status(session, view, now);
       traced = now_traced;
       trace_lines(session.model(), traced_lines);

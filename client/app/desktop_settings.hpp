@@ -1,7 +1,7 @@
 // What the desktop client remembers between runs (the last server, nick, room,
-// CA file and token file it connected with: the file's path, never the token) and how that text reads and writes: simple
-// `key = value` lines. Pure standard C++, no files touched here (reading and
-// the atomic write are settings_file.hpp's job), so every rule is unit-tested.
+// CA file and token file it connected with: the file's path, never the token) and how that text
+// reads and writes: simple `key = value` lines. Pure standard C++, no files touched here (reading
+// and the atomic write are settings_file.hpp's job), so every rule is unit-tested.
 //
 // The format, as parse_settings() reads it:
 //   - one `key = value` per line; spaces and tabs around key and value are

@@ -26,7 +26,9 @@ std::string rooms_document(const client::ChatModel& model) {
 
 std::string refusal_document(const client::Refusal& refusal) {
   json::JsonObject r;
-  r.string("kind", to_string(refusal.kind)).string("room", refusal.room).string("text", refusal.text);
+  r.string("kind", to_string(refusal.kind))
+      .string("room", refusal.room)
+      .string("text", refusal.text);
   return r.str();
 }
 

@@ -332,7 +332,7 @@ EMSCRIPTEN_KEEPALIVE int hubchat_start(const char* server, const char* nick, con
                                        const char* token, int autoconnect, int touch) {
   Globals& g = globals();
   if (g.app) return 1;
-  hubchat::ui::ChatView::Settings settings{server, nick, *room != '\0' ? room : "lobby",
+  hubchat::ui::ChatView::Settings settings{server,     nick,  *room != '\0' ? room : "lobby",
                                            touch == 0, token, {}};
   g.app = std::make_unique<WebApp>(std::move(settings));
   if (!g.app->init()) {

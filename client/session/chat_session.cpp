@@ -321,7 +321,8 @@ bool ChatSession::on_refusal(const Event& error) {
       model_.set_active_room(params_.room);
     }
     Refusal refusal{RefusalKind::join, refused, "you may not join #" + refused};
-    if (code == "banned") refusal = {RefusalKind::banned, refused, "you are banned from #" + refused};
+    if (code == "banned")
+      refusal = {RefusalKind::banned, refused, "you are banned from #" + refused};
     if (code == "bad_token")
       refusal = {RefusalKind::bad_token, refused, "your sign-in was refused (invalid token)"};
     if (code == "token_expired")

@@ -259,11 +259,10 @@ void ChatView::draw_identity() {
   const auto& model = session_.model();
   const auto& conn = model.connection();
   const bool joined = conn.state == ConnectionState::connected && conn.joined;
-  const std::string identity =
-      !joined || !model.verified() ? "guest"
-      : model.role().empty() || model.role() == "member"
-          ? "verified"
-          : "verified " + model.role();
+  const std::string identity = !joined || !model.verified() ? "guest"
+                               : model.role().empty() || model.role() == "member"
+                                   ? "verified"
+                                   : "verified " + model.role();
   probe_.text("status.identity", identity);
   if (!joined || !model.verified()) return;
   ImGui::SameLine();
@@ -359,8 +358,8 @@ void ChatView::draw_members() {
       probe_.rect("member:" + member, {min.x, min.y, max.x, max.y});
       if (context_requested(min, max)) {
         const ImGuiIO& io = ImGui::GetIO();
-        const ImVec2 at = ImGui::IsMouseReleased(ImGuiMouseButton_Right) ? io.MousePos
-                                                                         : io.MouseClickedPos[0];
+        const ImVec2 at =
+            ImGui::IsMouseReleased(ImGuiMouseButton_Right) ? io.MousePos : io.MouseClickedPos[0];
         menu_.request({0, member, {}, at});
       }
     }

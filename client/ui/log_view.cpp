@@ -129,13 +129,14 @@ void LogView::draw_line(const Line& line, bool narrow) {
       if (shown_.size() > kShown) shown_.pop_front();
       // The whole row, across the columns: what a right click or long press hits.
       const ImVec2 min(ImGui::GetWindowPos().x, y0);
-      const ImVec2 max(ImGui::GetWindowPos().x + ImGui::GetWindowWidth(), ImGui::GetItemRectMax().y);
+      const ImVec2 max(ImGui::GetWindowPos().x + ImGui::GetWindowWidth(),
+                       ImGui::GetItemRectMax().y);
       if (probe_ != nullptr && line.seq != 0 && !line.from.empty())
         probe_->rect("msg:" + std::to_string(line.seq), {min.x, min.y, max.x, max.y});
       if (!line.from.empty() && line.seq != 0 && context_requested(min, max)) {
         const ImGuiIO& io = ImGui::GetIO();
-        const ImVec2 at = ImGui::IsMouseReleased(ImGuiMouseButton_Right) ? io.MousePos
-                                                                         : io.MouseClickedPos[0];
+        const ImVec2 at =
+            ImGui::IsMouseReleased(ImGuiMouseButton_Right) ? io.MousePos : io.MouseClickedPos[0];
         context_ = MenuTarget{line.seq, line.from, line.uid, at};
       }
       break;

@@ -128,7 +128,8 @@ TEST(DesktopSettings, PathFollowsXdgConfigHomeThenHome) {
 }
 
 TEST(DesktopSettings, TokenFileIsAKeyLikeTheOthers) {
-  const ParsedSettings p = parse_settings("server = ws://a/ws\ntoken_file = /home/mina/hubchat.jwt\n");
+  const ParsedSettings p =
+      parse_settings("server = ws://a/ws\ntoken_file = /home/mina/hubchat.jwt\n");
   EXPECT_TRUE(p.warnings.empty());
   EXPECT_EQ(p.settings.token_file, "/home/mina/hubchat.jwt");
   const std::string text = format_settings(p.settings);
