@@ -540,27 +540,24 @@ bool ChatSession::delete_message(Seq seq) {
   return seq != 0 && moderate(std::move(request));
 }
 
-bool ChatSession::kick(std::string_view nick) {
+bool ChatSession::moderate_member(EventType type, std::string_view nick, std::uint64_t seconds) {
   Event request;
-  request.type = EventType::kick;
+  request.type = type;
   request.nick = std::string{nick};
+  request.seconds = seconds;
   return !nick.empty() && moderate(std::move(request));
+}
+
+bool ChatSession::kick(std::string_view nick) {
+  return moderate_member(EventType::kick, nick, 0);
 }
 
 bool ChatSession::mute(std::string_view nick, std::uint64_t seconds) {
-  Event request;
-  request.type = EventType::mute;
-  request.nick = std::string{nick};
-  request.seconds = seconds;
-  return !nick.empty() && moderate(std::move(request));
+  return moderate_member(EventType::mute, nick, seconds);
 }
 
 bool ChatSession::ban(std::string_view nick, std::uint64_t seconds) {
-  Event request;
-  request.type = EventType::ban;
-  request.nick = std::string{nick};
-  request.seconds = seconds;
-  return !nick.empty() && moderate(std::move(request));
+  return moderate_member(EventType::ban, nick, seconds);
 }
 
 void ChatSession::reconnect_now() {

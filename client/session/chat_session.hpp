@@ -145,6 +145,7 @@ class ChatSession {
   // told as a refusal, and no reconnect (true). False: any other close.
   bool on_refused_close(const TransportEvent& event);
   bool moderate(Event request);
+  bool moderate_member(EventType type, std::string_view nick, std::uint64_t seconds);
   void send_join(const std::string& room);
   void request_members(TimePoint now);      // the page MemberFetcher says is due, if any
   bool send_legacy(std::string_view body);  // a plain text message, noted as ours

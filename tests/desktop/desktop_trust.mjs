@@ -15,7 +15,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  capture, clientEnv, freePort, log, main, parseArgs, run, start, startRelay, startXvfb, tempDir,
+  capture, clientEnv, listener, log, main, parseArgs, run, start, startRelay, startXvfb, tempDir,
   traces, waitFor,
 } from './lib.mjs';
 import { apiPublish, mintToken, writeTrustFiles } from '../support/trust.mjs';
@@ -24,39 +24,23 @@ const args = parseArgs(['client', 'relay', 'out']);
 fs.mkdirSync(args.out, { recursive: true });
 const room = 'lobby';
 
-// A hubchat.v1 peer signed in with `token` (Node's built-in WebSocket).
-async function peer(url, token) {
-  if (typeof WebSocket === 'undefined') throw new Error('run node with --experimental-websocket');
-  const ws = new WebSocket(url, 'hubchat.v1');
-  const events = [];
-  ws.onmessage = (e) => {
-    for (const line of String(e.data).split('\n')) if (line.trim()) events.push(JSON.parse(line));
-  };
-  await waitFor('peer open', () => {
-    if (ws.readyState > 1) throw new Error('peer socket closed');
-    return ws.readyState === 1;
-  });
-  ws.send(JSON.stringify({ type: 'join', room, token }));
-  await waitFor('peer welcome', () => events.some((e) => e.type === 'welcome' && e.uid));
-  return { ws, events };
-}
-
 // The latest --trace record of `kind` in `logFile` that `pred` accepts.
 function latest(logFile, kind, pred = () => true) {
   return traces(logFile).filter((r) => r.kind === kind && pred(r)).at(-1);
 }
 
-// xdotool on the client's display: the pointer to (x, y) in the window, then `actions`.
-async function xdo(display, windowId, ...actions) {
+// xdotool on the client's display.
+async function xdo(display, ...actions) {
   const r = await run('xdotool', actions, { DISPLAY: display });
   if (r.code !== 0) throw new Error(`xdotool ${actions.join(' ')}: ${r.stderr}`);
   return r.stdout;
 }
+// A click of `button` in the middle of `rect` (the view's [x, y, w, h]) in the window.
 async function clickAt(display, windowId, rect, button) {
   const [x, y, w, h] = rect;
-  await xdo(display, windowId, 'mousemove', '--window', windowId, String(Math.round(x + w / 2)),
+  await xdo(display, 'mousemove', '--window', windowId, String(Math.round(x + w / 2)),
             String(Math.round(y + Math.min(h / 2, 8))));
-  await xdo(display, windowId, 'click', String(button));
+  await xdo(display, 'click', String(button));
 }
 
 // Starts the client; resolves to { client, logFile, windowId } once its window is there.
@@ -94,7 +78,7 @@ await main('desktop trust', async (onCleanup) => {
   await waitFor('mod\'s header shows it', () => latest(mod.logFile, 'ui',
     (u) => u['status.identity'] === 'verified moderator' && u.rects.verified_mark), 10000);
 
-  const jun = await peer(wsUrl, await token({ sub: 'u-jun', name: 'jun' }));
+  const jun = await listener(wsUrl, room, { token: await token({ sub: 'u-jun', name: 'jun' }) });
   onCleanup(() => jun.ws.close());
   const body = 'signed message from jun';
   jun.ws.send(JSON.stringify({ type: 'msg', body }));
@@ -137,8 +121,8 @@ await main('desktop trust', async (onCleanup) => {
     return s && !s.verified && u;
   }, 20000);
   await clickAt(display, guest.windowId, ready.rects.join, 1);
-  await xdo(display, guest.windowId, 'type', '--delay', '30', 'team-a');
-  await xdo(display, guest.windowId, 'key', 'Return');
+  await xdo(display, 'type', '--delay', '30', 'team-a');
+  await xdo(display, 'key', 'Return');
   const refused = await waitFor('the guest is refused team-a and stays in lobby', () =>
     latest(guest.logFile, 'status', (s) => s.refusal.kind === 'join' && s.refusal.room === 'team-a')
     , 15000);

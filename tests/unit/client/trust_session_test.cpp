@@ -9,40 +9,28 @@
 
 #include "client/session/chat_session.hpp"
 #include "shared/lossless_codec.hpp"
-#include "tests/support/events.hpp"
 #include "tests/unit/client/fake_transport.hpp"
 #include "tests/unit/client/relay_events.hpp"
+#include "tests/unit/client/session_fixture.hpp"
 
 namespace hubchat::client {
 namespace {
 
 using namespace std::chrono_literals;
-using hubchat::test::decode;
-using testing::FakeTransport;
 using testing::server_accepts;
 using testing::server_closes;
 using testing::server_sends;
 
 std::string error_event(const std::string& code, const std::string& message) {
-  Event e;
-  e.type = EventType::error;
-  e.code = code;
-  e.message = message;
-  return lossless::encode(e);
+  return lossless::encode(testing::error(code, message));
 }
 
-class TrustSessionTest : public ::testing::Test {
+class TrustSessionTest : public testing::SessionFixture {
  protected:
-  TrustSessionTest()
-      : session_(std::make_unique<FakeTransport>(state_), ChatSession::Options{},
-                 [] { return 0.5; }) {}
+  TrustSessionTest() { start_session([] { return 0.5; }); }
   void connect(std::string token) {
     ConnectParams params{"ws://relay:8080/ws", "mina", "lobby", std::move(token)};
-    session_.connect(params, now_);
-  }
-  void tick(std::chrono::milliseconds advance = 0ms) {
-    now_ += advance;
-    session_.tick(now_);
+    session_->connect(params, now_);
   }
   void open_and_welcome(const std::string& room = "lobby") {
     server_accepts(state_, "hubchat.v1");
@@ -50,16 +38,6 @@ class TrustSessionTest : public ::testing::Test {
     server_sends(state_, lossless::encode(testing::welcome(room, 1, {"mina"})));
     tick();
   }
-  std::vector<Event> sent(EventType type) const {
-    std::vector<Event> out;
-    for (const std::string& text : state_.sent)
-      if (Event e = decode(text); e.type == type) out.push_back(e);
-    return out;
-  }
-
-  FakeTransport::State state_;
-  ChatSession session_;
-  TimePoint now_{std::chrono::seconds{1000}};
 };
 
 TEST_F(TrustSessionTest, TokenGoesInTheJoinNotInTheUrl) {
@@ -70,7 +48,7 @@ TEST_F(TrustSessionTest, TokenGoesInTheJoinNotInTheUrl) {
   ASSERT_FALSE(state_.urls.empty());
   EXPECT_EQ(state_.urls.back().find("token"), std::string::npos);
 
-  session_.switch_room("team-a");  // every join carries it: each is checked
+  session_->switch_room("team-a");  // every join carries it: each is checked
   EXPECT_EQ(sent(EventType::join).back().token, "header.payload.sig");
 }
 
@@ -83,41 +61,41 @@ TEST(TrustUrlTest, LegacyUrlCarriesTheTokenPercentEncoded) {
 TEST_F(TrustSessionTest, RefusedJoinStaysInThePreviousRoom) {
   connect("");
   open_and_welcome();
-  session_.switch_room("ops");
-  EXPECT_EQ(session_.model().active_room(), "ops");
+  session_->switch_room("ops");
+  EXPECT_EQ(session_->model().active_room(), "ops");
   server_sends(state_, error_event("forbidden", "room is private"));
   tick();
 
-  EXPECT_EQ(session_.model().active_room(), "lobby");
-  EXPECT_EQ(session_.params().room, "lobby");
-  EXPECT_EQ(session_.model().joined_room(), "lobby");
-  EXPECT_EQ(session_.state(), ConnectionState::connected);
-  EXPECT_EQ(session_.model().refusal().kind, RefusalKind::join);
-  EXPECT_EQ(session_.model().refusal().text, "you may not join #ops");
-  ASSERT_FALSE(session_.model().find_room("lobby")->lines().empty());
-  EXPECT_EQ(session_.model().find_room("lobby")->lines().back().body, "you may not join #ops");
-  EXPECT_EQ(session_.model().last_error(), "");  // not a relay error
+  EXPECT_EQ(session_->model().active_room(), "lobby");
+  EXPECT_EQ(session_->params().room, "lobby");
+  EXPECT_EQ(session_->model().joined_room(), "lobby");
+  EXPECT_EQ(session_->state(), ConnectionState::connected);
+  EXPECT_EQ(session_->model().refusal().kind, RefusalKind::join);
+  EXPECT_EQ(session_->model().refusal().text, "you may not join #ops");
+  ASSERT_FALSE(session_->model().find_room("lobby")->lines().empty());
+  EXPECT_EQ(session_->model().find_room("lobby")->lines().back().body, "you may not join #ops");
+  EXPECT_EQ(session_->model().last_error(), "");  // not a relay error
 }
 
 TEST_F(TrustSessionTest, BannedJoinIsABanRefusal) {
   connect("");
   open_and_welcome();
-  session_.switch_room("ops");
+  session_->switch_room("ops");
   server_sends(state_, error_event("banned", "banned for 1 day"));
   tick();
-  EXPECT_EQ(session_.model().refusal().kind, RefusalKind::banned);
-  EXPECT_EQ(session_.model().active_room(), "lobby");
+  EXPECT_EQ(session_->model().refusal().kind, RefusalKind::banned);
+  EXPECT_EQ(session_->model().active_room(), "lobby");
 }
 
 TEST_F(TrustSessionTest, MutedPostIsARefusalAndLeavesTheOutbox) {
   connect("");
   open_and_welcome();
-  ASSERT_TRUE(session_.send_message("hello?"));
+  ASSERT_TRUE(session_->send_message("hello?"));
   server_sends(state_, error_event("muted", "you are muted for 600 s"));
   tick();
-  EXPECT_EQ(session_.model().refusal().kind, RefusalKind::muted);
-  EXPECT_EQ(session_.model().refusal().text, "you are muted");
-  EXPECT_TRUE(session_.model().find_room("lobby")->outbox().empty());
+  EXPECT_EQ(session_->model().refusal().kind, RefusalKind::muted);
+  EXPECT_EQ(session_->model().refusal().text, "you are muted");
+  EXPECT_TRUE(session_->model().find_room("lobby")->outbox().empty());
 }
 
 TEST_F(TrustSessionTest, AnErrorWithNothingPendingIsAnOrdinaryError) {
@@ -125,8 +103,8 @@ TEST_F(TrustSessionTest, AnErrorWithNothingPendingIsAnOrdinaryError) {
   open_and_welcome();
   server_sends(state_, error_event("forbidden", "not yours"));  // e.g. a refused delete
   tick();
-  EXPECT_EQ(session_.model().refusal().kind, RefusalKind::none);
-  EXPECT_EQ(session_.model().last_error(), "forbidden: not yours");
+  EXPECT_EQ(session_->model().refusal().kind, RefusalKind::none);
+  EXPECT_EQ(session_->model().last_error(), "forbidden: not yours");
 }
 
 TEST_F(TrustSessionTest, KickedIsNotReconnected) {
@@ -135,11 +113,11 @@ TEST_F(TrustSessionTest, KickedIsNotReconnected) {
   server_closes(state_, 4404, "kicked by mod");
   tick();
   tick(60s);
-  EXPECT_EQ(session_.state(), ConnectionState::disconnected);
+  EXPECT_EQ(session_->state(), ConnectionState::disconnected);
   EXPECT_EQ(state_.urls.size(), 1u);  // no second attempt
-  EXPECT_EQ(session_.model().refusal().kind, RefusalKind::kicked);
-  EXPECT_EQ(session_.model().refusal().text, "kicked by mod");
-  EXPECT_EQ(session_.model().status_text(now_), "Disconnected: kicked by mod");
+  EXPECT_EQ(session_->model().refusal().kind, RefusalKind::kicked);
+  EXPECT_EQ(session_->model().refusal().text, "kicked by mod");
+  EXPECT_EQ(session_->model().status_text(now_), "Disconnected: kicked by mod");
 }
 
 TEST_F(TrustSessionTest, EachTrustCloseCodeIsExplained) {
@@ -153,17 +131,17 @@ TEST_F(TrustSessionTest, EachTrustCloseCodeIsExplained) {
     open_and_welcome();
     server_closes(state_, code, "why");
     tick();
-    EXPECT_EQ(session_.state(), ConnectionState::disconnected) << code;
-    EXPECT_EQ(session_.model().refusal().kind, kind) << code;
-    EXPECT_FALSE(session_.model().refusal().text.empty()) << code;
+    EXPECT_EQ(session_->state(), ConnectionState::disconnected) << code;
+    EXPECT_EQ(session_->model().refusal().kind, kind) << code;
+    EXPECT_FALSE(session_->model().refusal().text.empty()) << code;
   }
   // An ordinary drop still reconnects.
   connect("t");
   open_and_welcome();
   server_closes(state_, 1006, "gone");
   tick();
-  EXPECT_EQ(session_.state(), ConnectionState::reconnecting);
-  EXPECT_EQ(session_.model().refusal().kind, RefusalKind::none);
+  EXPECT_EQ(session_->state(), ConnectionState::reconnecting);
+  EXPECT_EQ(session_->model().refusal().kind, RefusalKind::none);
 }
 
 TEST_F(TrustSessionTest, NewTokenAfterExpiryConnectsAndResumes) {
@@ -173,12 +151,12 @@ TEST_F(TrustSessionTest, NewTokenAfterExpiryConnectsAndResumes) {
   tick();
   server_closes(state_, 4402, "token expired");
   tick();
-  ASSERT_EQ(session_.model().refusal().kind, RefusalKind::token_expired);
+  ASSERT_EQ(session_->model().refusal().kind, RefusalKind::token_expired);
   state_.sent.clear();
 
-  session_.set_token("new");
-  EXPECT_EQ(session_.state(), ConnectionState::connecting);
-  EXPECT_EQ(session_.model().refusal().kind, RefusalKind::none);
+  session_->set_token("new");
+  EXPECT_EQ(session_->state(), ConnectionState::connecting);
+  EXPECT_EQ(session_->model().refusal().kind, RefusalKind::none);
   server_accepts(state_, "hubchat.v1");
   tick();
   const auto joins = sent(EventType::join);
@@ -192,7 +170,7 @@ TEST_F(TrustSessionTest, NewTokenWhileJoinedJoinsAgain) {
   connect("");
   open_and_welcome();
   state_.sent.clear();
-  session_.set_token("fresh");
+  session_->set_token("fresh");
   const auto joins = sent(EventType::join);
   ASSERT_EQ(joins.size(), 1u);
   EXPECT_EQ(joins[0].room, "lobby");
@@ -201,13 +179,13 @@ TEST_F(TrustSessionTest, NewTokenWhileJoinedJoinsAgain) {
 
 TEST_F(TrustSessionTest, ModerationRequestsAreTheDocumentedOnes) {
   connect("t");
-  EXPECT_FALSE(session_.delete_message(3));  // not joined yet
+  EXPECT_FALSE(session_->delete_message(3));  // not joined yet
   open_and_welcome();
   state_.sent.clear();
-  EXPECT_TRUE(session_.delete_message(3));
-  EXPECT_TRUE(session_.kick("jun"));
-  EXPECT_TRUE(session_.mute("jun", kMuteSeconds));
-  EXPECT_TRUE(session_.ban("jun", kBanSeconds));
+  EXPECT_TRUE(session_->delete_message(3));
+  EXPECT_TRUE(session_->kick("jun"));
+  EXPECT_TRUE(session_->mute("jun", kMuteSeconds));
+  EXPECT_TRUE(session_->ban("jun", kBanSeconds));
   ASSERT_EQ(state_.sent.size(), 4u);
   EXPECT_EQ(state_.sent[0], R"({"type":"delete","seq":3})");
   EXPECT_EQ(state_.sent[1], R"({"type":"kick","nick":"jun"})");
