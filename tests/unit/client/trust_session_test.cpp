@@ -27,7 +27,9 @@ std::string error_event(const std::string& code, const std::string& message) {
 
 class TrustSessionTest : public testing::SessionFixture {
  protected:
-  TrustSessionTest() { start_session([] { return 0.5; }); }
+  TrustSessionTest() {
+    start_session([] { return 0.5; });
+  }
   void connect(std::string token) {
     ConnectParams params{"ws://relay:8080/ws", "mina", "lobby", std::move(token)};
     session_->connect(params, now_);
