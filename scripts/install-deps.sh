@@ -15,7 +15,7 @@ packages=(
   libwebsockets-dev libwebsockets-evlib-ev libev-dev libcli11-dev libgtest-dev libbenchmark-dev
   emscripten libimgui-dev libglfw3-dev libgl-dev fonts-nanum
   clang libclang-rt-14-dev
-  chromium xvfb libgl1-mesa-dri imagemagick x11-utils
+  chromium xvfb libgl1-mesa-dri imagemagick x11-utils xdotool
   gnuplot-nox openssl curl procps
   python3-websockets python3-fonttools
   redis-server libhiredis-dev faketime

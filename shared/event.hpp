@@ -53,7 +53,8 @@ struct Event {
   std::string id;                      // msg, ack: the sender's id for the message
   std::string key;                     // client join: the sender key its ids are unique within
   std::string token;                   // client join: a signed identity (JWT)
-  std::string uid;                     // msg: the verified sender's user id (the token's sub); ban
+  std::string uid;                     // msg, welcome: a verified user's id (token sub); ban
+  std::string role;                    // welcome: a verified user's role (member|moderator|admin)
   bool deleted = false;                // msg: a tombstone (body gone); with `by`
   std::string by;                      // deleted, tombstone msg: who deleted it
   std::uint64_t seconds = 0;           // mute, ban: how long

@@ -90,6 +90,8 @@ void encode_to(const Event& e, std::string& out) {
       num(out, "count", e.count);
       string_array(out, "members", e.members);
       flag(out, "more", e.more);
+      if (!e.uid.empty()) str(out, "uid", e.uid);
+      if (!e.role.empty()) str(out, "role", e.role);
       break;
     case EventType::missed:
       str(out, "room", e.room);
@@ -200,6 +202,8 @@ bool decode(std::string_view line, Event& out, DecodeError& error) {
       text = &out.uid;
     else if (k == "by")
       text = &out.by;
+    else if (k == "role")
+      text = &out.role;
     else if (k == "address")
       text = &out.address;
     else if (k == "seconds")

@@ -1,4 +1,7 @@
-// hubchat web client bootstrap: reads ?server= / ?nick= / ?room=, loads the
+// hubchat web client bootstrap: reads ?server= / ?nick= / ?room= and ?token=
+// (a signed identity, taken out of the address bar at once so it stays out of
+// history and bookmarks; a page that embeds the client calls
+// hubchat.setToken(jwt) instead), loads the
 // Emscripten module (client.js + client.wasm) and the Hangul font
 // (NanumGothic.ttf, served next to this page) in parallel, starts the client as
 // soon as the module is ready (it draws with ImGui's Latin font and shows
@@ -26,6 +29,15 @@
     nick: params.get('nick') || '',
     room: params.get('room') || '',
   };
+  // The token is kept out of config (window.hubchat.config is readable by
+  // anything on the page) and out of the URL from now on.
+  let initialToken = params.get('token') || '';
+  if (params.has('token')) {
+    params.delete('token');
+    const query = params.toString();
+    history.replaceState(history.state, '',
+                         window.location.pathname + (query ? '?' + query : '') + window.location.hash);
+  }
   // Connect right away when the page was opened with both a nick and a room.
   config.autoConnect = config.nick !== '' && config.room !== '';
 
@@ -308,9 +320,10 @@
 
   const clientStarted = runtimeReady.then(() => {
     const ok = Module.ccall('hubchat_start', 'number',
-                            ['string', 'string', 'string', 'number', 'number'],
-                            [config.server, config.nick, config.room, config.autoConnect ? 1 : 0,
-                             touchScreen ? 1 : 0]);
+                            ['string', 'string', 'string', 'string', 'number', 'number'],
+                            [config.server, config.nick, config.room, initialToken,
+                             config.autoConnect ? 1 : 0, touchScreen ? 1 : 0]);
+    initialToken = '';
     if (!ok) {
       fail('hubchat could not start (WebGL 2 unavailable?)');
       return false;
@@ -341,6 +354,17 @@
     messages: () => (started ? JSON.parse(readCString(Module._hubchat_messages_json())) : []),
     draft: () => (started ? readCString(Module._hubchat_draft()) : ''),
     touchScreen: touchScreen,
+    // A page that embeds the client signs the user in (or renews an expired
+    // sign-in) with a JWT it got from its own backend: the client joins again
+    // with it. Before the client started, it is used for the first connect.
+    setToken: (jwt) => {
+      const token = typeof jwt === 'string' ? jwt : '';
+      if (started) {
+        Module.ccall('hubchat_set_token', null, ['string'], [token]);
+      } else {
+        initialToken = token;
+      }
+    },
     // The client's text fields as the page knows them (CSS pixels in the canvas).
     textFields: () => textFields.slice(),
   };

@@ -1,6 +1,6 @@
 // hubchat desktop client: GLFW + OpenGL 3 + Dear ImGui over ChatSession with the
 // native (libwebsockets) transport.
-//   hubchat_client [--server ws://host:port/ws] [--nick N] [--room R] [--ca FILE]
+//   hubchat_client [--server ws://host:port/ws] [--nick N] [--room R] [--ca FILE] [--token FILE]
 //                  [--say TEXT [--exit-after-say]] [--timeout SECONDS] [--font PATH]
 //                  [--trace]
 // Server, nick, room and CA file start from what the client last connected
@@ -9,7 +9,9 @@
 // panel, later room switches and renames too) is written back, so the next
 // start offers it again. With a nick and a room (given or remembered) it
 // connects at start. --ca adds a PEM CA file to the trusted roots for wss://
-// (a file that cannot be used is a startup error). --say sends TEXT once
+// (a file that cannot be used is a startup error). --token names a file
+// holding a signed identity (JWT, trailing newline ignored), read at every
+// connect and remembered as `token_file` (the path, never the token). --say sends TEXT once
 // joined (then keeps running unless --exit-after-say, which exits 0 once the
 // server echoed the message back: a relay, or a legacy server's echo of it). --timeout exits 1
 // after SECONDS. --trace is the test/debug hook: one line per connection-state change, per chat
@@ -23,9 +25,11 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -67,6 +71,7 @@ struct Args {
 void usage() {
   std::fprintf(stderr,
                "usage: hubchat_client [--server URL] [--nick NICK] [--room ROOM] [--ca FILE]\n"
+               "                      [--token FILE]\n"
                "                      [--say TEXT [--exit-after-say]] [--timeout SECONDS]\n"
                "                      [--font TTF] [--trace]\n"
                "Server, nick, room and CA file default to the last ones connected with\n"
@@ -89,7 +94,7 @@ std::optional<Args> parse_args(int argc, char** argv) {
     }
     if (arg == "--help" || arg == "-h") return std::nullopt;
     if (arg != "--server" && arg != "--nick" && arg != "--room" && arg != "--ca" &&
-        arg != "--say" && arg != "--timeout" && arg != "--font") {
+        arg != "--say" && arg != "--timeout" && arg != "--font" && arg != "--token") {
       std::fprintf(stderr, "hubchat_client: unknown option %s\n", argv[i]);
       return std::nullopt;
     }
@@ -101,6 +106,7 @@ std::optional<Args> parse_args(int argc, char** argv) {
     if (arg == "--nick") a.given.nick = v;
     if (arg == "--room") a.given.room = v;
     if (arg == "--ca") a.given.ca = v;
+    if (arg == "--token") a.given.token_file = v;
     if (arg == "--say") a.say = v;
     if (arg == "--timeout") a.timeout_s = std::atof(v);
     if (arg == "--font") a.font = v;
@@ -135,10 +141,11 @@ bool load_startup(const Args& args, Startup& out) {
   }
   hubchat::desktop::SettingsFlags given = args.given;
   // Remembered as an absolute path: the next start may be from another directory.
-  if (given.ca && !given.ca->empty()) {
+  for (std::optional<std::string>* file : {&given.ca, &given.token_file}) {
+    if (!*file || (*file)->empty()) continue;
     std::error_code ec;
-    const auto absolute = std::filesystem::absolute(*given.ca, ec);
-    if (!ec) given.ca = absolute.lexically_normal().string();
+    const auto absolute = std::filesystem::absolute(**file, ec);
+    if (!ec) *file = absolute.lexically_normal().string();
   }
   out.settings = hubchat::desktop::apply_flags(out.remembered, given);
   out.room_chosen = args.given.room.has_value() || !out.remembered.room.empty();
@@ -165,7 +172,7 @@ void remember_connection(const hubchat::client::ChatSession& session, const std:
   if (startup.path.empty() || session.state() == hubchat::client::ConnectionState::disconnected)
     return;
   const auto& params = session.params();
-  const Settings now{params.url, params.nick, params.room, ca};
+  const Settings now{params.url, params.nick, params.room, ca, startup.settings.token_file};
   if (now == startup.remembered) return;
   startup.remembered = now;
   const std::string why = hubchat::desktop::save_settings_file(startup.path, now);
@@ -174,6 +181,20 @@ void remember_connection(const hubchat::client::ChatSession& session, const std:
   } else {
     std::fprintf(stderr, "hubchat_client: warning: settings not saved: %s\n", why.c_str());
   }
+}
+
+// The token in `file` ("" without a file; a warning when it cannot be read:
+// the client then connects as a guest).
+std::string read_token(const std::string& file) {
+  if (file.empty()) return {};
+  std::ifstream in(file, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  const std::string token = hubchat::desktop::token_from_text(text.str());
+  if (!in || token.empty())
+    std::fprintf(stderr, "hubchat_client: warning: no token in %s: connecting as a guest\n",
+                 file.c_str());
+  return token;
 }
 
 // Has the server echoed our message with `body` into `room`? A legacy server
@@ -194,7 +215,8 @@ bool echoed(const hubchat::client::ChatModel& model, const std::string& room,
 }
 
 // --trace: `hubchat_client: status {...}` (the status document, see
-// status_document.hpp) whenever the state, joined or dialect changes.
+// status_document.hpp) whenever the state, joined, dialect, refusal or
+// verified state changes.
 void trace_status(const hubchat::client::ChatSession& session, const hubchat::ui::ChatView& view,
                   hubchat::client::TimePoint now) {
   std::fprintf(stderr, "hubchat_client: status %s\n",
@@ -279,9 +301,16 @@ int main(int argc, char** argv) {
 
   hubchat::client::ChatSession session(std::make_unique<hubchat::client::NativeTransport>(
       hubchat::client::NativeTransport::Options{initial.ca}));
-  hubchat::ui::ChatView view(
-      session, {initial.server.empty() ? kDefaultServer : initial.server, initial.nick,
-                initial.room.empty() ? kDefaultRoom : initial.room});
+  hubchat::ui::ChatView::Settings view_settings{
+      initial.server.empty() ? kDefaultServer : initial.server,
+      initial.nick,
+      initial.room.empty() ? kDefaultRoom : initial.room,
+      true,
+      "",
+      {}};
+  // Read at every connect: a renewed token file signs the user in again.
+  view_settings.token_source = [file = initial.token_file] { return read_token(file); };
+  hubchat::ui::ChatView view(session, std::move(view_settings));
   view.set_scale(scale);  // the narrow layout is chosen in logical pixels
   const std::string say_room = initial.room.empty() ? kDefaultRoom : initial.room;
   const auto start = Clock::now();
@@ -289,8 +318,11 @@ int main(int argc, char** argv) {
 
   bool said = false, echo_seen = false, logged_join = false;
   int exit_code = 0;
-  // --trace bookkeeping: the last traced (state, joined, legacy) and lines per room.
-  std::optional<std::tuple<hubchat::client::ConnectionState, bool, bool>> traced;
+  // --trace bookkeeping: the last traced (state, joined, legacy, refusal,
+  // verified) and lines per room.
+  std::optional<
+      std::tuple<hubchat::client::ConnectionState, bool, bool, hubchat::client::Refusal, bool>>
+      traced;
   std::map<std::string, std::size_t> traced_lines;
   UiTrace traced_ui;
   while (!glfwWindowShouldClose(window.get())) {
@@ -313,7 +345,9 @@ int main(int argc, char** argv) {
     }
     logged_join = joined;
     if (args->trace) {
-      const auto now_traced = std::make_tuple(conn.state, conn.joined, session.legacy());
+      const auto now_traced =
+          std::make_tuple(conn.state, conn.joined, session.legacy(), session.model().refusal(),
+                          session.model().verified());
       if (traced != now_traced) trace_status(session, view, now);
       traced = now_traced;
       trace_lines(session.model(), traced_lines);

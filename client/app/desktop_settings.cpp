@@ -21,11 +21,12 @@ std::string_view trim(std::string_view s) {
 
 // The fields by key, in the order the file lists them.
 using Field = std::string Settings::*;
-constexpr std::array<std::pair<std::string_view, Field>, 4> kFields = {{
+constexpr std::array<std::pair<std::string_view, Field>, 5> kFields = {{
     {"server", &Settings::server},
     {"nick", &Settings::nick},
     {"room", &Settings::room},
     {"ca", &Settings::ca},
+    {"token_file", &Settings::token_file},
 }};
 
 bool writable_value(std::string_view value) {
@@ -96,11 +97,12 @@ std::string format_settings(const Settings& settings) {
 }
 
 Settings apply_flags(Settings remembered, const SettingsFlags& flags) {
-  const std::array<std::pair<const std::optional<std::string>*, Field>, 4> given = {{
+  const std::array<std::pair<const std::optional<std::string>*, Field>, 5> given = {{
       {&flags.server, &Settings::server},
       {&flags.nick, &Settings::nick},
       {&flags.room, &Settings::room},
       {&flags.ca, &Settings::ca},
+      {&flags.token_file, &Settings::token_file},
   }};
   for (const auto& [flag, field] : given)
     if (flag->has_value()) remembered.*field = **flag;
@@ -117,6 +119,13 @@ std::string settings_path(const char* xdg_config_home, const char* home) {
   if (xdg_config_home != nullptr && xdg_config_home[0] == '/') return under(xdg_config_home);
   if (home != nullptr && home[0] != '\0') return under(std::string{home} + "/.config");
   return {};
+}
+
+std::string token_from_text(std::string_view text) {
+  constexpr std::string_view kSpace = " \t\r\n";
+  const auto first = text.find_first_not_of(kSpace);
+  if (first == std::string_view::npos) return {};
+  return std::string{text.substr(first, text.find_last_not_of(kSpace) - first + 1)};
 }
 
 }  // namespace hubchat::desktop

@@ -1,13 +1,14 @@
-// What the desktop client remembers between runs (the last server, nick, room
-// and CA file it connected with) and how that text reads and writes: simple
-// `key = value` lines. Pure standard C++, no files touched here (reading and
-// the atomic write are settings_file.hpp's job), so every rule is unit-tested.
+// What the desktop client remembers between runs (the last server, nick, room,
+// CA file and token file it connected with: the file's path, never the token) and how that text
+// reads and writes: simple `key = value` lines. Pure standard C++, no files touched here (reading
+// and the atomic write are settings_file.hpp's job), so every rule is unit-tested.
 //
 // The format, as parse_settings() reads it:
 //   - one `key = value` per line; spaces and tabs around key and value are
 //     trimmed; CRLF line ends are fine;
 //   - blank lines and lines starting with `#` are comments;
-//   - keys: server, nick, room, ca; an empty value means "not remembered";
+//   - keys: server, nick, room, ca, token_file; an empty value means "not
+//     remembered";
 //   - a key given twice: the last one counts;
 //   - anything else (no `=`, an unknown key, invalid UTF-8, a NUL byte) is
 //     ignored with a warning naming the line; the other lines still count.
@@ -27,6 +28,9 @@ struct Settings {
   std::string nick;    // as asked for, not as granted
   std::string room;
   std::string ca;  // --ca FILE: extra CA certificates for wss://
+  // --token FILE: the file holding the signed identity (JWT); read at each
+  // connect, so a renewed token is picked up.
+  std::string token_file;
 
   bool operator==(const Settings&) const = default;
 };
@@ -53,7 +57,7 @@ std::string format_settings(const Settings& settings);
 // Command-line flags: a flag given (even with an empty value) replaces what
 // the file says for that field.
 struct SettingsFlags {
-  std::optional<std::string> server, nick, room, ca;
+  std::optional<std::string> server, nick, room, ca, token_file;
 };
 Settings apply_flags(Settings remembered, const SettingsFlags& flags);
 
@@ -63,5 +67,9 @@ Settings apply_flags(Settings remembered, const SettingsFlags& flags);
 // $HOME/.config/hubchat/desktop.conf; "" when neither is usable. Arguments
 // are the variables' values (null = unset).
 std::string settings_path(const char* xdg_config_home, const char* home);
+
+// The token a token file's text holds: the text without surrounding blanks
+// and line ends (editors and `relay token > FILE` leave a trailing newline).
+std::string token_from_text(std::string_view text);
 
 }  // namespace hubchat::desktop

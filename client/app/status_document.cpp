@@ -24,6 +24,14 @@ std::string rooms_document(const client::ChatModel& model) {
   return rooms.str();
 }
 
+std::string refusal_document(const client::Refusal& refusal) {
+  json::JsonObject r;
+  r.string("kind", to_string(refusal.kind))
+      .string("room", refusal.room)
+      .string("text", refusal.text);
+  return r.str();
+}
+
 }  // namespace
 
 json::JsonObject session_status(const client::ChatSession& session, const ui::ChatView& view,
@@ -55,6 +63,10 @@ json::JsonObject session_status(const client::ChatSession& session, const ui::Ch
       .string("status", model.status_text(now))
       .string("last_error", conn.last_error)
       .uint("sent", view.sent_count())
+      .boolean("verified", model.verified())
+      .string("uid", model.uid())
+      .string("role", model.role())
+      .raw("refusal", refusal_document(model.refusal()))
       .raw("rooms", rooms_document(model));
   return out;
 }
@@ -67,7 +79,10 @@ std::string message_document(std::string_view room, const client::Line& line) {
       .string("body", line.body)
       .integer("ts", line.ts)
       .boolean("replayed", line.replayed)
-      .boolean("own", line.own);
+      .boolean("own", line.own)
+      .string("uid", line.uid)
+      .boolean("deleted", line.deleted)
+      .string("by", line.by);
   return m.str();
 }
 

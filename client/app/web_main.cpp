@@ -101,6 +101,10 @@ class WebApp {
   }
 
   void connect_now() { view_.connect(Clock::now()); }
+  void set_token(const char* jwt) {
+    view_.set_token(jwt);
+    session_.set_token(jwt);
+  }
 
   // The Hangul font's bytes (empty: it could not be loaded). Applied at the
   // start of the next frame: the atlas and its texture must not change while
@@ -320,15 +324,16 @@ const char* hand_out(std::string s) {
 extern "C" {
 
 // Starts the client with ImGui's default font: the connect panel's server
-// URL, nick and room, whether to connect right away, and whether the
-// screen is a touch screen (then the input line is not activated unasked).
+// URL, nick and room, the signed identity (JWT, "" for a guest), whether to
+// connect right away, and whether the screen is a touch screen (then the
+// input line is not activated unasked).
 // Returns 1 on success, 0 if WebGL 2 / GLFW could not be set up.
 EMSCRIPTEN_KEEPALIVE int hubchat_start(const char* server, const char* nick, const char* room,
-                                       int autoconnect, int touch) {
+                                       const char* token, int autoconnect, int touch) {
   Globals& g = globals();
   if (g.app) return 1;
-  hubchat::ui::ChatView::Settings settings{server, nick, *room != '\0' ? room : "lobby",
-                                           touch == 0};
+  hubchat::ui::ChatView::Settings settings{server,     nick,  *room != '\0' ? room : "lobby",
+                                           touch == 0, token, {}};
   g.app = std::make_unique<WebApp>(std::move(settings));
   if (!g.app->init()) {
     std::fprintf(stderr, "hubchat: could not initialise GLFW / WebGL 2\n");
@@ -338,6 +343,12 @@ EMSCRIPTEN_KEEPALIVE int hubchat_start(const char* server, const char* nick, con
   if (autoconnect != 0) g.app->connect_now();
   emscripten_set_main_loop([] { globals().app->frame(); }, 0, false);
   return 1;
+}
+
+// hubchat.setToken(jwt): a new signed identity ("" = none); the session joins
+// again with it (ChatSession::set_token).
+EMSCRIPTEN_KEEPALIVE void hubchat_set_token(const char* jwt) {
+  if (globals().app) globals().app->set_token(jwt);
 }
 
 // The Hangul font (TTF bytes, copied), once the page has fetched it; null/0

@@ -38,6 +38,7 @@ LineKind line_kind(EventType type) {
 std::string describe(const Line& line) {
   switch (line.kind) {
     case LineKind::message:
+      return line.deleted ? "message deleted" : line.body;
     case LineKind::system:
       return line.body;
     case LineKind::join:
@@ -212,12 +213,14 @@ void ChatModel::apply(const Event& event) {
     case EventType::ack:
       acknowledge(ensure_room(event.room), event.id);
       break;
-    case EventType::delete_msg:
     case EventType::deleted:
+      apply_deleted(event);
+      break;
+    case EventType::delete_msg:
     case EventType::kick:
     case EventType::mute:
     case EventType::ban:
-      break;  // moderation: requests, and an event the model does not show yet
+      break;  // moderation requests: the client sends them, a relay never does
   }
 }
 
@@ -264,6 +267,8 @@ void ChatModel::apply_welcome(const Event& event) {
   room.update_count(event.count);
   joined_room_ = room.name();
   if (!event.nick.empty()) nick_ = event.nick;
+  uid_ = event.uid;
+  role_ = event.role;
   epoch_ = event.epoch;
   touch(room);
 }
@@ -281,9 +286,16 @@ void ChatModel::apply_message(const Event& event) {
   line.generation = room.generation_;
   line.ts = event.ts;
   line.from = event.from;
-  line.body = event.body;
+  line.body = event.deleted ? std::string{} : event.body;
+  line.uid = event.uid;
+  line.deleted = event.deleted;
+  line.by = event.by;
   line.replayed = event.seq < room.live_from_;
-  if (!room.insert(std::move(line))) return;  // duplicate (resume overlap): ignore entirely
+  if (!room.insert(std::move(line))) {
+    // Held already (resume overlap): only a tombstone says something new.
+    if (event.deleted) apply_deleted(event);
+    return;
+  }
   room.last_seq_ = std::max(room.last_seq_, event.seq);
   if (event.seq >= room.live_from_ && event.from != nick_) ++received_live_;
   if (room.name() != active_room_) ++room.unread_;
@@ -381,6 +393,48 @@ void ChatModel::apply_error(const Event& event) {
   add_system_line(target, std::move(text));
 }
 
+void ChatModel::apply_deleted(const Event& event) {
+  Room& room = ensure_room(event.room);
+  Line probe;
+  probe.generation = room.generation_;
+  probe.seq = event.seq;
+  auto& lines = room.lines_;
+  const auto it = std::lower_bound(lines.begin(), lines.end(), key(probe),
+                                   [](const Line& l, const auto& k) { return key(l) < k; });
+  // Not held (trimmed, or before what we replayed): nothing shows it.
+  if (it == lines.end() || key(*it) != key(probe) || it->deleted) return;
+  it->deleted = true;
+  it->body.clear();
+  it->by = event.by;
+  touch(room);
+}
+
+bool ChatModel::may_delete(const Line& line) const {
+  if (line.kind != LineKind::message || line.deleted || line.seq == 0) return false;
+  if (moderator()) return true;
+  return verified() && line.uid == uid_;
+}
+
+void ChatModel::clear_identity() {
+  uid_.clear();
+  role_.clear();
+  ++version_;
+}
+
+void ChatModel::refuse(Refusal refusal) {
+  // Told where the user is looking (a refused join: the room it stays in).
+  const std::string target = !active_room_.empty() ? active_room_ : refusal.room;
+  add_system_line(target, refusal.text);
+  refusal_ = std::move(refusal);
+  ++version_;
+}
+
+void ChatModel::clear_refusal() {
+  if (refusal_.kind == RefusalKind::none) return;
+  refusal_ = {};
+  ++version_;
+}
+
 void ChatModel::note_legacy_sent(std::string body) {
   // A server that drops a message never echoes it: keep only the recent ones.
   constexpr std::size_t kMaxUnechoed = 64;
@@ -431,7 +485,12 @@ std::string ChatModel::status_text(TimePoint now) const {
   switch (c.state) {
     case ConnectionState::disconnected:
       text = "Disconnected";
-      if (!c.last_error.empty()) text += ": " + c.last_error;
+      // A refusal says why in words; the close code is in last_error.
+      if (refusal_.kind != RefusalKind::none) {
+        text += ": " + refusal_.text;
+      } else if (!c.last_error.empty()) {
+        text += ": " + c.last_error;
+      }
       return text;
     case ConnectionState::connecting:
       text = "Connecting to " + c.url + "...";
@@ -443,6 +502,9 @@ std::string ChatModel::status_text(TimePoint now) const {
         text += " (legacy server: no history, no member list)";
       } else if (c.joined) {
         text += " as " + nick_;
+        if (verified()) text += moderator() ? " (verified, " + role_ + ")" : " (verified)";
+      } else if (refusal_.kind != RefusalKind::none) {
+        text += ": " + refusal_.text;  // e.g. the first join was refused
       } else {
         text += ", joining...";
       }
@@ -471,6 +533,23 @@ static_assert(std::size(kConnectionStateNames) ==
 
 const char* to_string(ConnectionState state) {
   return name_in(kConnectionStateNames, state, "disconnected");
+}
+
+constexpr EnumName<RefusalKind> kRefusalKindNames[] = {
+    {RefusalKind::none, "none"},
+    {RefusalKind::join, "join"},
+    {RefusalKind::banned, "banned"},
+    {RefusalKind::muted, "muted"},
+    {RefusalKind::read_only, "read_only"},
+    {RefusalKind::kicked, "kicked"},
+    {RefusalKind::token_expired, "token_expired"},
+    {RefusalKind::bad_token, "bad_token"},
+    {RefusalKind::sign_in, "sign_in"},
+    {RefusalKind::forbidden, "forbidden"}};
+static_assert(std::size(kRefusalKindNames) == static_cast<std::size_t>(RefusalKind::forbidden) + 1);
+
+const char* to_string(RefusalKind kind) {
+  return name_in(kRefusalKindNames, kind, "none");
 }
 
 }  // namespace hubchat::client

@@ -60,12 +60,20 @@ struct Line {
   // Legacy message that is this user's own (`from` is unknown there): the
   // echo of a body this client sent, matched by text.
   bool own = false;
+  // Message from a verified sender: its user id (the token's sub); "" for a
+  // guest, a bot (/api/publish) or a legacy line.
+  std::string uid;
+  // Message deleted by a moderator or its author (a `deleted` event or a
+  // tombstone in the history): the body is gone, `by` says who did it.
+  bool deleted = false;
+  std::string by;
 
   bool operator==(const Line&) const = default;
 };
 
 // Human-readable text of a line without the sender prefix, e.g.
-// "jun joined", "jun is now jun2", or the message body. Handy for the view.
+// "jun joined", "jun is now jun2", the message body, or "message deleted".
+// Handy for the view.
 std::string describe(const Line& line);
 
 // A room as the client knows it. Read-only for everyone but ChatModel.
@@ -183,6 +191,32 @@ enum class ConnectionState {
 // "disconnected", "connecting", "connected" or "reconnecting".
 const char* to_string(ConnectionState state);
 
+// Why the relay refused something the user did or was (docs/PROTOCOL.md,
+// "Signed identities" and "Moderation"): shown as a refusal, in words, and
+// not as a connection error.
+enum class RefusalKind {
+  none,
+  join,           // a join refused (private room, `forbidden`): still in the previous room
+  banned,         // a join refused with `banned`, or closed with 4405
+  muted,          // a post refused with `muted`
+  read_only,      // a guest's post refused (`--anonymous read`)
+  kicked,         // closed with 4404 "kicked by X"
+  token_expired,  // `token_expired`, or closed with 4402: sign in again
+  bad_token,      // `bad_token`, or closed with 4400
+  sign_in,        // closed with 4401: the relay admits no guests
+  forbidden,      // closed with 4403 (legacy: private room or read-only)
+};
+
+// "none", "join", "banned", ...
+const char* to_string(RefusalKind kind);
+
+struct Refusal {
+  RefusalKind kind = RefusalKind::none;
+  std::string room;  // the room it concerns ("" when none in particular)
+  std::string text;  // what the user is told, e.g. "you may not join #ops"
+  bool operator==(const Refusal&) const = default;
+};
+
 struct ConnectionStatus {
   ConnectionState state = ConnectionState::disconnected;
   std::string url;         // server URL as given by the user
@@ -236,6 +270,10 @@ class ChatModel {
   //  missed:  a system line ("N messages were missed" or "the relay restarted,
   //           history was lost").
   //  error:   a system line in the active room, and last_error().
+  //  deleted: the message at that seq shows as "message deleted", body gone
+  //           (a tombstone msg, `deleted: true`, does the same).
+  // Refusals (errors that answer a join or a post, refusing closes) are
+  // ChatSession's to recognise; it reports them with refuse().
   void apply(const Event& event);
 
   // ---- legacy dialect ----
@@ -272,6 +310,24 @@ class ChatModel {
   // The last `error` event the relay sent, as "code: message"; "" if none.
   const std::string& last_error() const { return last_error_; }
 
+  // The user's signed identity as the last welcome gave it: user id and role
+  // ("member", "moderator", "admin"); both "" for a guest.
+  const std::string& uid() const { return uid_; }
+  const std::string& role() const { return role_; }
+  bool verified() const { return !uid_.empty(); }
+  // May delete any message and kick, mute or ban (role moderator or admin).
+  bool moderator() const { return role_ == "moderator" || role_ == "admin"; }
+  // May delete this message: a moderator any, a verified author its own.
+  bool may_delete(const Line& line) const;
+  // Forgets the identity (a new connection: its welcome tells again).
+  void clear_identity();
+
+  // The last refusal (kind none when there was none since clear_refusal()):
+  // recorded, and told as a system line in the active room.
+  const Refusal& refusal() const { return refusal_; }
+  void refuse(Refusal refusal);
+  void clear_refusal();
+
   // ---- connection ----
   const ConnectionStatus& connection() const { return connection_; }
   void set_connection(ConnectionStatus status);
@@ -300,6 +356,7 @@ class ChatModel {
   void apply_summary(const Event& event);
   void apply_missed(const Event& event);
   void apply_error(const Event& event);
+  void apply_deleted(const Event& event);
   void acknowledge(Room& room, std::string_view id);
   void touch(Room& room);
 
@@ -312,6 +369,8 @@ class ChatModel {
   std::deque<std::string> legacy_sent_;
   std::uint64_t epoch_ = 0;
   std::string last_error_;
+  std::string uid_, role_;
+  Refusal refusal_;
   ConnectionStatus connection_;
   std::uint64_t version_ = 0;
   std::uint64_t received_live_ = 0;

@@ -63,7 +63,8 @@ std::string describe_close(const TransportEvent& event) {
 
 }  // namespace
 
-std::string build_connect_url(std::string_view url, std::string_view room, std::string_view nick) {
+std::string build_connect_url(std::string_view url, std::string_view room, std::string_view nick,
+                              std::string_view token) {
   const UrlParts parts = split_url(url);
   std::string scheme = parts.scheme.empty() ? "ws" : parts.scheme;
   // People paste the page address: map it to the socket's scheme.
@@ -82,6 +83,7 @@ std::string build_connect_url(std::string_view url, std::string_view room, std::
     query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
     const std::string_view name = param.substr(0, param.find('='));
     if (param.empty() || name == "room" || name == "nick") continue;
+    if (name == "token" && !token.empty()) continue;  // ours replaces it
     if (!params.empty()) params += '&';
     params += param;
   }
@@ -94,6 +96,7 @@ std::string build_connect_url(std::string_view url, std::string_view room, std::
   };
   add("room", room);
   add("nick", nick);
+  add("token", token);
   if (!params.empty()) out += "?" + params;
   return out;
 }
@@ -126,6 +129,7 @@ void ChatSession::connect(const ConnectParams& params, TimePoint now) {
   if (params_.room.empty()) params_.room = "lobby";
   model_.set_active_room(params_.room);
   model_.set_nick(params_.nick);
+  model_.clear_refusal();
   want_connected_ = true;
   backoff_.reset();
   // Remembered per server as the user gave it (scheme, host, path, own query;
@@ -148,6 +152,7 @@ void ChatSession::disconnect() {
 void ChatSession::start_attempt(TimePoint now) {
   legacy_ = false;
   opened_ = false;
+  join_pending_ = false;
   ++attempt_id_;
   member_fetcher_.cancel();  // a new connection: nothing asked on the old one is coming
   attempt_started_ = now;
@@ -156,9 +161,12 @@ void ChatSession::start_attempt(TimePoint now) {
   status.url = params_.url;
   status.attempt = backoff_.attempt();
   status.last_error = model_.connection().last_error;
-  const std::string url = build_connect_url(params_.url, params_.room, params_.nick);
   std::vector<std::string> offer;
   if (chooser_.offer_lossless()) offer.emplace_back(lossless::kSubprotocol);
+  // Only a legacy attempt carries the token in its URL (a relay reads it
+  // there for legacy pages); a lossless one sends it in the join.
+  const std::string url = build_connect_url(params_.url, params_.room, params_.nick,
+                                            offer.empty() ? params_.token : std::string{});
   if (!transport_->connect(url, offer)) {
     // A URL we cannot parse will not get better by retrying.
     want_connected_ = false;
@@ -203,6 +211,8 @@ void ChatSession::handle(const TransportEvent& event, TimePoint now) {
       on_message(event.text);
       break;
     case TransportEvent::Kind::closed:
+      if (opened_ && on_refused_close(event)) break;
+      [[fallthrough]];
     case TransportEvent::Kind::error: {
       std::string reason = event.kind == TransportEvent::Kind::closed ? describe_close(event)
                            : event.text.empty()                       ? "connection failed"
@@ -266,10 +276,12 @@ void ChatSession::on_message(std::string_view text) {
     // Undecodable lines (e.g. an event type from a newer relay) are skipped:
     // the protocol promises forward compatibility, not a closed set.
     if (!lossless::decode(line, event, error)) continue;
+    if (event.type == EventType::error && on_refusal(event)) continue;
     model_.apply(event);
     member_fetcher_.observe(event, now_);
     if (event.type == EventType::welcome) send_outbox(event.room);
     if (event.type == EventType::welcome) {
+      join_pending_ = false;
       // Joined: this is what counts as a successful connection (a server
       // that accepts then drops us, e.g. 1013 "server full", does not reset).
       backoff_.reset();
@@ -296,6 +308,78 @@ void ChatSession::on_failed_before_open(std::string reason, TimePoint now) {
   start_attempt(now);
 }
 
+bool ChatSession::on_refusal(const Event& error) {
+  const std::string& code = error.code;
+  const bool join_answer = join_pending_ && (code == "forbidden" || code == "banned" ||
+                                             code == "bad_token" || code == "token_expired");
+  if (join_answer) {
+    join_pending_ = false;
+    const std::string refused = params_.room;
+    // The relay leaves the session where it was: so does the client.
+    if (!model_.joined_room().empty() && model_.joined_room() != refused) {
+      params_.room = model_.joined_room();
+      model_.set_active_room(params_.room);
+    }
+    Refusal refusal{RefusalKind::join, refused, "you may not join #" + refused};
+    if (code == "banned")
+      refusal = {RefusalKind::banned, refused, "you are banned from #" + refused};
+    if (code == "bad_token")
+      refusal = {RefusalKind::bad_token, refused, "your sign-in was refused (invalid token)"};
+    if (code == "token_expired")
+      refusal = {RefusalKind::token_expired, refused, "your sign-in expired: sign in again"};
+    model_.refuse(std::move(refusal));
+    return true;
+  }
+  // A refused post: it will never be accepted, so it does not wait to be sent again.
+  if (code == "muted" || code == "forbidden") {
+    const std::string room = model_.joined_room();
+    const Room* known = model_.find_room(room);
+    if (!known || known->outbox().empty()) return false;  // not about a post of ours
+    model_.clear_outbox(room);
+    if (code == "muted") {
+      model_.refuse({RefusalKind::muted, room, "you are muted"});
+    } else {
+      model_.refuse({RefusalKind::read_only, room, "guests may only read here: sign in to post"});
+    }
+    return true;
+  }
+  return false;
+}
+
+bool ChatSession::on_refused_close(const TransportEvent& event) {
+  if (event.code < 4400 || event.code > 4405) return false;
+  const std::string why = event.text.empty() ? "" : " (" + event.text + ")";
+  Refusal refusal{RefusalKind::forbidden, params_.room, "refused by the relay" + why};
+  switch (event.code) {
+    case 4400:
+      refusal = {RefusalKind::bad_token, params_.room, "your sign-in was refused (invalid token)"};
+      break;
+    case 4401:
+      refusal = {RefusalKind::sign_in, params_.room, "this relay needs you to sign in"};
+      break;
+    case 4402:
+      refusal = {RefusalKind::token_expired, params_.room, "your sign-in expired: sign in again"};
+      break;
+    case 4404:
+      refusal = {RefusalKind::kicked, params_.room,
+                 event.text.empty() ? std::string{"kicked"} : event.text};
+      break;
+    case 4405:
+      refusal = {RefusalKind::banned, params_.room,
+                 event.text.empty() ? std::string{"banned"} : event.text};
+      break;
+    default:  // 4403: read-only or a private room, said in the reason
+      break;
+  }
+  // Retrying would only be refused again (or, kicked, defy the moderator):
+  // the user decides (Connect again, or a new token).
+  want_connected_ = false;
+  model_.refuse(std::move(refusal));
+  on_connection_lost(describe_close(event), now_);
+  model_.clear_identity();
+  return true;
+}
+
 void ChatSession::on_connection_lost(std::string reason, TimePoint now) {
   model_.clear_joined();
   legacy_ = false;
@@ -319,6 +403,8 @@ void ChatSession::send_join(const std::string& room) {
   Event join;
   join.type = EventType::join;
   join.room = room;
+  join.token = params_.token;
+  join_pending_ = true;
   // Until the relay has welcomed this connection (first join, or a join it
   // refused, e.g. bad_name) the join carries our nick; a later room switch
   // omits it so the relay keeps the nick it granted.
@@ -425,6 +511,53 @@ void ChatSession::rename(std::string_view nick) {
   event.type = EventType::nick;
   event.nick = params_.nick;
   send_event(event);
+}
+
+void ChatSession::set_token(std::string token) {
+  params_.token = std::move(token);
+  model_.clear_refusal();
+  if (params_.url.empty()) return;  // never connected: connect() will use it
+  if (!want_connected_) {
+    connect(params_, now_);  // stopped (expired, refused): resume with the new identity
+  } else if (state() == ConnectionState::connected && legacy_) {
+    reconnect_now();  // the token is part of a legacy URL
+  } else if (state() == ConnectionState::connected) {
+    send_join(params_.room);  // the relay checks it at join: join again, resuming
+  }
+}
+
+bool ChatSession::moderate(Event request) {
+  const auto& conn = model_.connection();
+  if (conn.state != ConnectionState::connected || !conn.joined || legacy_) return false;
+  send_event(request);
+  return true;
+}
+
+bool ChatSession::delete_message(Seq seq) {
+  Event request;
+  request.type = EventType::delete_msg;
+  request.seq = seq;
+  return seq != 0 && moderate(std::move(request));
+}
+
+bool ChatSession::moderate_member(EventType type, std::string_view nick, std::uint64_t seconds) {
+  Event request;
+  request.type = type;
+  request.nick = std::string{nick};
+  request.seconds = seconds;
+  return !nick.empty() && moderate(std::move(request));
+}
+
+bool ChatSession::kick(std::string_view nick) {
+  return moderate_member(EventType::kick, nick, 0);
+}
+
+bool ChatSession::mute(std::string_view nick, std::uint64_t seconds) {
+  return moderate_member(EventType::mute, nick, seconds);
+}
+
+bool ChatSession::ban(std::string_view nick, std::uint64_t seconds) {
+  return moderate_member(EventType::ban, nick, seconds);
 }
 
 void ChatSession::reconnect_now() {

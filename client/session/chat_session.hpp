@@ -29,13 +29,22 @@ struct ConnectParams {
   std::string url;   // e.g. "ws://127.0.0.1:8080/ws" (an empty path becomes "/ws")
   std::string nick;  // requested nick; "" lets the relay pick one
   std::string room = "lobby";
+  // A signed identity (JWT, docs/PROTOCOL.md "Signed identities"); "" = a
+  // guest. Sent in every lossless join, and as `?token=` to a legacy server.
+  std::string token;
 };
 
 // The URL actually dialed: `url` plus `room` and `nick` query parameters
 // (percent-encoded, appended to any existing query, "/ws" added when the path
 // is empty). The query is what a legacy server reads room and nick from; the
-// lossless relay ignores it and uses `join`.
-std::string build_connect_url(std::string_view url, std::string_view room, std::string_view nick);
+// lossless relay ignores it and uses `join`. `token` (legacy attempts only:
+// the lossless join carries it, out of URLs and logs) is added as `?token=`.
+std::string build_connect_url(std::string_view url, std::string_view room, std::string_view nick,
+                              std::string_view token = {});
+
+// How long the moderator menu mutes and bans for.
+inline constexpr std::uint64_t kMuteSeconds = 10 * 60;
+inline constexpr std::uint64_t kBanSeconds = 24 * 60 * 60;
 
 class ChatSession {
  public:
@@ -93,6 +102,21 @@ class ChatSession {
   // model().nick()). On a legacy server (nick is in the URL) this reconnects.
   void rename(std::string_view nick);
 
+  // A new signed identity (or "" for none), e.g. a fresh token after the old
+  // one expired. Joined: joins the room again with it (the relay resumes us
+  // there). Stopped after a refusal: connects again. Otherwise the next join
+  // carries it. Clears the last refusal.
+  void set_token(std::string token);
+
+  // Moderation (docs/PROTOCOL.md, "Moderation"): requests for the joined
+  // room's relay. The relay decides (a refusal comes back as an `error`
+  // forbidden); the client offers them per model().may_delete()/moderator().
+  // False (nothing sent) when not joined on a lossless connection.
+  bool delete_message(Seq seq);
+  bool kick(std::string_view nick);
+  bool mute(std::string_view nick, std::uint64_t seconds);
+  bool ban(std::string_view nick, std::uint64_t seconds);
+
   const ChatModel& model() const { return model_; }
   // Mutable access for the view's own bookkeeping (e.g. set_active_room to
   // just look at a room without joining it). Prefer the methods above.
@@ -113,6 +137,15 @@ class ChatSession {
   void on_message(std::string_view text);
   void on_failed_before_open(std::string reason, TimePoint now);
   void on_connection_lost(std::string reason, TimePoint now);
+  // An `error` that answers our join or post with a refusal: told as such
+  // (a refused join also puts us back in the previous room). False: an
+  // ordinary error, for the model.
+  bool on_refusal(const Event& error);
+  // A close code of docs/PROTOCOL.md's trust and moderation range (4400-4405):
+  // told as a refusal, and no reconnect (true). False: any other close.
+  bool on_refused_close(const TransportEvent& event);
+  bool moderate(Event request);
+  bool moderate_member(EventType type, std::string_view nick, std::uint64_t seconds);
   void send_join(const std::string& room);
   void request_members(TimePoint now);      // the page MemberFetcher says is due, if any
   bool send_legacy(std::string_view body);  // a plain text message, noted as ours
@@ -134,6 +167,8 @@ class ChatSession {
   std::uint64_t next_id_ = 0;
   void send_outbox(const std::string& room);
   bool want_connected_ = false;
+  // A join was sent and neither its welcome nor a refusal came yet.
+  bool join_pending_ = false;
   bool legacy_ = false;
   bool opened_ = false;           // the current attempt's handshake completed
   std::uint64_t attempt_id_ = 0;  // bumped per attempt: events of older ones are dropped

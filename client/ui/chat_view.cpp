@@ -50,6 +50,8 @@ void ChatView::connect(client::TimePoint now) {
   params.url = settings_.server;
   params.nick = settings_.nick;
   params.room = settings_.room.empty() ? "lobby" : settings_.room;
+  if (settings_.token_source) settings_.token = settings_.token_source();
+  params.token = settings_.token;
   session_.connect(params, now);
 }
 
@@ -58,6 +60,13 @@ void ChatView::draw(client::TimePoint now) {
   const bool joined = conn.state == ConnectionState::connected && conn.joined;
   if (joined && !was_joined_ && settings_.focus_on_join) focus_input_ = true;  // type right away
   was_joined_ = joined;
+  // A refused join: the connect panel's Room goes back to where we still are.
+  const client::Refusal& refusal = session_.model().refusal();
+  if (refusal != seen_refusal_) {
+    if (refusal.kind == client::RefusalKind::join && settings_.room == refusal.room)
+      settings_.room = session_.params().room;
+    seen_refusal_ = refusal;
+  }
 
   const ImGuiViewport* viewport = ImGui::GetMainViewport();
   probe_.begin_frame(viewport->WorkSize.x, viewport->WorkSize.y);
@@ -78,6 +87,9 @@ void ChatView::draw(client::TimePoint now) {
     drawer_open_ = panel_open_ = false;
     draw_wide(now);
   }
+  if (auto target = log_.take_context()) menu_.request(std::move(*target));
+  menu_.draw(session_, probe_);
+  probe_.flag("menu_open", menu_.open());
   ImGui::End();
 
   const client::Room* room = session_.model().find_room(session_.model().active_room());
@@ -121,6 +133,8 @@ void ChatView::draw_narrow(client::TimePoint now) {
   if (panel_open_) {
     draw_connect_panel(now);
     draw_status(now);
+  } else {
+    draw_refusal(now);  // a refusal is news even with the panel folded
   }
   ImGui::Separator();
   if (drawer_open_) {
@@ -230,10 +244,50 @@ void ChatView::draw_status(client::TimePoint now) {
     ImGui::SameLine();
     text_colored(kNotice, "(legacy server)");
   }
+  draw_identity();
   ImGui::SameLine();
   text_colored(kDim, "|");
   ImGui::SameLine();
-  text_wrapped(kBody, model.status_text(now));
+  const std::string status = model.status_text(now);
+  text_wrapped(kBody, status);
+  probe_.text("status.text", status);
+  draw_refusal(now);
+}
+
+// Joined with a token: the mark and "verified" (and a moderator's role).
+void ChatView::draw_identity() {
+  const auto& model = session_.model();
+  const auto& conn = model.connection();
+  const bool joined = conn.state == ConnectionState::connected && conn.joined;
+  const std::string identity = !joined || !model.verified() ? "guest"
+                               : model.role().empty() || model.role() == "member"
+                                   ? "verified"
+                                   : "verified " + model.role();
+  probe_.text("status.identity", identity);
+  if (!joined || !model.verified()) return;
+  ImGui::SameLine();
+  verified_mark();
+  probe_.last_item("verified_mark");
+  ImGui::SameLine();
+  text_colored(kBody, identity);
+}
+
+// The last refusal in words, and what the user can do about it.
+void ChatView::draw_refusal(client::TimePoint now) {
+  const client::Refusal& refusal = session_.model().refusal();
+  probe_.text("status.refusal", refusal.text);
+  if (refusal.kind == client::RefusalKind::none) return;
+  text_colored(kNotice, "Refused: " + refusal.text);
+  probe_.last_item("refusal");
+  // Kicked, or signed in again (the desktop re-reads its token file): the
+  // user may come back, by hand. A ban stays until it expires.
+  const bool may_retry = session_.state() == ConnectionState::disconnected &&
+                         refusal.kind != client::RefusalKind::banned;
+  if (may_retry) {
+    ImGui::SameLine();
+    if (ImGui::SmallButton("Connect again")) connect(now);
+    probe_.last_item("reconnect");
+  }
 }
 
 void ChatView::choose_room(const std::string& name) {
@@ -299,6 +353,15 @@ void ChatView::draw_members() {
       const std::string& member = members[static_cast<std::size_t>(i)];
       const bool me = member == model.nick();
       text_colored(nick_color(member), me ? member + " (you)" : member);
+      const ImVec2 min(ImGui::GetWindowPos().x, ImGui::GetItemRectMin().y);
+      const ImVec2 max(min.x + ImGui::GetWindowWidth(), ImGui::GetItemRectMax().y);
+      probe_.rect("member:" + member, {min.x, min.y, max.x, max.y});
+      if (context_requested(min, max)) {
+        const ImGuiIO& io = ImGui::GetIO();
+        const ImVec2 at =
+            ImGui::IsMouseReleased(ImGuiMouseButton_Right) ? io.MousePos : io.MouseClickedPos[0];
+        menu_.request({0, member, {}, at});
+      }
     }
   }
   if (!room->members_complete()) {

@@ -10,17 +10,24 @@
 //    a drawer behind the "Rooms" button, which shows the unread total.
 // Both: the message log (LogView: quiet presence, drag scrolling, jump to
 // latest) and a multi-line input where Enter sends and Shift+Enter breaks the
-// line. What was drawn where goes into a UiProbe (the page's text-field
-// rectangles, the tests' hook). It owns no sockets and no platform code.
+// line. Trust and moderation: the user's verified state next to the status,
+// a refusal (a refused join, mute, kick, ban, an expired sign-in) in words
+// with a Connect again button where that makes sense, the verified mark on
+// messages, and the moderator's context menu on messages and members
+// (ModerationMenu). What was drawn where goes into a UiProbe (the page's
+// text-field rectangles, the tests' hook). It owns no sockets and no
+// platform code.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include <imgui.h>
 
 #include "client/session/chat_session.hpp"
 #include "client/ui/log_view.hpp"
+#include "client/ui/moderation_menu.hpp"
 #include "client/ui/ui_probe.hpp"
 
 namespace hubchat::ui {
@@ -38,6 +45,12 @@ class ChatView {
     // where that would pop up the keyboard unasked (and a phone only shows it
     // for a field focused in the user's own tap anyway).
     bool focus_on_join = true;
+    // The signed identity (JWT) to connect with; "" = a guest.
+    std::string token;
+    // Where a fresh token comes from when connecting (the desktop re-reads
+    // its --token file, so a renewed token is used without a restart);
+    // empty: `token` as it is.
+    std::function<std::string()> token_source;
   };
 
   ChatView(client::ChatSession& session, Settings settings);
@@ -51,6 +64,9 @@ class ChatView {
   // Canvas/framebuffer pixels per CSS (logical) pixel: the device pixel
   // ratio in the browser, the monitor's content scale on the desktop.
   void set_scale(float scale) { scale_ = scale > 0 ? scale : 1.0f; }
+
+  // The token the Connect button uses from now on (the page's setToken).
+  void set_token(std::string token) { settings_.token = std::move(token); }
 
   // IME text being composed (not yet committed), shown at the input; "" when none.
   void set_composition(std::string text) { composition_ = std::move(text); }
@@ -71,6 +87,8 @@ class ChatView {
   void draw_status_bar();
   void draw_connect_panel(client::TimePoint now);
   void draw_status(client::TimePoint now);
+  void draw_identity();
+  void draw_refusal(client::TimePoint now);
   void draw_rooms();
   void draw_members();
   void draw_log_and_input(bool narrow);
@@ -95,7 +113,9 @@ class ChatView {
   bool panel_open_ = false;   // narrow: the connect panel unfolded while connected
   bool drawer_open_ = false;  // narrow: rooms and members shown instead of the log
 
+  client::Refusal seen_refusal_;  // the last refusal draw() acted on
   LogView log_;
+  ModerationMenu menu_;
   UiProbe probe_;
   std::uint64_t sent_count_ = 0;
 };

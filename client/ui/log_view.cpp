@@ -108,11 +108,37 @@ void LogView::draw_line(const Line& line, bool narrow) {
   ImGui::TableSetColumnIndex(column++);
   switch (line.kind) {
     case LineKind::message: {
+      const float y0 = ImGui::GetCursorScreenPos().y;
       const std::string from = !line.from.empty() ? line.from : line.own ? "you" : "?";
       text_colored(nick_color(from), from);
+      if (!line.uid.empty()) {
+        ImGui::SameLine(0, ImGui::GetFontSize() * 0.2f);
+        verified_mark();
+        verified_.push_back(from);
+      }
       ImGui::TableSetColumnIndex(column);
-      text_wrapped(line.replayed ? kReplayed : kBody, line.body);
-      last_message_ = {narrow ? std::string{} : time, from, line.body};
+      const std::string body = client::describe(line);
+      if (line.deleted) {
+        text_wrapped(kDim, body);  // dim: the body is gone
+      } else {
+        text_wrapped(line.replayed ? kReplayed : kBody, body);
+      }
+      last_message_ = {narrow ? std::string{} : time, from, body};
+      constexpr std::size_t kShown = 20;
+      shown_.push_back(from + ": " + body);
+      if (shown_.size() > kShown) shown_.pop_front();
+      // The whole row, across the columns: what a right click or long press hits.
+      const ImVec2 min(ImGui::GetWindowPos().x, y0);
+      const ImVec2 max(ImGui::GetWindowPos().x + ImGui::GetWindowWidth(),
+                       ImGui::GetItemRectMax().y);
+      if (probe_ != nullptr && line.seq != 0 && !line.from.empty())
+        probe_->rect("msg:" + std::to_string(line.seq), {min.x, min.y, max.x, max.y});
+      if (!line.from.empty() && line.seq != 0 && context_requested(min, max)) {
+        const ImGuiIO& io = ImGui::GetIO();
+        const ImVec2 at =
+            ImGui::IsMouseReleased(ImGuiMouseButton_Right) ? io.MousePos : io.MouseClickedPos[0];
+        context_ = MenuTarget{line.seq, line.from, line.uid, at};
+      }
       break;
     }
     case LineKind::system:
@@ -144,6 +170,9 @@ void LogView::draw_rows(const client::Room& room, bool narrow, UiProbe& probe) {
   int runs = 0;
   drawn_ = 0;
   last_message_.clear();
+  shown_.clear();
+  verified_.clear();
+  probe_ = &probe;
   constexpr ImGuiTableFlags kTable =
       ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_NoSavedSettings;
   if (ImGui::BeginTable(narrow ? "lines-narrow" : "lines", narrow ? 2 : 3, kTable)) {
@@ -196,6 +225,9 @@ void LogView::draw_rows(const client::Room& room, bool narrow, UiProbe& probe) {
   probe.number("log.drawn", drawn_);
   probe.texts("log.collapsed", collapsed);
   probe.texts("log.last", last_message_);
+  probe.texts("log.shown", std::vector<std::string>(shown_.begin(), shown_.end()));
+  probe.texts("log.verified", verified_);
+  probe_ = nullptr;
 
   // Follow new lines only while the view is at the bottom (the seed's
   // home.html: scroll if it was scrolled to the bottom before appending), and

@@ -4,13 +4,20 @@
 // scrolled to the bottom, scrolls by dragging (a finger on a touch screen, or
 // the mouse) with momentum after the release, and while scrolled up shows a
 // "Jump to latest (N new)" bar under the log that returns to the bottom.
-// What it drew goes into the UiProbe (rect "log", "jump"; values log.*, and
-// log.last: time, sender and body of the last message row as shown).
+// What it drew goes into the UiProbe (rect "log", "jump", "msg:SEQ" per
+// message row; values log.*, log.last: time, sender and body of the last
+// message row as shown, log.shown: "sender: body" of the last rows as shown,
+// log.verified: the senders drawn with the verified mark).
+// A verified sender (the message carries a uid) gets the verified mark; a
+// deleted message shows as "message deleted". A right click or a long press
+// on a message row asks for its context menu (take_context()).
 // A legacy server names no senders: the user's own lines show as "you", the
 // others as "?", each with the time this client received it.
 #pragma once
 
 #include <cstdint>
+#include <deque>
+#include <optional>
 #include <set>
 #include <string>
 #include <tuple>
@@ -18,6 +25,7 @@
 #include <vector>
 
 #include "client/model/chat_model.hpp"
+#include "client/ui/moderation_menu.hpp"
 #include "client/ui/ui_probe.hpp"
 
 namespace hubchat::ui {
@@ -28,6 +36,9 @@ class LogView {
   // width of the region, down to `footer` pixels above its bottom, and the
   // jump bar while scrolled up. `narrow`: no time column.
   void draw(const client::Room* room, float footer, bool narrow, UiProbe& probe);
+
+  // The message whose context menu was asked for in the last draw, once.
+  std::optional<MenuTarget> take_context() { return std::exchange(context_, std::nullopt); }
 
  private:
   using LineKey = std::tuple<std::uint32_t, Seq, std::uint64_t>;
@@ -49,6 +60,10 @@ class LogView {
   std::set<std::pair<std::uint32_t, std::uint64_t>> expanded_;  // runs shown line by line
   int drawn_ = 0;                          // table rows drawn this frame (a run's header counts)
   std::vector<std::string> last_message_;  // [time, from, body] as last drawn
+  std::deque<std::string> shown_;          // "from: body" of the last message rows drawn
+  std::vector<std::string> verified_;      // senders drawn with the mark this frame
+  std::optional<MenuTarget> context_;
+  UiProbe* probe_ = nullptr;  // this frame's, while drawing rows
 };
 
 }  // namespace hubchat::ui

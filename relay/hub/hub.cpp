@@ -168,6 +168,10 @@ void Hub::finish_join(Session& session, bool has_since, Seq since, std::uint64_t
   welcome.first = log.first_seq();
   welcome.count = room.presence.count();
   welcome.members = room.presence.page("", kWelcomeMembers, welcome.more);
+  if (session.identity) {  // the client shows who it is and offers what its role allows
+    welcome.uid = session.identity->uid;
+    welcome.role = to_string(session.identity->role);
+  }
   delivery_.reply(session, welcome);
   if (!missed.reason.empty()) delivery_.reply(session, missed);
   // Messages deleted before the cursor: the client may hold their bodies.

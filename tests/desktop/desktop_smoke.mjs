@@ -11,28 +11,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  capture, clientEnv, freePort, log, main, parseArgs, run, start, startXvfb, stableNonBlankShot,
-  tempDir, waitFor,
+  capture, clientEnv, freePort, listener, log, main, parseArgs, run, start, startXvfb,
+  stableNonBlankShot, tempDir, waitFor,
 } from './lib.mjs';
 
 const args = parseArgs(['client', 'relay', 'out']);
 fs.mkdirSync(args.out, { recursive: true });
-
-async function listener(url, room, nick) {
-  if (typeof WebSocket === 'undefined') throw new Error('run node with --experimental-websocket');
-  const ws = new WebSocket(url, 'hubchat.v1');
-  const events = [];
-  ws.onmessage = (e) => {
-    for (const line of String(e.data).split('\n')) if (line.trim()) events.push(JSON.parse(line));
-  };
-  await waitFor('listener open', () => {
-    if (ws.readyState > 1) throw new Error('listener socket closed');
-    return ws.readyState === 1;
-  });
-  ws.send(JSON.stringify({ type: 'join', room, nick }));
-  await waitFor('listener welcome', () => events.some((e) => e.type === 'welcome'));
-  return { ws, events };
-}
 
 await main('desktop smoke', async (onCleanup) => {
   const { xvfb, display } = await startXvfb(args.out);
@@ -52,7 +36,7 @@ await main('desktop smoke', async (onCleanup) => {
   });
   const wsUrl = `ws://127.0.0.1:${port}/ws`;
   const room = 'desk';
-  const l = await listener(wsUrl, room, 'listener');
+  const l = await listener(wsUrl, room, { nick: 'listener' });
   onCleanup(() => l.ws.close());
 
   const body = '데스크톱에서 안녕하세요\nsecond line from the desktop';

@@ -153,6 +153,25 @@ export async function metric(port, name, { caFile } = {}) {
   return m ? Number(m[1]) : null;
 }
 
+// A lossless (hubchat.v1) peer in `room` through Node's built-in WebSocket
+// (node --experimental-websocket): { ws, events } once welcomed. `nick`, and
+// `token` to join signed in (then it waits for a verified welcome).
+export async function listener(url, room, { nick, token } = {}) {
+  if (typeof WebSocket === 'undefined') throw new Error('run node with --experimental-websocket');
+  const ws = new WebSocket(url, 'hubchat.v1');
+  const events = [];
+  ws.onmessage = (e) => {
+    for (const line of String(e.data).split('\n')) if (line.trim()) events.push(JSON.parse(line));
+  };
+  await waitFor('listener open', () => {
+    if (ws.readyState > 1) throw new Error('listener socket closed');
+    return ws.readyState === 1;
+  });
+  ws.send(JSON.stringify({ type: 'join', room, nick, token }));
+  await waitFor('listener welcome', () => events.some((e) => e.type === 'welcome' && (!token || e.uid)));
+  return { ws, events };
+}
+
 // The harness's main() with the desktop tests' whole-test deadline.
 export function main(name, body, deadlineMs = 150000) {
   return harnessMain(name, body, deadlineMs);

@@ -98,7 +98,9 @@ TEST_F(TrustTest, Hs256TokenVerifiesTheUserAndItsMessagesCarryTheUid) {
   auto welcome = join_with(alice, port(), "lobby", "not-alice", mint_test_token(key, "alice"));
   ASSERT_TRUE(welcome && welcome->type == EventType::welcome)
       << (welcome ? describe(*welcome) : "");
-  EXPECT_EQ(welcome->nick, "alice");  // the token's name, whatever the join asked for
+  EXPECT_EQ(welcome->nick, "alice");    // the token's name, whatever the join asked for
+  EXPECT_EQ(welcome->uid, "id-alice");  // the client shows it is verified, and as what
+  EXPECT_EQ(welcome->role, "member");
   ASSERT_TRUE(guest.connect_and_join(port(), "lobby", "bob"));
   ASSERT_TRUE(alice.send_msg("hi from alice"));
   ASSERT_TRUE(guest.send_msg("hi from bob"));

@@ -39,6 +39,10 @@ TEST(LosslessCodec, EveryEventTypeRoundTrips) {
   welcome.first = 3;
   welcome.members = {"a", "b c", "다"};
   EXPECT_EQ(round_trip(welcome), welcome);
+  EXPECT_EQ(lossless::encode(welcome).find("role"), std::string::npos);  // a guest's: no identity
+  welcome.uid = "u-1";
+  welcome.role = "moderator";
+  EXPECT_EQ(round_trip(welcome), welcome);
 
   Event join;
   join.type = EventType::join;

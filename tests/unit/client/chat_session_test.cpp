@@ -83,7 +83,7 @@ class ChatSessionTest : public SessionFixture {
   }
 
   void connect(std::string room = "lobby") {
-    session_->connect(ConnectParams{"ws://relay:8080/ws", "mina", std::move(room)}, now_);
+    session_->connect(ConnectParams{"ws://relay:8080/ws", "mina", std::move(room), ""}, now_);
   }
 
   // Opens the connection, answers the join with a welcome and ticks.
@@ -358,7 +358,7 @@ TEST_F(ChatSessionTest, AbandonsAConnectionAttemptThatHangs) {
 }
 
 TEST_F(ChatSessionTest, InvalidUrlIsReportedNotRetried) {
-  session_->connect(ConnectParams{"ftp://nope", "mina", "lobby"}, now_);
+  session_->connect(ConnectParams{"ftp://nope", "mina", "lobby", ""}, now_);
   EXPECT_EQ(session_->state(), ConnectionState::disconnected);
   EXPECT_NE(session_->model().connection().last_error.find("invalid server URL"),
             std::string::npos);

@@ -56,7 +56,7 @@ class ChatViewTest : public ::testing::Test {
     io.Fonts->GetTexDataAsRGBA32(&pixels, &w, &h);  // ImGui's default font
     session_ = std::make_unique<ChatSession>(std::make_unique<FakeTransport>(state_));
     view_ = std::make_unique<ChatView>(
-        *session_, ChatView::Settings{"ws://relay:8080/ws", "mina", "lobby", false});
+        *session_, ChatView::Settings{"ws://relay:8080/ws", "mina", "lobby", false, "", {}});
     resize(390, 844);
   }
   ~ChatViewTest() override {

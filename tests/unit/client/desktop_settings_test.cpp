@@ -11,7 +11,7 @@ namespace hubchat::desktop {
 namespace {
 
 Settings full() {
-  return {"wss://chat.example.org:8443/ws", "민아", "로비", "/etc/hubchat/private-ca.pem"};
+  return {"wss://chat.example.org:8443/ws", "민아", "로비", "/etc/hubchat/private-ca.pem", ""};
 }
 
 TEST(DesktopSettings, ParsesKeyValueLines) {
@@ -23,7 +23,7 @@ TEST(DesktopSettings, ParsesKeyValueLines) {
       "room=lobby\n"
       "ca = /tmp/ca.pem");  // no newline at the end
   EXPECT_TRUE(p.warnings.empty()) << p.warnings.front();
-  EXPECT_EQ(p.settings, (Settings{"ws://127.0.0.1:8080/ws", "mina", "lobby", "/tmp/ca.pem"}));
+  EXPECT_EQ(p.settings, (Settings{"ws://127.0.0.1:8080/ws", "mina", "lobby", "/tmp/ca.pem", ""}));
 }
 
 TEST(DesktopSettings, ValueKeepsEverythingAfterTheFirstEquals) {
@@ -78,7 +78,7 @@ TEST(DesktopSettings, BadLinesAreIgnoredWithAWarningEachAndTheRestCounts) {
                            "= value without key\n" +              // 6 unknown (empty) key
                            "room = kept\n";                       // 7 ok
   const ParsedSettings p = parse_settings(text);
-  EXPECT_EQ(p.settings, (Settings{"ws://a/ws", "", "kept", ""}));
+  EXPECT_EQ(p.settings, (Settings{"ws://a/ws", "", "kept", "", ""}));
   ASSERT_EQ(p.warnings.size(), 5u);
   EXPECT_EQ(p.warnings[0], "line 2: no '=' in \"just some words\", ignored");
   EXPECT_EQ(p.warnings[1], "line 3: unknown key \"colour\", ignored");
@@ -111,8 +111,8 @@ TEST(DesktopSettings, FlagsOverTheFile) {
   flags.nick = "jun";
   flags.room = "dev";
   flags.ca = "";  // given empty: clears the remembered CA
-  EXPECT_EQ(apply_flags(file, flags), (Settings{"ws://other/ws", "jun", "dev", ""}));
-  EXPECT_EQ(apply_flags(Settings{}, flags), (Settings{"ws://other/ws", "jun", "dev", ""}));
+  EXPECT_EQ(apply_flags(file, flags), (Settings{"ws://other/ws", "jun", "dev", "", ""}));
+  EXPECT_EQ(apply_flags(Settings{}, flags), (Settings{"ws://other/ws", "jun", "dev", "", ""}));
 }
 
 TEST(DesktopSettings, PathFollowsXdgConfigHomeThenHome) {
@@ -125,6 +125,34 @@ TEST(DesktopSettings, PathFollowsXdgConfigHomeThenHome) {
   EXPECT_EQ(settings_path("/", nullptr), "/hubchat/desktop.conf");
   EXPECT_EQ(settings_path(nullptr, nullptr), "");
   EXPECT_EQ(settings_path("relative", ""), "");
+}
+
+TEST(DesktopSettings, TokenFileIsAKeyLikeTheOthers) {
+  const ParsedSettings p =
+      parse_settings("server = ws://a/ws\ntoken_file = /home/mina/hubchat.jwt\n");
+  EXPECT_TRUE(p.warnings.empty());
+  EXPECT_EQ(p.settings.token_file, "/home/mina/hubchat.jwt");
+  const std::string text = format_settings(p.settings);
+  EXPECT_NE(text.find("token_file = /home/mina/hubchat.jwt\n"), std::string::npos);
+  EXPECT_EQ(parse_settings(text).settings, p.settings);
+}
+
+TEST(DesktopSettings, TokenFlagOverTheFile) {
+  Settings file{"ws://a/ws", "mina", "lobby", "", "/old.jwt"};
+  SettingsFlags flags;
+  EXPECT_EQ(apply_flags(file, flags).token_file, "/old.jwt");  // not given: remembered
+  flags.token_file = "/new.jwt";
+  EXPECT_EQ(apply_flags(file, flags).token_file, "/new.jwt");
+  flags.token_file = "";  // given empty: a guest from now on
+  EXPECT_EQ(apply_flags(file, flags).token_file, "");
+}
+
+TEST(DesktopSettings, TokenFromTextTrimsLineEndsAndBlanks) {
+  EXPECT_EQ(token_from_text("aaa.bbb.ccc\n"), "aaa.bbb.ccc");
+  EXPECT_EQ(token_from_text("  aaa.bbb.ccc\r\n\n"), "aaa.bbb.ccc");
+  EXPECT_EQ(token_from_text("aaa.bbb.ccc"), "aaa.bbb.ccc");
+  EXPECT_EQ(token_from_text("\n \t"), "");
+  EXPECT_EQ(token_from_text(""), "");
 }
 
 }  // namespace

@@ -69,7 +69,7 @@ class DialectFallbackTest : public SessionFixture {
   }
 
   void connect(std::string url = kServer) {
-    session_->connect(ConnectParams{std::move(url), "mina", "lobby"}, now_);
+    session_->connect(ConnectParams{std::move(url), "mina", "lobby", ""}, now_);
   }
 
   // Waits out the backoff of a session that is reconnecting.

@@ -46,7 +46,7 @@ class OutboxTest : public ::testing::Test {
   OutboxTest()
       : session_(std::make_unique<FakeTransport>(state_), ChatSession::Options{},
                  [] { return 0.5; }) {
-    session_.connect(ConnectParams{"ws://relay:8080/ws", "mina", "lobby"}, now_);
+    session_.connect(ConnectParams{"ws://relay:8080/ws", "mina", "lobby", ""}, now_);
   }
   void tick(std::chrono::milliseconds advance = 0ms) {
     now_ += advance;

@@ -55,6 +55,15 @@ inline Event page(std::string room, std::string after, std::vector<std::string> 
   return e;
 }
 
+// A refused request: {"type":"error","code":..,"message":..}.
+inline Event error(std::string code, std::string message) {
+  Event e;
+  e.type = EventType::error;
+  e.code = std::move(code);
+  e.message = std::move(message);
+  return e;
+}
+
 inline Event summary(std::string room, std::uint64_t count) {
   Event e = event_in(EventType::presence, std::move(room));
   e.ts = 1764000009000;

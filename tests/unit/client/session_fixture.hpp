@@ -6,8 +6,11 @@
 
 #include <chrono>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "client/session/chat_session.hpp"
+#include "tests/support/events.hpp"
 #include "tests/unit/client/fake_transport.hpp"
 
 namespace hubchat::client::testing {
@@ -27,6 +30,14 @@ class SessionFixture : public ::testing::Test {
   void tick(std::chrono::milliseconds advance = std::chrono::milliseconds{0}) {
     now_ += advance;
     session_->tick(now_);
+  }
+
+  // The requests of `type` the session sent, in order.
+  std::vector<Event> sent(EventType type) const {
+    std::vector<Event> out;
+    for (const std::string& text : state_.sent)
+      if (Event e = hubchat::test::decode(text); e.type == type) out.push_back(e);
+    return out;
   }
 
   FakeTransport::State state_;

@@ -53,7 +53,7 @@ class SettingsFileTest : public ::testing::Test {
   test::TempDir temp_{"settings"};  // removed with the fixture
   fs::path dir_;
   std::string path_;
-  const Settings settings_{"ws://127.0.0.1:8080/ws", "민아", "lobby", ""};
+  const Settings settings_{"ws://127.0.0.1:8080/ws", "민아", "lobby", "", ""};
 };
 
 TEST_F(SettingsFileTest, AMissingFileIsAFirstRunWithoutWarnings) {
@@ -136,7 +136,7 @@ TEST_F(SettingsFileTest, BadLinesAreWarnedAboutNamingTheFileAndTheGoodOnesKept) 
   fs::create_directories(fs::path(path_).parent_path());
   write(path_, "nick = mina\n\x01\x02garbage\nroom = lobby\n");
   const LoadedSettings loaded = load_settings_file(path_);
-  EXPECT_EQ(loaded.settings, (Settings{"", "mina", "lobby", ""}));
+  EXPECT_EQ(loaded.settings, (Settings{"", "mina", "lobby", "", ""}));
   ASSERT_EQ(loaded.warnings.size(), 1u);
   EXPECT_EQ(loaded.warnings[0].rfind(path_ + ": line 2: ", 0), 0u) << loaded.warnings[0];
 }
