@@ -40,9 +40,10 @@ bool matches(const Session& session, const ModerationAction& action) {
 
 std::string describe_target(const Hub::ModerationRequest& request, const ModerationAction& action) {
   std::string target;
-  if (!request.nick.empty()) target = "nick '" + request.nick + "' ";
-  if (!action.uid.empty()) target += "uid '" + action.uid + "'";
-  if (!action.address.empty()) target += "address " + action.address;
+  if (!request.nick.empty()) target = "nick '" + request.nick + "'";
+  if (!action.uid.empty()) target += (target.empty() ? "uid '" : " uid '") + action.uid + "'";
+  if (!action.address.empty())
+    target += (target.empty() ? "address " : " address ") + action.address;
   if (action.kind != ModerationAction::Kind::kick)
     target += " for " + std::to_string(request.seconds) + " s";
   return target;
