@@ -97,6 +97,7 @@ RedisBroker::RedisBroker(EventLoop& loop, const Options& options, const Log& log
       relay_id_(std::to_string(getpid()) + ":" + std::to_string(wall_ms())),
       probe_channel_(options.redis_prefix + "probe:" + relay_id_),
       moderation_channel_(moderation_home ? options.redis_prefix + "mod" : std::string()),
+      sanctions_known_(!moderation_home),
       tick_(loop, [this] { on_tick(); }) {
   connect_commands();
   connect_subscriber();
@@ -195,7 +196,8 @@ void RedisBroker::identify_redis() {
     const auto end = info.find_first_of("\r\n", at);
     redis_run_ =
         std::string(info.substr(at + 7, end == std::string_view::npos ? end : end - at - 7));
-    start_fetches();  // whatever waited for the command connection
+    load_sanctions();  // first: rooms are read once the bans in force are known
+    start_fetches();   // whatever waited for the command connection
   });
 }
 
@@ -460,14 +462,14 @@ void RedisBroker::pass_on(const std::string& room, RoomState& state, Event messa
 void RedisBroker::want_fetch(const std::string& room, RoomState& state) {
   state.want_fetch = true;
   if (!state.fetching && fetches_out_ < kFetchesInFlight && commands_->is_up() &&
-      !redis_run_.empty() && Clock::now() >= state.fetch_at)
+      sanctions_known_ && !redis_run_.empty() && Clock::now() >= state.fetch_at)
     fetch(room, state);
 }
 
 // Reads owed, oldest want first would need a queue; rooms are few compared
 // with the reads one tick allows, so a pass over them is enough.
 void RedisBroker::start_fetches() {
-  if (!commands_->is_up() || redis_run_.empty()) return;
+  if (!commands_->is_up() || redis_run_.empty() || !sanctions_known_) return;
   const auto now = Clock::now();
   for (auto& [room, state] : rooms_) {
     if (fetches_out_ >= kFetchesInFlight) return;

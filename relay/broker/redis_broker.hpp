@@ -179,6 +179,9 @@ class RedisBroker final : public Broker {
   // of what is in force (owed after each subscription; cursor of the next page).
   std::string moderation_channel_;
   bool sanctions_owed_ = false, sanctions_reading_ = false;
+  // The first read is done (or failed): until then no room is read, so no
+  // join completes before the bans in force are known (true off the home).
+  bool sanctions_known_ = true;
   std::string sanctions_cursor_ = "0";
   EventLoop::Timer tick_;
 };

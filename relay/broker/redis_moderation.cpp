@@ -154,8 +154,14 @@ void RedisBroker::load_sanctions() {
 void RedisBroker::on_sanctions(const redisReply* reply) {
   sanctions_reading_ = false;
   if (!reply || reply->type != REDIS_REPLY_ARRAY || reply->elements != 2 ||
-      !is_string(reply->element[0]) || reply->element[1]->type != REDIS_REPLY_ARRAY)
-    return;  // the tick asks again from the same cursor
+      !is_string(reply->element[0]) || reply->element[1]->type != REDIS_REPLY_ARRAY) {
+    // The tick asks again from the same cursor; rooms are not held back by
+    // a read that fails (announcements still arrive).
+    if (!sanctions_known_) log_.warn("redis: could not read the bans and mutes in force; retrying");
+    sanctions_known_ = true;
+    start_fetches();
+    return;
+  }
   const redisReply& found = *reply->element[1];
   for (std::size_t i = 0; i + 2 < found.elements; i += 3) {
     const redisReply* key = found.element[i];
@@ -172,6 +178,7 @@ void RedisBroker::on_sanctions(const redisReply* reply) {
   sanctions_cursor_ = std::string(text_of(*reply->element[0]));
   if (sanctions_cursor_ == "0") {
     sanctions_owed_ = false;
+    if (!std::exchange(sanctions_known_, true)) start_fetches();  // rooms waited for this
     return;
   }
   load_sanctions();
