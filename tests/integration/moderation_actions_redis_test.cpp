@@ -3,8 +3,7 @@
 // its next join there; a relay started after the ban refuses it too (it
 // reads the bans in force from Redis); a mute issued on A refuses posts on
 // B; a kick issued on A closes the member connected to B.
-#include <filesystem>
-#include <fstream>
+#include <algorithm>
 
 #include "moderation_actions_support.hpp"
 #include "redis_relays_fixture.hpp"
@@ -17,15 +16,11 @@ using relay::Role;
 
 class ModerationActionsRedisTest : public RedisRelaysTest {
  protected:
-  ModerationActionsRedisTest() {
-    char pattern[] = "/tmp/hubchat-modactions-redis-XXXXXX";
-    dir_ = mkdtemp(pattern) ? pattern : "";
-    peers_.secret = make_secret();
-    std::ofstream(dir_ + "/secret") << peers_.secret;
-  }
-  ~ModerationActionsRedisTest() override { std::filesystem::remove_all(dir_); }
+  ModerationActionsRedisTest() : peers_{make_secret()} {}
 
-  RelayProcess* start_moderated_relay() { return start_relay({"--auth-key", dir_ + "/secret"}); }
+  RelayProcess* start_moderated_relay() {
+    return start_relay({"--auth-key", files_.write("secret", peers_.secret)});
+  }
   // A and B on the test's Redis, with a moderator on A.
   void start_two() {
     ASSERT_TRUE(start_redis());
@@ -48,7 +43,7 @@ class ModerationActionsRedisTest : public RedisRelaysTest {
         .has_value();
   }
 
-  std::string dir_;
+  ModerationFiles files_;
   ModerationPeers peers_;
   RelayProcess* a_ = nullptr;
   RelayProcess* b_ = nullptr;

@@ -5,8 +5,6 @@
 // Targets that are banned or muted by address connect from 127.0.0.7/.8, so
 // the moderator on 127.0.0.1 is not one of them.
 #include <chrono>
-#include <filesystem>
-#include <fstream>
 #include <thread>
 
 #include "moderation_actions_support.hpp"
@@ -22,17 +20,22 @@ constexpr std::uint64_t kYear = 31536000;
 
 class ModerationActionsTest : public RelayTest {
  protected:
-  ModerationActionsTest() {
-    char pattern[] = "/tmp/hubchat-modactions-XXXXXX";
-    dir_ = mkdtemp(pattern) ? pattern : "";
-  }
-  ~ModerationActionsTest() override { std::filesystem::remove_all(dir_); }
-
   void start() {
     peers_.secret = make_secret();
-    std::ofstream(dir_ + "/secret") << peers_.secret;
-    std::ofstream(dir_ + "/api-key") << kApiKey << "\n";
-    ASSERT_TRUE(start_relay({"--auth-key", dir_ + "/secret", "--api-key-file", dir_ + "/api-key"}));
+    ASSERT_TRUE(start_relay({"--auth-key", files_.write("secret", peers_.secret), "--api-key-file",
+                             files_.write("api-key", std::string(kApiKey) + "\n")}));
+  }
+  // `first` as `name` (`role`), then bob (a member) and the guest gary from
+  // 127.0.0.7, all in the lobby.
+  bool join_with_bob_and_gary(LosslessClient& first, const std::string& name, Role role,
+                              LosslessClient& bob, LosslessClient& gary) {
+    return join(first, name, role) && join(bob, "bob", Role::member) &&
+           join(gary, "gary", std::nullopt, "127.0.0.7");
+  }
+  // The relay logged a line holding `text`.
+  void expect_logged(const std::string& text) {
+    const std::string log = relay().stderr_text();
+    EXPECT_NE(log.find(text), std::string::npos) << "not logged: " << text << "\n" << log;
   }
   bool join(LosslessClient& client, const std::string& name, std::optional<Role> role,
             const std::string& source = {}) {
@@ -51,7 +54,7 @@ class ModerationActionsTest : public RelayTest {
         deadline_in(5s));
   }
 
-  std::string dir_;
+  ModerationFiles files_;
   ModerationPeers peers_;
 };
 
@@ -85,17 +88,13 @@ TEST_F(ModerationActionsTest, KickClosesTheMemberWith4404AndTheRoomSeesItLeave) 
   // A kick is not a ban: alice comes back.
   LosslessClient again;
   ASSERT_TRUE(join(again, "alice", Role::member)) << describe(again.history());
-  EXPECT_NE(relay().stderr_text().find("moderation: kick by 'mod' in 'lobby': nick 'alice'"),
-            std::string::npos)
-      << relay().stderr_text();
+  expect_logged("moderation: kick by 'mod' in 'lobby': nick 'alice'");
 }
 
 TEST_F(ModerationActionsTest, AMutedGuestReadsButItsPostsAreRefusedUntilTheMuteExpires) {
   start();
   LosslessClient mod, bob, gary;
-  ASSERT_TRUE(join(mod, "mod", Role::admin));
-  ASSERT_TRUE(join(bob, "bob", Role::member));
-  ASSERT_TRUE(join(gary, "gary", std::nullopt, "127.0.0.7"));
+  ASSERT_TRUE(join_with_bob_and_gary(mod, "mod", Role::admin, bob, gary));
 
   ASSERT_TRUE(send_action(mod, EventType::mute, "gary", 2));
   // Told at once, so its UI can show it.
@@ -155,9 +154,7 @@ TEST_F(ModerationActionsTest, AMutedLegacyClientsLinesAreDroppedAndLogged) {
   ASSERT_TRUE(old.wait_for("marker", deadline_in(5s)));
   for (const std::string& body : old.history()) EXPECT_NE(body, "dropped line");
   for (const Event& e : mod.history()) EXPECT_NE(e.body, "dropped line");
-  EXPECT_NE(relay().stderr_text().find("moderation: muted line dropped by 'oldie'"),
-            std::string::npos)
-      << relay().stderr_text();
+  expect_logged("moderation: muted line dropped by 'oldie'");
 }
 
 TEST_F(ModerationActionsTest, ABanByUidClosesTheUserAndRefusesItsJoins) {
@@ -206,10 +203,9 @@ TEST_F(ModerationActionsTest, ABanByAddressClosesItsSessionsAndRefusesItsJoinsIn
   // Another address is not banned.
   LosslessClient fine;
   EXPECT_TRUE(join(fine, "fine", std::nullopt, "127.0.0.9")) << describe(fine.history());
-  EXPECT_NE(relay().stderr_text().find("moderation: ban by 'mod' in 'lobby': nick 'gary' address "
-                                       "127.0.0.7 for 60 s"),
-            std::string::npos)
-      << relay().stderr_text();
+  expect_logged(
+      "moderation: ban by 'mod' in 'lobby': nick 'gary' address "
+      "127.0.0.7 for 60 s");
 }
 
 TEST_F(ModerationActionsTest, SecondsAreOneToAYear) {
@@ -247,20 +243,14 @@ TEST_F(ModerationActionsTest, SecondsAreOneToAYear) {
   ASSERT_TRUE(
       mod.wait_for([](const Event& e) { return e.type == EventType::members; }, deadline_in(5s)));
   for (const Event& e : mod.history()) EXPECT_NE(e.type, EventType::error) << describe(e);
-  const std::string log = relay().stderr_text();
-  EXPECT_NE(log.find("moderation: ban by 'mod' in 'lobby': uid 'id-one' for 1 s"),
-            std::string::npos);
-  EXPECT_NE(log.find("moderation: ban by 'mod' in 'lobby': uid 'id-year' for 31536000 s"),
-            std::string::npos)
-      << log;
+  expect_logged("moderation: ban by 'mod' in 'lobby': uid 'id-one' for 1 s");
+  expect_logged("moderation: ban by 'mod' in 'lobby': uid 'id-year' for 31536000 s");
 }
 
 TEST_F(ModerationActionsTest, TheOperatorApiKicksMutesAndBans) {
   start();
   LosslessClient alice, bob, gary;
-  ASSERT_TRUE(join(alice, "alice", Role::member));
-  ASSERT_TRUE(join(bob, "bob", Role::member));
-  ASSERT_TRUE(join(gary, "gary", std::nullopt, "127.0.0.7"));
+  ASSERT_TRUE(join_with_bob_and_gary(alice, "alice", Role::member, bob, gary));
 
   EXPECT_EQ(api("/api/kick", R"({"room":"lobby","nick":"alice"})", false).status, 401);
   EXPECT_EQ(api("/api/mute", R"({"uid":"id-bob","seconds":60})", false).status, 401);
@@ -285,9 +275,9 @@ TEST_F(ModerationActionsTest, TheOperatorApiKicksMutesAndBans) {
   EXPECT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(closed_with(gary), 4405);
   EXPECT_EQ(gary.end().close_reason, "banned by ops");
-  EXPECT_NE(relay().stderr_text().find("moderation: ban by 'ops' in 'lobby': nick 'gary' address "
-                                       "127.0.0.7"),
-            std::string::npos);
+  expect_logged(
+      "moderation: ban by 'ops' in 'lobby': nick 'gary' address "
+      "127.0.0.7");
 }
 
 }  // namespace
