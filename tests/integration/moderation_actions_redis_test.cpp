@@ -57,6 +57,12 @@ TEST_F(ModerationActionsRedisTest, ABanOnRelayAHoldsOnRelayBAndOnARelayStartedLa
   ASSERT_TRUE(send_action(mod_, EventType::ban, "", 600, "id-alice"));
   EXPECT_EQ(closed_with(alice), 4405) << alice.end().describe();
   EXPECT_EQ(alice.end().close_reason, "banned by mod");
+  // Stored under the prefix, hex of the uid, with the ban's time to live.
+  const std::string key = "test:mod:ban:uid:" + std::string("69642d616c696365");  // "id-alice"
+  EXPECT_EQ(redis_->command({"GET", key}), "mod");
+  const long long ttl_ms = std::stoll("0" + redis_->command({"PTTL", key}));
+  EXPECT_GT(ttl_ms, 590000);
+  EXPECT_LE(ttl_ms, 600000);
 
   LosslessClient again;
   ASSERT_TRUE(peers_.send_join(again, b_->port(), "other", "alice", Role::member));
