@@ -1,15 +1,21 @@
 // The fan-out scheduler: which members of which rooms are offered a write,
 // and when. A room that got something new is marked; at the end of the loop
-// turn (or after --flush-interval, when one is set) its members are offered
-// a frame each, at most kWritesPerTurn per turn, so that what arrived in one
-// turn shares one frame per reader and a 10,000-member room does not hold
-// the loop for its whole fan-out.
+// turn its members are offered a frame each, at most kWritesPerTurn per
+// turn, so that what arrived in one turn shares one frame per reader and a
+// 10,000-member room does not hold the loop for its whole fan-out.
+//
+// Two things can make a room wait instead: --flush-interval (a fixed extra
+// delay, off by default), and a busy relay (--coalesce-above deliveries/s),
+// where a room written less than --coalesce-ms ago gathers its next events
+// until then. A quiet room is never made to wait: its first event after a
+// pause goes out in the turn it arrived.
 #pragma once
 
 #include <cstddef>
 #include <vector>
 
 #include "relay/hub/delivery.hpp"
+#include "relay/hub/delivery_rate.hpp"
 #include "relay/hub/hub_driver.hpp"
 #include "relay/hub/room.hpp"
 #include "relay/ops/options.hpp"
@@ -28,7 +34,7 @@ class Fanout {
   // A message of `encoded_bytes` was appended to the room's cache as `seq`.
   void appended(Room& room, Seq seq, std::size_t encoded_bytes);
   // Something other than chat is new (presence, a reset): offer soon.
-  void changed(Room& room) { schedule(room, true); }
+  void changed(Room& room) { schedule(room, true, 0); }
   // The end of a loop turn: offers writes to the rooms that want them now.
   void end_of_turn() {
     if (soon_) flush();
@@ -40,7 +46,9 @@ class Fanout {
   bool idle() const { return dirty_rooms_.empty(); }
 
  private:
-  void schedule(Room& room, bool soon);
+  // How long the room's new events may wait (ms; 0: the end of the turn).
+  unsigned gathering_ms(const Room& room);
+  void schedule(Room& room, bool soon, unsigned delay_ms);
 
   const Options& options_;
   HubDriver& driver_;
@@ -48,6 +56,7 @@ class Fanout {
   std::vector<Room*> dirty_rooms_;
   std::vector<Room*> rooms_to_offer_again_;  // flush()'s scratch list, kept for its capacity
   bool soon_ = false;  // some dirty room wants the end of this turn, not the timer
+  DeliveryRate rate_;
 };
 
 }  // namespace hubchat::relay

@@ -46,6 +46,7 @@ struct Room {
   bool offer_again = false;
   bool offer_again_soon = false;  // ...at the end of the turn, not after the interval
   Seq dirty_since = 0;            // first seq not yet announced to the readers
+  double last_written = -1e9;     // when its last fan-out pass ended (loop clock, s)
   std::size_t pending_bytes = 0;  // encoded size of those messages
 };
 

@@ -89,6 +89,16 @@ std::optional<int> parse_options(int argc, char** argv, Options& o) {
                  "is written sooner)")
       ->capture_default_str()
       ->check(CLI::Range(0, 1000));
+  app.add_option("--coalesce-above", o.coalesce_above,
+                 "deliveries/s above which a busy room's events are gathered for --coalesce-ms "
+                 "after its last write (fewer, fuller frames under load; a quiet room is "
+                 "always written at once; 0: never gather)")
+      ->capture_default_str()
+      ->check(CLI::Range(std::uint32_t{0}, std::uint32_t{100000000}));
+  app.add_option("--coalesce-ms", o.coalesce_ms,
+                 "how long a busy room gathers (see --coalesce-above; 0: never gather)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1000));
   app.add_option("--presence-interval", o.presence_interval_ms,
                  "ms to gather a room's joins, leaves and renames before sending them (many at "
                  "once become one summary; 0: at once)")

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -50,6 +51,14 @@ struct Options {
   // the busier the relay, the fuller the frames). N: an optional extra delay,
   // N ms after the first new event (sooner once half a frame is pending).
   unsigned flush_interval_ms = 0;
+  // Frugal when busy: while the relay offers more than `coalesce_above`
+  // deliveries a second, a room written to less than `coalesce_ms` ago
+  // gathers its next events until then (one frame per reader instead of
+  // one per event: the kernel's per-send cost is most of the CPU a delivery
+  // takes). A room's first event after a pause, and every event while the
+  // relay is below the rate, is written at the end of its turn. 0: off.
+  std::uint32_t coalesce_above = 20000;
+  unsigned coalesce_ms = 10;
   // Presence changes of a room are gathered this long, then sent at once
   // (summarized when there are many): churn costs each member a few events
   // per interval, however many people come and go. 0: sent at once.

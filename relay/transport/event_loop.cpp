@@ -86,6 +86,10 @@ void EventLoop::about_to_block(struct ev_loop*, ev_prepare* watcher, int) {
   self->woke_at_ns_ = -1;
 }
 
+double EventLoop::now() const {
+  return ev_now(loop_);
+}
+
 double EventLoop::take_longest_turn_s() {
   const double longest = static_cast<double>(longest_turn_ns_) / 1e9;
   longest_turn_ns_ = 0;

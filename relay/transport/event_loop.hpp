@@ -69,6 +69,9 @@ class EventLoop {
   // Calls `on_end` at the end of every turn, when every callback of the turn
   // has run and the loop is about to wait for its sockets again.
   void on_end_of_turn(std::function<void()> on_end) { on_end_of_turn_ = std::move(on_end); }
+  // The loop's clock (seconds, monotonic), as of this turn's wake-up: no
+  // system call, and the same for every callback of the turn.
+  double now() const;
   // Runs until stop().
   void run();
   void stop();

@@ -231,8 +231,12 @@ bool Server::push(Session& session) {
   return push_frame(pumps_, session);
 }
 
-void Server::arm_flush() {
-  flush_timer_.start(options_.flush_interval_ms / 1000.0);
+void Server::arm_flush(unsigned delay_ms) {
+  flush_timer_.start(delay_ms / 1000.0);
+}
+
+double Server::now() const {
+  return loop_.now();
 }
 
 void Server::flush_next_turn() {

@@ -55,7 +55,8 @@ class Server final : private HubDriver {
   // HubDriver: how the hub reaches sockets and timers.
   void wake(Session& session) override;
   bool push(Session& session) override;
-  void arm_flush() override;
+  void arm_flush(unsigned delay_ms) override;
+  double now() const override;
   void flush_next_turn() override;
   void arm_presence_flush() override;
   void log_moderation(std::string_view action, std::string_view who, std::string_view room,

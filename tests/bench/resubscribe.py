@@ -28,6 +28,7 @@ from pathlib import Path
 
 import websockets
 
+from run import wait_for_port
 from scale_out import ChildProcess, cores_of
 
 
@@ -48,17 +49,6 @@ def redis_info(port, key):
         if line.startswith(key + ":"):
             return int(line.split(":", 1)[1])
     return None
-
-
-def wait_http(port, deadline_s=20):
-    end = time.time() + deadline_s
-    while time.time() < end:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return True
-        except OSError:
-            time.sleep(0.05)
-    return False
 
 
 async def member(port, room, ready, got, stop):
@@ -151,7 +141,7 @@ def main():
     a = ChildProcess(["taskset", "-c", args.relay_core, relay, "--port", str(args.port_a), *common])
     b = ChildProcess(["taskset", "-c", args.relay_core, relay, "--port", str(args.port_b), *common])
     try:
-        if not (wait_http(args.port_a) and wait_http(args.port_b)):
+        if not (wait_for_port(args.port_a, a.proc, 20) and wait_for_port(args.port_b, b.proc, 20)):
             sys.exit("relays did not start")
         os.sched_setaffinity(0, {int(args.client_core)})
         cores = {"relay A": cores_of(a.proc.pid), "relay B": cores_of(b.proc.pid),

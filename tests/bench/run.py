@@ -23,7 +23,9 @@ Servers: relay (in memory), node (the `ws` baseline), redis2 (2 relays sharing t
 room through a private redis-server; s2 and ladder only, scale_out.py).
 
 Scenarios (docs/benchmark.md): s1 closed-loop fan-out, s2 paced fan-out
-(100k deliveries/s), s2legacy (s2 on the relay in the legacy dialect), ladder
+(100k deliveries/s), s2legacy (s2 on the relay in the legacy dialect),
+s2verified (s2 with every client joined with its own token, guests refused),
+joins (join throughput, relay only: without and with tokens), ladder
 (s2 rate raised until loss, a drop or p99 >= 100 ms), s3 idle connections,
 storms (relay only, once: 10,000-member restart storm, presence storm, flood).
 Every loop is bounded: each run has a timeout and the ladder a fixed list.
@@ -199,21 +201,23 @@ class Bench:
         self.port += count
         return self.port - count + 1
 
-    def start_server(self, kind):
+    def start_server(self, kind, relay_flags=None):
         if kind == scale_out.KIND:
             port = self.next_port(scale_out.RELAYS + 1)
             return scale_out.SharedRoomRelays(self.cfg, port,
                                               lambda p: relay_command(self.cfg, p), wait_for_port)
-        return Server(kind, self.cfg, self.next_port())
+        return Server(kind, self.cfg, self.next_port(), relay_flags)
 
-    def run(self, kind, scenario, args, dialect, rnd, extra=None, idle_clients=0):
+    def run(self, kind, scenario, args, dialect, rnd, extra=None, idle_clients=0,
+            relay_flags=None):
         """Fresh server, one loadgen run; returns the parsed JSON result (or None).
 
         idle_clients: a second generator first connects that many idle legacy
-        clients to another room and holds them for the whole run."""
+        clients to another room and holds them for the whole run.
+        relay_flags: extra relay flags for this run ({"--flag": value})."""
         cfg = self.cfg
         quiet = wait_until_quiet(cfg.quiet_wait) if cfg.quiet_wait > 0 else None
-        server = self.start_server(kind)
+        server = self.start_server(kind, relay_flags)
         idlers = start_idle_clients(cfg, server, idle_clients) if idle_clients else None
         timing = float(args.get("warmup", 0)) + float(args.get("duration", 0)) + \
             float(args.get("drain", 0)) + float(args.get("connect-timeout", 30))
@@ -350,6 +354,44 @@ def s3_args(cfg):
             "max-handshakes": 128, "connect-timeout": 60}
 
 
+def token_key(cfg):
+    """A fresh HS256 secret (64 hex characters) in the results folder: the
+    relay's --auth-key and the generator's --token-key, which mints every
+    client's own token from it at start-up."""
+    path = cfg.out / "bench-auth-key"
+    if not path.exists():
+        path.write_text(os.urandom(32).hex())
+        path.chmod(0o600)
+    return str(path)
+
+
+def verified_flags(cfg, anonymous="deny"):
+    """The relay checking tokens. With --anonymous deny a client without a
+    valid token is refused at join, so every client that connected is verified."""
+    return {"--auth-key": token_key(cfg), "--anonymous": anonymous}
+
+
+def verified(cfg, args):
+    """`args` for the generator with every client joining with its own token."""
+    return {**args, "token-key": token_key(cfg)}
+
+
+def joins_args(cfg):
+    """Join throughput: idle lossless clients, each ready at its welcome;
+    the report's joins_per_s is clients ready per second of connecting."""
+    return {"mode": "idle", "clients": 1000 if cfg.quick else 5000, "duration": 1,
+            "max-handshakes": 128, "connect-timeout": 60}
+
+
+def joins(bench, rnd):
+    """Join throughput without and with tokens, on the same relay flags
+    (tokens checked, guests allowed): only the tokens differ."""
+    flags = verified_flags(bench.cfg, anonymous="allow")
+    bench.run("relay", "joins", joins_args(bench.cfg), "lossless", rnd, relay_flags=flags)
+    bench.run("relay", "joinsverified", verified(bench.cfg, joins_args(bench.cfg)), "lossless",
+              rnd, relay_flags=flags)
+
+
 def ladder(bench, kind, dialect, rnd):
     cfg = bench.cfg
     steps = LADDER[:cfg.ladder_steps] if cfg.ladder_steps else LADDER
@@ -386,6 +428,13 @@ def run_all(bench):
                     bench.run(kind, "s2", s2_args(cfg), dialect, rnd)
                 elif scenario == "s4":
                     bench.run(kind, "s4", s4_args(cfg), dialect, rnd)
+                elif scenario == "s2verified":
+                    if kind == "relay":
+                        bench.run(kind, "s2verified", verified(cfg, s2_args(cfg)), dialect, rnd,
+                                  relay_flags=verified_flags(cfg))
+                elif scenario == "joins":
+                    if kind == "relay":
+                        joins(bench, rnd)
                 elif scenario == "s2legacy":
                     if kind == "relay":
                         bench.run(kind, "s2legacy", s2_args(cfg), "legacy", rnd)
@@ -507,7 +556,7 @@ def closes_by_code(results):
 
 def summarize(runs):
     summary = {}
-    for scenario in ("s1", "s2", "s4", "s2legacy", "s2idle", "s3", "s3lossless"):
+    for scenario in ("s1", "s2", "s4", "s2legacy", "s2idle", "s2verified", "s3", "s3lossless"):
         for server in ("relay", "node", scale_out.KIND):
             rs = results_of(runs, server, scenario)
             if not rs:
@@ -542,7 +591,49 @@ def summarize(runs):
                 "delivered": med([r["delivered_in_window"] for r in rs]),
                 **scale_out.broker_summary(rs, med),
                 "rounds": len(rs)}
+    for scenario in ("joins", "joinsverified"):
+        rs = results_of(runs, "relay", scenario)
+        if rs:
+            summary[(scenario, "relay")] = {
+                "joins_per_s": med([r["joins_per_s"] for r in rs]),
+                "connected": med([r["connected"] for r in rs]),
+                "clients": med([r["clients"] for r in rs]),
+                "rounds": len(rs)}
     return summary
+
+
+def delivery_table(title, what, rows):
+    """A markdown section comparing S2-like runs: (name, summary) per row."""
+    lines = [f"## {title}", "",
+             f"| {what} | expected | delivered | lost | dropped | CPU/delivery µs | p99 ms |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
+    for name, s in rows:
+        lines.append(f"| {name} | {fmt(s['expected'])} | {fmt(s['delivered'])} | {s['lost']} "
+                     f"| {s['dropped']} | {fmt(s['server_cpu_per_delivery_us'])} | "
+                     f"{fmt(s['p99_us'] / 1000)} |")
+    return lines
+
+
+def verified_markdown(summary, anonymous_s2):
+    """S2 with every client verified beside the anonymous S2, and the join
+    throughput without and with tokens (issue 16, acceptance 7)."""
+    lines = []
+    ver = summary.get(("s2verified", "relay"))
+    if ver and anonymous_s2:
+        lines += delivery_table("Relay, S2 with every client verified (tokens, guests refused)",
+                                "run", (("anonymous", anonymous_s2), ("verified", ver)))
+        lines.append("")
+    plain, tokens = summary.get(("joins", "relay")), summary.get(("joinsverified", "relay"))
+    if plain and tokens:
+        lines += ["## Relay, join throughput (lossless, idle clients; ready at the welcome)", "",
+                  "| joins | clients | connected | joins/s |", "|---|---:|---:|---:|"]
+        for name, s in (("anonymous", plain), ("with tokens (HS256)", tokens)):
+            lines.append(f"| {name} | {fmt(s['clients'])} | {fmt(s['connected'])} | "
+                         f"{s['joins_per_s']:.0f} |")
+        lines += ["", "Tokens cost per join: ratio "
+                  f"{fmt(ratio(tokens['joins_per_s'], plain['joins_per_s']))} of the anonymous "
+                  "rate.", ""]
+    return lines
 
 
 def markdown(cfg, runs, summary):
@@ -615,14 +706,10 @@ def markdown(cfg, runs, summary):
     if leg and los:
         match = leg["delivered"] == leg["expected"] and los["delivered"] == los["expected"] \
             and leg["expected"] == los["expected"]
-        lines += ["## Relay, S2 in both dialects", "",
-                  "| dialect | expected | delivered | lost | dropped | CPU/delivery µs | p99 ms |",
-                  "|---|---:|---:|---:|---:|---:|---:|"]
-        for name, s in (("lossless", los), ("legacy", leg)):
-            lines.append(f"| {name} | {fmt(s['expected'])} | {fmt(s['delivered'])} | {s['lost']} "
-                         f"| {s['dropped']} | {fmt(s['server_cpu_per_delivery_us'])} | "
-                         f"{fmt(s['p99_us'] / 1000)} |")
+        lines += delivery_table("Relay, S2 in both dialects", "dialect",
+                                (("lossless", los), ("legacy", leg)))
         lines += ["", f"Delivery counts match: **{'yes' if match else 'NO'}**", ""]
+    lines += verified_markdown(summary, los)
     idle = summary.get(("s2idle", "relay"))
     if idle and los:
         lines += [f"## Relay, S2 beside {S2_IDLE_CLIENTS} idle connections (another room)", "",
@@ -705,20 +792,23 @@ def has_pngcairo(gnuplot):
 def smoke(bench):
     """Relay only, low rate, both dialects: zero loss, zero drops, no timing checks."""
     phases_ = {"warmup": 0.5, "duration": 2, "drain": 3}
+    paced = {"clients": 50, "senders": 5, "rate": 10, **phases_}
+    cfg = bench.cfg
+    # The verified rows: a relay refusing guests, every client with its token.
     checks = [
-        ("paced-lossless", {"clients": 50, "senders": 5, "rate": 10, **phases_}, "lossless"),
-        ("paced-legacy", {"clients": 50, "senders": 5, "rate": 10, **phases_}, "legacy"),
-        ("closed-loop", {"clients": 20, "senders": 2, "window": 4, **phases_}, "lossless"),
+        ("paced-lossless", paced, "lossless", None),
+        ("paced-legacy", paced, "legacy", None),
+        ("closed-loop", {"clients": 20, "senders": 2, "window": 4, **phases_}, "lossless", None),
+        ("paced-verified", verified(cfg, paced), "lossless", verified_flags(cfg)),
+        ("paced-legacy-verified", verified(cfg, paced), "legacy", verified_flags(cfg)),
     ]
     failed = 0
-    for name, args, dialect in checks:
-        r = bench.run("relay", f"smoke-{name}", args, dialect, 1)
-        problems = []
-        if r is None:
-            problems.append("no result")
-        else:
-            if r["connected"] != args["clients"] or r["connect_failures"]:
-                problems.append(f"connected {r['connected']}/{args['clients']}")
+    for name, args, dialect, flags in checks:
+        r = bench.run("relay", f"smoke-{name}", args, dialect, 1, relay_flags=flags)
+        problems = connect_problems(r, args)
+        if r is not None:
+            if r.get("tokens") != ("token-key" in args):
+                problems.append(f"tokens {r.get('tokens')}")
             if r["expected"] == 0 or r["delivered_in_window"] != r["expected"] or r["lost"]:
                 problems.append(f"delivered {r['delivered_in_window']} of {r['expected']}")
             for key in ("dropped", "gaps", "duplicates", "out_of_order", "foreign"):
@@ -728,12 +818,26 @@ def smoke(bench):
             if not 0 < largest <= relay_frame_limit(bench.cfg):
                 problems.append(f"largest frame {largest} bytes "
                                 f"(limit {relay_frame_limit(bench.cfg)})")
-        status = "ok" if not problems else "FAILED: " + ", ".join(problems)
-        print(f"bench_smoke {name}: {status}", flush=True)
-        failed += bool(problems)
+        failed += smoke_verdict(name, problems)
     failed += smoke_s3lossless(bench)
     print(f"{len(checks) + 1 - failed} passed, {failed} failed", flush=True)
     return 1 if failed else 0
+
+
+def connect_problems(r, args):
+    """What a smoke run got wrong before any message: no result, or not every client connected."""
+    if r is None:
+        return ["no result"]
+    if r["connected"] != args["clients"] or r["connect_failures"]:
+        return [f"connected {r['connected']}/{args['clients']}"]
+    return []
+
+
+def smoke_verdict(name, problems, detail=""):
+    """Prints one smoke check's line; returns 1 if it failed."""
+    status = "ok" if not problems else "FAILED: " + ", ".join(problems)
+    print(f"bench_smoke {name}: {status}{detail}", flush=True)
+    return 1 if problems else 0
 
 
 def smoke_s3lossless(bench):
@@ -741,20 +845,14 @@ def smoke_s3lossless(bench):
     Returns 1 if that failed."""
     args = s3_args(bench.cfg)
     r = bench.run("relay", "s3lossless", args, "lossless", 1)
-    problems = []
-    if r is None:
-        problems.append("no result")
-    else:
-        if r["connected"] != args["clients"] or r["connect_failures"]:
-            problems.append(f"connected {r['connected']}/{args['clients']}")
+    problems = connect_problems(r, args)
+    if r is not None:
         closed = sum(r["closes"].values())
         if closed or r["hangups"] or r["protocol_errors"]:
             problems.append(f"{closed} closed {r['closes']}, {r['hangups']} hangups")
         problems += [] if r["rss_per_conn_bytes"] is not None else ["no RSS reading"]
-    status = "ok" if not problems else "FAILED: " + ", ".join(problems)
     closes = r["closes"] if r else None
-    print(f"bench_smoke s3lossless: {status} (closes {closes})", flush=True)
-    return 1 if problems else 0
+    return smoke_verdict("s3lossless", problems, f" (closes {closes})")
 
 
 # ---------------------------------------------------------------- main
@@ -772,7 +870,8 @@ def main():
     ap.add_argument("--servers", default="relay,node," + scale_out.KIND,
                     help=f"relay, node, {scale_out.KIND} ({scale_out.RELAYS} relays sharing the "
                     "room through a private redis-server)")
-    ap.add_argument("--scenarios", default="s1,s2,s2legacy,s2idle,ladder,s3,storms")
+    ap.add_argument("--scenarios",
+                    default="s1,s2,s2legacy,s2idle,s2verified,joins,ladder,s3,storms")
     ap.add_argument("--ladder-steps", type=int, default=0, help="use only the first N steps")
     ap.add_argument("--no-s3-lossless", dest="s3_lossless", action="store_false",
                     help="skip S3 with lossless clients on the relay")

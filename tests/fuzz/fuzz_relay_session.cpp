@@ -61,7 +61,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   struct : HubDriver {
     void wake(Session&) override {}
     bool push(Session&) override { return false; }
-    void arm_flush() override {}
+    void arm_flush(unsigned) override {}
+    double now() const override { return 0; }
     void flush_next_turn() override {}
     void arm_presence_flush() override {}
   } driver;

@@ -9,6 +9,7 @@
 
 #include "relay_test_fixture.hpp"
 #include "shared/json.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace hubchat::test {
 namespace {
@@ -17,13 +18,7 @@ constexpr const char* kKey = "test-api-key-0123456789abcdef";
 
 class ApiTest : public RelayTest {
  protected:
-  ApiTest() {
-    char pattern[] = "/tmp/hubchat-api-XXXXXX";
-    dir_ = mkdtemp(pattern) ? pattern : "";
-    key_file_ = dir_ + "/api-key";
-    std::ofstream(key_file_) << kKey << "\n";
-  }
-  ~ApiTest() override { std::filesystem::remove_all(dir_); }
+  ApiTest() : key_file_(dir_.write("api-key", std::string(kKey) + "\n")) {}
 
   HttpResponse api(const std::string& method, const std::string& path, const std::string& body,
                    const std::string& key = kKey) {
@@ -35,7 +30,7 @@ class ApiTest : public RelayTest {
     return http_request(port(), request);
   }
 
-  std::string dir_;
+  TempDir dir_{"api"};
   std::string key_file_;
 };
 

@@ -38,18 +38,18 @@ TEST_F(RelayTest, BurstFanOutIsCompleteOrderedAndCoalesced) {
   ASSERT_GE(msgs_before, 0) << before;
 
   const std::string end_marker = "END";
+  // Whether `c` receives END within 20 s (every message before it, then).
+  const auto sees_end = [&](LosslessClient& c) {
+    return c
+        .wait_for([&](const Event& e) { return e.type == EventType::msg && e.body == end_marker; },
+                  deadline_in(20s))
+        .has_value();
+  };
   // Receivers read on their own threads, as independent clients would.
   std::vector<std::thread> threads;
   std::vector<char> got_end(kClients, 0);
   for (int i = kSenders; i < kClients; ++i) {
-    threads.emplace_back([&, i] {
-      got_end[i] =
-          clients[i]
-              ->wait_for(
-                  [&](const Event& e) { return e.type == EventType::msg && e.body == end_marker; },
-                  deadline_in(20s))
-              .has_value();
-    });
+    threads.emplace_back([&, i] { got_end[i] = sees_end(*clients[i]); });
   }
   const auto burst_start = Clock::now();
   std::vector<std::string> sent_error(kSenders);
@@ -86,12 +86,7 @@ TEST_F(RelayTest, BurstFanOutIsCompleteOrderedAndCoalesced) {
   // even after a sender failed, so the receiver threads can finish.)
   EXPECT_TRUE(clients[0]->send_msg(end_marker));
   for (int s = 0; s < kSenders; ++s) {
-    got_end[s] =
-        clients[s]
-            ->wait_for(
-                [&](const Event& e) { return e.type == EventType::msg && e.body == end_marker; },
-                deadline_in(20s))
-            .has_value();
+    got_end[s] = sees_end(*clients[s]);
   }
   for (int i = 0; i < kClients - kSenders; ++i) threads[i].join();
   ASSERT_TRUE(senders_ok);

@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "relay_test_fixture.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace hubchat::test {
 namespace {
@@ -35,27 +36,16 @@ const std::vector<std::string> kRelayPaths = {"/healthz", "/metrics", "/missing.
 class WebRoot {
  public:
   WebRoot() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "hubchat-webroot-XXXXXX").string();
-    if (::mkdtemp(tmpl.data())) dir_ = tmpl;
     for (const char* name : {"index.html", "hubchat.js", "style.css", "client.js", "client.wasm",
                              "NanumGothic.ttf", "home.html", "notes.txt"})
-      write(name, std::string("content of ") + name);
-    std::filesystem::create_directory(dir_ / "sub");
-    write("sub/index.html", "<script>document.title = 'ran'</script>");
+      dir_.write(name, std::string("content of ") + name);
+    std::filesystem::create_directory(dir_.path() + "/sub");
+    dir_.write("sub/index.html", "<script>document.title = 'ran'</script>");
   }
-  ~WebRoot() {
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
-  WebRoot(const WebRoot&) = delete;
-  WebRoot& operator=(const WebRoot&) = delete;
-  std::string path() const { return dir_.string(); }
+  std::string path() const { return dir_.path(); }
 
  private:
-  void write(const std::string& name, const std::string& text) {
-    std::ofstream(dir_ / name, std::ios::binary) << text;
-  }
-  std::filesystem::path dir_;
+  TempDir dir_{"webroot"};
 };
 
 // Every response: 200 (404 for the missing file), the other security

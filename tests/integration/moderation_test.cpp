@@ -9,7 +9,9 @@
 
 #include "relay/auth/token_minter.hpp"
 #include "relay_test_fixture.hpp"
+#include "tests/support/temp_dir.hpp"
 #include "tests/support/test_keys.hpp"
+#include "tests/support/test_tokens.hpp"
 
 namespace hubchat::test {
 namespace {
@@ -18,33 +20,14 @@ constexpr const char* kApiKey = "moderation-api-key-0123456789";
 
 class ModerationTest : public RelayTest {
  protected:
-  ModerationTest() {
-    char pattern[] = "/tmp/hubchat-moderation-XXXXXX";
-    dir_ = mkdtemp(pattern) ? pattern : "";
-  }
-  ~ModerationTest() override { std::filesystem::remove_all(dir_); }
-
   void start() {
     secret_ = make_secret();
-    std::ofstream(dir_ + "/secret") << secret_;
-    std::ofstream(dir_ + "/api-key") << kApiKey << "\n";
-    ASSERT_TRUE(start_relay({"--auth-key", dir_ + "/secret", "--api-key-file", dir_ + "/api-key"}));
+    ASSERT_TRUE(start_relay({"--auth-key", dir_.write("secret", secret_), "--api-key-file",
+                             dir_.write("api-key", std::string(kApiKey) + "\n")}));
   }
 
   std::string token(const std::string& name, relay::Role role) {
-    std::string error;
-    auto key = relay::parse_auth_key(secret_, relay::KeyUse::sign, error);
-    EXPECT_TRUE(key) << error;
-    relay::TokenClaims claims;
-    claims.sub = "id-" + name;
-    claims.name = name;
-    claims.role = role;
-    using namespace std::chrono;
-    claims.issued_at = duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
-    claims.expires_at = claims.issued_at + 3600;
-    auto minted = key ? relay::mint_token(*key, claims, error) : std::nullopt;
-    EXPECT_TRUE(minted) << error;
-    return minted.value_or("");
+    return mint_test_token(signing_key(secret_), name, 3600, std::nullopt, role);
   }
 
   // Connects, joins `room` with a token for `name` (none: a guest), waits for the welcome.
@@ -90,7 +73,7 @@ class ModerationTest : public RelayTest {
                            deadline_in(5s));
   }
 
-  std::string dir_;
+  TempDir dir_{"moderation"};
   std::string secret_;
 };
 

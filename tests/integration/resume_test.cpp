@@ -43,24 +43,45 @@ void leave(LosslessClient& c) {
   c.ws().wait_closed(deadline_in(5s));
 }
 
+// What mina had when she left a room: her welcome and the last seq she saw.
+struct LeftAt {
+  Event welcome;
+  Seq seq = 0;
+};
+
+// jun (`talker`) and mina join `room`; jun posts `n` messages "prefix<i>";
+// mina reads up to the last one and leaves, as a client about to resume.
+::testing::AssertionResult mina_reads_and_leaves(std::uint16_t port, const std::string& room,
+                                                 LosslessClient& talker, const std::string& prefix,
+                                                 int n, LeftAt& left) {
+  LosslessClient mina;
+  if (!talker.connect_and_join(port, room, "jun")) return ::testing::AssertionFailure() << "jun";
+  auto welcome = mina.connect_and_join(port, room, "mina");
+  if (!welcome) return ::testing::AssertionFailure() << "mina got no welcome";
+  if (auto posted = post(talker, prefix, n); !posted) return posted;
+  const std::string last = prefix + std::to_string(n - 1);
+  if (!mina.wait_for([&](const Event& e) { return e.body == last; }, deadline_in(5s)))
+    return ::testing::AssertionFailure() << "mina did not see " << last;
+  left = {*welcome, mina.history().back().seq};
+  leave(mina);
+  return ::testing::AssertionSuccess();
+}
+
 TEST_F(RelayTest, ResumeReplaysExactlyWhatWasMissed) {
   ASSERT_TRUE(start_relay());
-  LosslessClient talker, mina;
-  ASSERT_TRUE(talker.connect_and_join(port(), "resume", "jun"));
-  auto welcome = mina.connect_and_join(port(), "resume", "mina");
-  ASSERT_TRUE(welcome);
-  ASSERT_TRUE(post(talker, "before-", 3));
-  ASSERT_TRUE(mina.wait_for([](const Event& e) { return e.body == "before-2"; }, deadline_in(5s)));
-  const Seq s = mina.history().back().seq;
+  LosslessClient talker;
+  LeftAt left;
+  ASSERT_TRUE(mina_reads_and_leaves(port(), "resume", talker, "before-", 3, left));
+  const Event& welcome = left.welcome;
+  const Seq s = left.seq;
   ASSERT_GT(s, 0u);
-  leave(mina);
 
   ASSERT_TRUE(post(talker, "missed-", 5));
 
   LosslessClient again;
-  auto w2 = again.connect_and_join(port(), "resume", "mina", deadline_in(5s), s, welcome->epoch);
+  auto w2 = again.connect_and_join(port(), "resume", "mina", deadline_in(5s), s, welcome.epoch);
   ASSERT_TRUE(w2) << again.end().describe();
-  EXPECT_EQ(w2->epoch, welcome->epoch);
+  EXPECT_EQ(w2->epoch, welcome.epoch);
   // A marker posted after the welcome bounds the replay: everything up to it
   // has arrived once we see it.
   ASSERT_TRUE(talker.send_msg("after"));
@@ -87,19 +108,16 @@ TEST_F(RelayTest, ResumeReplaysExactlyWhatWasMissed) {
 
 TEST_F(RelayTest, ResumeBeyondTheRingReportsEvicted) {
   ASSERT_TRUE(start_relay({"--history-events", "8"}));
-  LosslessClient talker, mina;
-  ASSERT_TRUE(talker.connect_and_join(port(), "ring", "jun"));
-  auto welcome = mina.connect_and_join(port(), "ring", "mina");
-  ASSERT_TRUE(welcome);
-  ASSERT_TRUE(post(talker, "early-", 2));
-  ASSERT_TRUE(mina.wait_for([](const Event& e) { return e.body == "early-1"; }, deadline_in(5s)));
-  const Seq s = mina.history().back().seq;
-  leave(mina);
+  LosslessClient talker;
+  LeftAt left;
+  ASSERT_TRUE(mina_reads_and_leaves(port(), "ring", talker, "early-", 2, left));
+  const Event& welcome = left.welcome;
+  const Seq s = left.seq;
   ASSERT_TRUE(post(talker, "flood-", 20, true));  // far more than the 8-event ring
 
   LosslessClient again;
   ASSERT_TRUE(again.connect(port()).upgraded());
-  ASSERT_TRUE(again.send_join("ring", "mina", s, welcome->epoch));
+  ASSERT_TRUE(again.send_join("ring", "mina", s, welcome.epoch));
   auto w2 = again.wait_for([](const Event& e) { return is_type(e, EventType::welcome); },
                            deadline_in(5s));
   ASSERT_TRUE(w2) << again.end().describe();

@@ -12,6 +12,7 @@
 #include <fstream>
 
 #include "relay_test_fixture.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace hubchat::test {
 namespace {
@@ -34,34 +35,23 @@ const std::string kHome = "<p>home, edited after its .gz was made</p>";
 class StaticRoot {
  public:
   StaticRoot() {
-    std::string tmpl = (fs::temp_directory_path() / "hubchat-static-XXXXXX").string();
-    if (::mkdtemp(tmpl.data())) parent_ = tmpl;
     fs::create_directory(root());
-    write(parent_ / "secret.txt", "outside the web root");
-    write(root() / "client.wasm", kWasm);
-    write(root() / "client.wasm.gz", kWasmGz);
-    write(root() / "index.html", "<p>index</p>");
-    write(root() / "index.html.gz", "gzipped index");
-    write(root() / "notes.txt", "no gzip copy of this one");
+    parent_.write("secret.txt", "outside the web root");
+    parent_.write("root/client.wasm", kWasm);
+    parent_.write("root/client.wasm.gz", kWasmGz);
+    parent_.write("root/index.html", "<p>index</p>");
+    parent_.write("root/index.html.gz", "gzipped index");
+    parent_.write("root/notes.txt", "no gzip copy of this one");
     // A user page whose .gz is older than itself: stale, never sent.
-    write(root() / "home.html.gz", "stale gzip of home.html");
-    write(root() / "home.html", kHome);
+    parent_.write("root/home.html.gz", "stale gzip of home.html");
+    parent_.write("root/home.html", kHome);
     fs::last_write_time(root() / "home.html.gz",
                         fs::last_write_time(root() / "home.html") - std::chrono::hours(1));
   }
-  ~StaticRoot() {
-    std::error_code ec;
-    fs::remove_all(parent_, ec);
-  }
-  StaticRoot(const StaticRoot&) = delete;
-  StaticRoot& operator=(const StaticRoot&) = delete;
-  fs::path root() const { return parent_ / "root"; }
+  fs::path root() const { return fs::path(parent_.path()) / "root"; }
 
  private:
-  static void write(const fs::path& path, const std::string& bytes) {
-    std::ofstream(path, std::ios::binary) << bytes;
-  }
-  fs::path parent_;
+  TempDir parent_{"static"};
 };
 
 class StaticFilesTest : public RelayTest {

@@ -12,7 +12,9 @@
 
 #include "relay/auth/token_minter.hpp"
 #include "relay_test_fixture.hpp"
+#include "tests/support/temp_dir.hpp"
 #include "tests/support/test_keys.hpp"
+#include "tests/support/test_tokens.hpp"
 
 namespace hubchat::test {
 namespace {
@@ -22,53 +24,17 @@ using relay::KeyUse;
 using relay::Role;
 using relay::TokenClaims;
 
-std::int64_t unix_now() {
-  using namespace std::chrono;
-  return duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
-}
-
 class TrustTest : public RelayTest {
  protected:
-  TrustTest() {
-    char pattern[] = "/tmp/hubchat-trust-XXXXXX";
-    dir_ = mkdtemp(pattern) ? pattern : "";
-  }
-  ~TrustTest() override { std::filesystem::remove_all(dir_); }
-
-  std::string write_file(const std::string& name, const std::string& text) {
-    const std::string path = dir_ + "/" + name;
-    std::ofstream(path) << text;
-    return path;
-  }
-  AuthKey signing_key(const std::string& text) {
-    std::string error;
-    auto key = relay::parse_auth_key(text, KeyUse::sign, error);
-    EXPECT_TRUE(key) << error;
-    return key.value_or(AuthKey{});
-  }
-  // A token for `name` (sub "id-<name>") valid for `ttl` seconds.
-  std::string token(const AuthKey& key, const std::string& name, std::int64_t ttl = 3600,
-                    std::optional<std::vector<std::string>> rooms = std::nullopt) {
-    TokenClaims claims;
-    claims.sub = "id-" + name;
-    claims.name = name;
-    claims.issued_at = unix_now();
-    claims.expires_at = claims.issued_at + ttl;
-    claims.rooms = std::move(rooms);
-    std::string error;
-    auto minted = relay::mint_token(key, claims, error);
-    EXPECT_TRUE(minted) << error;
-    return minted.value_or("");
-  }
   // Starts a relay checking tokens with an HS256 secret; returns the key.
   AuthKey start_with_secret(std::vector<std::string> args = {}) {
     const std::string secret = make_secret();
-    args.insert(args.begin(), {"--auth-key", write_file("secret", secret)});
+    args.insert(args.begin(), {"--auth-key", dir_.write("secret", secret)});
     EXPECT_TRUE(start_relay(args));
     return signing_key(secret);
   }
 
-  std::string dir_;
+  TempDir dir_{"trust"};
 };
 
 bool send_join_with(LosslessClient& client, const std::string& room, const std::string& nick,
@@ -100,6 +66,18 @@ std::optional<Event> msg_from(LosslessClient& client, const std::string& body) {
                          deadline_in(5s));
 }
 
+// The code of the next error `client` gets ("" when none comes in time).
+std::string next_error_code(LosslessClient& client) {
+  auto error = next_error(client);
+  return error ? error->code : "";
+}
+
+// Posts `body` and waits for `client`'s own copy of it (nullopt: not posted).
+std::optional<Event> post_own(LosslessClient& client, const std::string& body) {
+  if (!client.send_msg(body)) return std::nullopt;
+  return msg_from(client, body);
+}
+
 // A legacy client with ?room=&nick=&token=; the handshake result.
 bool legacy_connect(LegacyClient& client, std::uint16_t port, const std::string& room,
                     const std::string& nick, const std::string& token) {
@@ -117,7 +95,7 @@ int close_code_of(LegacyClient& client) {
 TEST_F(TrustTest, Hs256TokenVerifiesTheUserAndItsMessagesCarryTheUid) {
   const AuthKey key = start_with_secret();
   LosslessClient alice, guest;
-  auto welcome = join_with(alice, port(), "lobby", "not-alice", token(key, "alice"));
+  auto welcome = join_with(alice, port(), "lobby", "not-alice", mint_test_token(key, "alice"));
   ASSERT_TRUE(welcome && welcome->type == EventType::welcome)
       << (welcome ? describe(*welcome) : "");
   EXPECT_EQ(welcome->nick, "alice");  // the token's name, whatever the join asked for
@@ -135,14 +113,14 @@ TEST_F(TrustTest, Hs256TokenVerifiesTheUserAndItsMessagesCarryTheUid) {
 TEST_F(TrustTest, Rs256TokenAcceptedAndEveryBadTokenRefusedWithItsCode) {
   const PemPair pair = make_key_pair(true);
   ASSERT_TRUE(start_relay(
-      {"--auth-key", write_file("public.pem", pair.public_pem), "--max-message-bytes", "131072"}));
+      {"--auth-key", dir_.write("public.pem", pair.public_pem), "--max-message-bytes", "131072"}));
   const AuthKey key = signing_key(pair.private_pem);
   LosslessClient client;
-  auto welcome = join_with(client, port(), "lobby", "", token(key, "rosa"));
+  auto welcome = join_with(client, port(), "lobby", "", mint_test_token(key, "rosa"));
   ASSERT_TRUE(welcome && welcome->type == EventType::welcome);
   EXPECT_EQ(welcome->nick, "rosa");
 
-  const std::string good = token(key, "eve");
+  const std::string good = mint_test_token(key, "eve");
   const auto raw = [](jwt_alg_t alg, const std::string& secret, const std::string& grants) {
     jwt_t* jwt = nullptr;
     jwt_new(&jwt);
@@ -174,13 +152,10 @@ TEST_F(TrustTest, Rs256TokenAcceptedAndEveryBadTokenRefusedWithItsCode) {
     ASSERT_TRUE(error) << what << ": " << client.end().describe();
     EXPECT_EQ(error->code, "bad_token") << what << ": " << error->message;
   }
-  ASSERT_TRUE(send_join_with(client, "elsewhere", "eve", token(key, "eve", -10)));
-  auto expired = next_error(client);
-  ASSERT_TRUE(expired);
-  EXPECT_EQ(expired->code, "token_expired");
+  ASSERT_TRUE(send_join_with(client, "elsewhere", "eve", mint_test_token(key, "eve", -10)));
+  ASSERT_EQ(next_error_code(client), "token_expired");
   // None of them moved the session: it is still rosa, in lobby.
-  ASSERT_TRUE(client.send_msg("still here"));
-  auto own = msg_from(client, "still here");
+  auto own = post_own(client, "still here");
   ASSERT_TRUE(own);
   EXPECT_EQ(own->room, "lobby");
   EXPECT_EQ(own->from, "rosa");
@@ -190,9 +165,10 @@ TEST_F(TrustTest, Rs256TokenAcceptedAndEveryBadTokenRefusedWithItsCode) {
   LegacyClient bad_legacy, expired_legacy, good_legacy;
   ASSERT_TRUE(legacy_connect(bad_legacy, port(), "lobby", "x", tampered));
   EXPECT_EQ(close_code_of(bad_legacy), 4400);
-  ASSERT_TRUE(legacy_connect(expired_legacy, port(), "lobby", "x", token(key, "old", -10)));
+  ASSERT_TRUE(
+      legacy_connect(expired_legacy, port(), "lobby", "x", mint_test_token(key, "old", -10)));
   EXPECT_EQ(close_code_of(expired_legacy), 4402);
-  ASSERT_TRUE(legacy_connect(good_legacy, port(), "lobby", "x", token(key, "gus")));
+  ASSERT_TRUE(legacy_connect(good_legacy, port(), "lobby", "x", mint_test_token(key, "gus")));
   ASSERT_TRUE(good_legacy.send("legacy verified"));
   auto from_legacy = msg_from(client, "legacy verified");
   ASSERT_TRUE(from_legacy) << client.end().describe();
@@ -204,9 +180,9 @@ TEST_F(TrustTest, ExpiryWhileConnectedClosesWithItsCode) {
   const AuthKey key = start_with_secret();
   LosslessClient lossless;
   LegacyClient legacy;
-  auto welcome = join_with(lossless, port(), "lobby", "", token(key, "brief", 2));
+  auto welcome = join_with(lossless, port(), "lobby", "", mint_test_token(key, "brief", 2));
   ASSERT_TRUE(welcome && welcome->type == EventType::welcome);
-  ASSERT_TRUE(legacy_connect(legacy, port(), "lobby", "", token(key, "brief2", 2)));
+  ASSERT_TRUE(legacy_connect(legacy, port(), "lobby", "", mint_test_token(key, "brief2", 2)));
   const auto started = Clock::now();
   const Received end = lossless.ws().wait_closed(deadline_in(8s));
   EXPECT_EQ(end.close_code, 4402) << end.describe();
@@ -219,12 +195,10 @@ TEST_F(TrustTest, AnonymousReadRefusesGuestPostsOnly) {
   const AuthKey key = start_with_secret({"--anonymous", "read"});
   LosslessClient guest, member;
   ASSERT_TRUE(guest.connect_and_join(port(), "lobby", "lurker"));
-  auto welcome = join_with(member, port(), "lobby", "", token(key, "vera"));
+  auto welcome = join_with(member, port(), "lobby", "", mint_test_token(key, "vera"));
   ASSERT_TRUE(welcome && welcome->type == EventType::welcome);
   ASSERT_TRUE(guest.send_msg("guest post"));
-  auto refused = next_error(guest);
-  ASSERT_TRUE(refused);
-  EXPECT_EQ(refused->code, "forbidden");
+  ASSERT_EQ(next_error_code(guest), "forbidden");
   ASSERT_TRUE(member.send_msg("member post"));
   ASSERT_TRUE(msg_from(guest, "member post")) << "a guest still reads";
   EXPECT_FALSE(has_msg_body(member.history(), "guest post"));
@@ -245,7 +219,7 @@ TEST_F(TrustTest, AnonymousDenyClosesGuestsAtJoin) {
   LegacyClient legacy;
   ASSERT_TRUE(legacy_connect(legacy, port(), "lobby", "old", ""));
   EXPECT_EQ(close_code_of(legacy), 4401);
-  auto welcome = join_with(member, port(), "lobby", "", token(key, "vera"));
+  auto welcome = join_with(member, port(), "lobby", "", mint_test_token(key, "vera"));
   ASSERT_TRUE(welcome && welcome->type == EventType::welcome);
   ASSERT_TRUE(member.send_msg("members only"));
   ASSERT_TRUE(msg_from(member, "members only"));
@@ -254,7 +228,7 @@ TEST_F(TrustTest, AnonymousDenyClosesGuestsAtJoin) {
 TEST_F(TrustTest, AGuestCannotTakeAVerifiedName) {
   const AuthKey key = start_with_secret();
   LosslessClient alice, impostor;
-  auto welcome = join_with(alice, port(), "lobby", "", token(key, "alice"));
+  auto welcome = join_with(alice, port(), "lobby", "", mint_test_token(key, "alice"));
   ASSERT_TRUE(welcome && welcome->type == EventType::welcome);
   auto other = impostor.connect_and_join(port(), "other-room", "alice");
   ASSERT_TRUE(other);
@@ -264,30 +238,25 @@ TEST_F(TrustTest, AGuestCannotTakeAVerifiedName) {
   rename.type = EventType::nick;
   rename.nick = "alice";
   ASSERT_TRUE(impostor.send_event(rename));
-  ASSERT_TRUE(impostor.send_msg("who am i"));
-  auto own = msg_from(impostor, "who am i");
+  auto own = post_own(impostor, "who am i");
   ASSERT_TRUE(own);
   EXPECT_NE(own->from, "alice");
   // A verified user cannot rename itself away from its token's name.
   rename.nick = "mallory";
   ASSERT_TRUE(alice.send_event(rename));
-  auto refused = next_error(alice);
-  ASSERT_TRUE(refused);
-  EXPECT_EQ(refused->code, "forbidden");
+  ASSERT_EQ(next_error_code(alice), "forbidden");
 }
 
 TEST_F(TrustTest, PrivateRoomsNeedATokenCoveringThem) {
   const AuthKey key = start_with_secret({"--private-room", "team-*", "--private-room", "ops"});
   LosslessClient teammate, guest;
-  auto welcome = join_with(teammate, port(), "team-a", "", token(key, "tia", 3600, {{"team-*"}}));
+  auto welcome =
+      join_with(teammate, port(), "team-a", "", mint_test_token(key, "tia", 3600, {{"team-*"}}));
   ASSERT_TRUE(welcome && welcome->type == EventType::welcome)
       << (welcome ? describe(*welcome) : "");
   ASSERT_TRUE(send_join_with(teammate, "ops", "", ""));
-  auto refused = next_error(teammate);
-  ASSERT_TRUE(refused);
-  EXPECT_EQ(refused->code, "forbidden");
-  ASSERT_TRUE(teammate.send_msg("still in team-a"));
-  auto own = msg_from(teammate, "still in team-a");
+  ASSERT_EQ(next_error_code(teammate), "forbidden");
+  auto own = post_own(teammate, "still in team-a");
   ASSERT_TRUE(own);
   EXPECT_EQ(own->room, "team-a");
 
@@ -303,8 +272,8 @@ TEST_F(TrustTest, PrivateRoomsNeedATokenCoveringThem) {
 
 TEST_F(TrustTest, RelayTokenMintsWhatTheRelayAccepts) {
   const PemPair pair = make_key_pair(false);  // ES256
-  const std::string private_path = write_file("private.pem", pair.private_pem);
-  ASSERT_TRUE(start_relay({"--auth-key", write_file("public.pem", pair.public_pem)}));
+  const std::string private_path = dir_.write("private.pem", pair.private_pem);
+  ASSERT_TRUE(start_relay({"--auth-key", dir_.write("public.pem", pair.public_pem)}));
   const CommandResult minted =
       run_relay_command({"token", "--auth-key", private_path, "--sub", "u-42", "--name", "nadia",
                          "--role", "moderator", "--rooms", "team-*,ops", "--ttl", "10m"});

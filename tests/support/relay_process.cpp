@@ -24,9 +24,9 @@
 #include <sstream>
 #include <thread>
 
+#include "tests/support/child_log.hpp"
+#include "tests/support/http_text.hpp"
 #include "tests/support/ws_test_client.hpp"
-
-extern char** environ;
 
 #ifndef HUBCHAT_RELAY_PATH
 #define HUBCHAT_RELAY_PATH ""
@@ -40,43 +40,6 @@ using namespace std::chrono_literals;
 // waitpid has no timeout; a short poll interval keeps exit timing (the
 // "exits within 1 s" check) accurate to a few milliseconds.
 constexpr auto kExitPollInterval = 2ms;
-
-std::string make_temp_dir() {
-  std::string tmpl = (std::filesystem::temp_directory_path() / "hubchat-relay-XXXXXX").string();
-  if (!::mkdtemp(tmpl.data())) return {};
-  return tmpl;
-}
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// Spawns `argv` with stdout and stderr appended to `log_path`; -1 on failure.
-// fork + exec rather than posix_spawn so the child can ask for SIGKILL when
-// the test process dies: a crashed or aborted test must not leave relays
-// running. Everything the child needs is prepared before fork(); between fork
-// and exec it makes only async-signal-safe calls.
-pid_t spawn_logged(const std::vector<std::string>& argv, const std::string& log_path) {
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  const pid_t parent = ::getpid();
-  const pid_t pid = ::fork();
-  if (pid != 0) return pid;  // parent (or -1)
-  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-  if (::getppid() != parent) ::_exit(127);  // the parent died before prctl
-  int log = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-  int null = ::open("/dev/null", O_RDONLY);
-  if (log < 0 || null < 0) ::_exit(127);
-  ::dup2(null, 0);
-  ::dup2(log, 1);
-  ::dup2(log, 2);
-  ::execve(args[0], args.data(), environ);
-  ::_exit(127);
-}
 
 ExitStatus wait_pid(pid_t pid, Clock::time_point start, Clock::time_point deadline) {
   ExitStatus st;
@@ -101,19 +64,6 @@ ExitStatus wait_pid(pid_t pid, Clock::time_point start, Clock::time_point deadli
 
 bool starts_with(std::string_view s, std::string_view p) {
   return s.substr(0, p.size()) == p;
-}
-
-std::string lower(std::string s) {
-  for (char& c : s)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return s;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-    s.remove_suffix(1);
-  return s;
 }
 
 // Decodes a chunked transfer-encoded body; returns false if incomplete.
@@ -336,7 +286,7 @@ HttpResponse read_response(int fd, std::string& raw, const std::string& method, 
     while (std::getline(head, line)) {
       std::size_t colon = line.find(':');
       if (colon == std::string::npos) continue;
-      response.headers[lower(std::string(trim(std::string_view(line).substr(0, colon))))] =
+      response.headers[lower(trim(std::string_view(line).substr(0, colon)))] =
           std::string(trim(std::string_view(line).substr(colon + 1)));
     }
   }
@@ -478,8 +428,8 @@ std::string ExitStatus::describe() const {
 CommandResult run_relay_command(const std::vector<std::string>& args,
                                 std::chrono::milliseconds timeout) {
   CommandResult result;
-  const std::string dir = make_temp_dir();
-  const std::string log = dir + "/output.txt";
+  const TempDir dir("relay");
+  const std::string log = dir.path() + "/output.txt";
   std::vector<std::string> argv{relay_binary()};
   argv.insert(argv.end(), args.begin(), args.end());
   const auto start = Clock::now();
@@ -492,10 +442,8 @@ CommandResult run_relay_command(const std::vector<std::string>& args,
       ::kill(pid, SIGKILL);
       ::waitpid(pid, nullptr, 0);
     }
-    result.output = read_file(log);
+    result.output = read_log(log);
   }
-  std::error_code ec;
-  std::filesystem::remove_all(dir, ec);
   return result;
 }
 
@@ -506,10 +454,6 @@ RelayProcess::~RelayProcess() {
   if (pid_ > 0) {
     ::kill(pid_, SIGKILL);
     ::waitpid(pid_, nullptr, 0);
-  }
-  if (!dir_.empty()) {
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
   }
 }
 
@@ -537,10 +481,7 @@ bool RelayProcess::start(std::chrono::milliseconds timeout) {
     error_ = "relay binary not found or not executable: '" + relay_binary() + "'";
     return false;
   }
-  if (dir_.empty()) {
-    dir_ = make_temp_dir();
-    log_path_ = dir_ + "/relay.stderr";
-  }
+  if (log_path_.empty()) log_path_ = dir_.path() + "/relay.stderr";
   const Deadline deadline = deadline_in(timeout);
   // The free port can be taken between our probe and the relay's bind (other
   // tests run in parallel), so a relay that exits at once is retried.
@@ -582,7 +523,7 @@ ExitStatus RelayProcess::stop(std::chrono::milliseconds timeout) {
 }
 
 std::string RelayProcess::stderr_text() const {
-  return log_path_.empty() ? "" : read_file(log_path_);
+  return log_path_.empty() ? "" : read_log(log_path_);
 }
 
 }  // namespace hubchat::test
@@ -590,10 +531,7 @@ std::string RelayProcess::stderr_text() const {
 namespace hubchat::test {
 
 bool RelayProcess::start_on(std::uint16_t port, std::chrono::milliseconds timeout) {
-  if (dir_.empty()) {
-    dir_ = make_temp_dir();
-    log_path_ = dir_ + "/relay.stderr";
-  }
+  if (log_path_.empty()) log_path_ = dir_.path() + "/relay.stderr";
   if (!spawn(port)) {
     error_ = "cannot spawn the relay";
     return false;
@@ -619,10 +557,6 @@ RedisProcess::RedisProcess(std::vector<std::string> extra_args)
 
 RedisProcess::~RedisProcess() {
   kill_now();
-  if (!dir_.empty()) {
-    std::error_code ignored;
-    std::filesystem::remove_all(dir_, ignored);
-  }
 }
 
 void RedisProcess::kill_now() {
@@ -717,7 +651,6 @@ std::string RedisProcess::command(const std::vector<std::string>& args) {
 }
 
 bool RedisProcess::start(std::chrono::milliseconds timeout) {
-  if (dir_.empty()) dir_ = make_temp_dir();
   const Deadline deadline = deadline_in(timeout);
   for (int attempt = 0; attempt < 3; ++attempt) {
     if (port_ == 0 || attempt > 0) port_ = pick_free_port();
@@ -733,9 +666,9 @@ bool RedisProcess::start(std::chrono::milliseconds timeout) {
                                   "--appendonly",
                                   "no",
                                   "--dir",
-                                  dir_};
+                                  dir_.path()};
     argv.insert(argv.end(), extra_args_.begin(), extra_args_.end());
-    pid_ = spawn_logged(argv, dir_ + "/redis.log");
+    pid_ = spawn_logged(argv, dir_.path() + "/redis.log");
     if (pid_ <= 0) break;
     while (Clock::now() < deadline) {
       int status = 0;
@@ -748,7 +681,7 @@ bool RedisProcess::start(std::chrono::milliseconds timeout) {
     }
     if (pid_ > 0) break;
   }
-  std::ifstream log(dir_ + "/redis.log");
+  std::ifstream log(dir_.path() + "/redis.log");
   std::stringstream text;
   text << log.rdbuf();
   error_ = "redis-server did not start: " + text.str();

@@ -14,6 +14,8 @@
 #include <string_view>
 #include <vector>
 
+#include "tests/support/temp_dir.hpp"
+
 namespace hubchat::test {
 
 // The relay under test: $HUBCHAT_RELAY if set, else the path CMake compiled in.
@@ -119,7 +121,7 @@ class RelayProcess {
   bool spawn(std::uint16_t port);
 
   std::vector<std::string> extra_args_;
-  std::string dir_;  // temp dir holding the stderr capture
+  TempDir dir_{"relay"};  // holds the stderr capture
   std::string log_path_;
   pid_t pid_ = -1;
   std::uint16_t port_ = 0;
@@ -144,7 +146,7 @@ class RedisProcess {
   // Arguments for the next start() (e.g. another persistence mode).
   void set_extra_args(std::vector<std::string> args) { extra_args_ = std::move(args); }
   // Its working directory (--dir: dump.rdb, the AOF folder), kept across restarts.
-  const std::string& dir() const { return dir_; }
+  const std::string& dir() const { return dir_.path(); }
   pid_t pid() const { return pid_; }
   std::uint16_t port() const { return port_; }
   std::string url() const { return "redis://127.0.0.1:" + std::to_string(port_); }
@@ -155,7 +157,7 @@ class RedisProcess {
 
  private:
   std::vector<std::string> extra_args_;
-  std::string dir_;
+  TempDir dir_{"redis"};
   pid_t pid_ = -1;
   std::uint16_t port_ = 0;
   std::string error_;

@@ -16,6 +16,8 @@
 #include <cstring>
 #include <random>
 
+#include "tests/support/http_text.hpp"
+
 namespace hubchat::test {
 namespace {
 
@@ -82,20 +84,6 @@ std::string base64(const std::uint8_t* data, std::size_t n) {
     out.push_back(i + 2 < n ? kAlphabet[v & 63] : '=');
   }
   return out;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-    s.remove_suffix(1);
-  return s;
 }
 
 }  // namespace

@@ -19,6 +19,7 @@
 #include <sstream>
 #include <thread>
 
+#include "tests/support/child_log.hpp"
 #include "tests/support/relay_process.hpp"
 #include "tests/support/ws_test_client.hpp"
 
@@ -26,39 +27,6 @@ namespace hubchat::test::tls {
 namespace {
 
 using namespace std::chrono_literals;
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// fork + exec with stdout/stderr appended to `log_path`. The child asks for
-// SIGKILL when the test process dies so no relay outlives a crashed test.
-// Everything is prepared before fork(); the child only makes
-// async-signal-safe calls.
-pid_t spawn(const std::vector<std::string>& argv, const std::string& log_path) {
-  std::vector<char*> args;
-  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  const int log_fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-  if (log_fd < 0) return -1;
-  const pid_t parent = ::getpid();
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (::getppid() != parent) ::_exit(127);  // the parent died before prctl
-    ::dup2(log_fd, STDOUT_FILENO);
-    ::dup2(log_fd, STDERR_FILENO);
-    const int null_fd = ::open("/dev/null", O_RDONLY);
-    if (null_fd >= 0) ::dup2(null_fd, STDIN_FILENO);
-    ::execvp(args[0], args.data());
-    ::_exit(127);
-  }
-  ::close(log_fd);
-  return pid;
-}
 
 // waitpid has no timeout: poll it until the deadline. True if it exited
 // (status in *status); false if still running at the deadline.
@@ -107,17 +75,6 @@ std::string ssl_errors() {
 
 }  // namespace
 
-TempDir::TempDir() {
-  std::string tmpl = (std::filesystem::temp_directory_path() / "hubchat-tls-XXXXXX").string();
-  if (::mkdtemp(tmpl.data())) path_ = tmpl;
-}
-
-TempDir::~TempDir() {
-  if (path_.empty()) return;
-  std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
-}
-
 std::string CommandResult::describe() const {
   std::string out = exited ? "exit code " + std::to_string(code) : std::string("timed out");
   return out + "; output:\n" + output;
@@ -125,14 +82,14 @@ std::string CommandResult::describe() const {
 
 CommandResult run_command(const std::vector<std::string>& argv, std::chrono::milliseconds timeout) {
   CommandResult result;
-  TempDir dir;
+  TempDir dir("tls");
   if (!dir.valid()) {
     result.output = "cannot create a temp dir";
     return result;
   }
   const std::string log = dir.path() + "/output.txt";
   const Deadline deadline = deadline_in(timeout);
-  const pid_t pid = spawn(argv, log);
+  const pid_t pid = spawn_logged(argv, log);
   if (pid < 0) {
     result.output = "cannot spawn " + argv.at(0);
     return result;
@@ -145,7 +102,7 @@ CommandResult run_command(const std::vector<std::string>& argv, std::chrono::mil
   } else {
     result.code = exit_code(status);
   }
-  result.output = read_file(log);
+  result.output = read_log(log);
   return result;
 }
 
@@ -299,7 +256,7 @@ bool TlsRelay::start(const std::vector<std::string>& args, const std::string& lo
     std::vector<std::string> argv{relay_binary(), "--port", std::to_string(port_), "--host",
                                   "127.0.0.1"};
     argv.insert(argv.end(), args.begin(), args.end());
-    pid_ = spawn(argv, log_path_);
+    pid_ = spawn_logged(argv, log_path_);
     if (pid_ < 0) {
       error_ = "cannot spawn " + argv[0];
       return false;
@@ -336,7 +293,7 @@ bool TlsRelay::stop(std::chrono::milliseconds timeout) {
 }
 
 std::string TlsRelay::log() const {
-  return log_path_.empty() ? "" : read_file(log_path_);
+  return log_path_.empty() ? "" : read_log(log_path_);
 }
 
 }  // namespace hubchat::test::tls

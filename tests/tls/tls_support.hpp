@@ -1,4 +1,4 @@
-// Helpers for the relay's TLS tests: a temp dir, a child-process runner with a
+// Helpers for the relay's TLS tests: a child-process runner with a
 // deadline (for openssl/curl/relay), an HTTPS GET on OpenSSL, and a relay
 // child started with --tls-cert/--tls-key. The shared harness
 // (tests/support/relay_process.hpp) probes /healthz over plain HTTP, which a
@@ -12,21 +12,9 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/temp_dir.hpp"
+
 namespace hubchat::test::tls {
-
-// A fresh directory under the system temp dir, removed with its contents.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-  bool valid() const { return !path_.empty(); }
-
- private:
-  std::string path_;
-};
 
 struct CommandResult {
   bool exited = false;  // false: killed at the deadline

@@ -48,7 +48,7 @@ class SelfSignedCertTest : public ::testing::Test {
     ASSERT_TRUE(made.exited && made.code == 0) << made.describe();
   }
 
-  TempDir dir_;
+  TempDir dir_{"tls"};
   std::string cert_, key_;
 };
 
@@ -351,7 +351,7 @@ class PrivateCaTest : public ::testing::Test {
     return "wss://" + host + ":" + std::to_string(relay_.port()) + "/ws";
   }
 
-  TempDir dir_;
+  TempDir dir_{"tls"};
   PrivateCa ca_;
   TlsRelay relay_;
 };

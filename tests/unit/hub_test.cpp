@@ -1,5 +1,6 @@
 // The hub's wake-up policy (relay core, no sockets): when a room's readers
-// are woken for new events, with and without --flush-interval.
+// are woken for new events, with and without --flush-interval, and how a
+// busy relay gathers (--coalesce-above, --coalesce-ms).
 #include "relay/hub/hub.hpp"
 
 #include <gtest/gtest.h>
@@ -41,6 +42,14 @@ class HubWakeTest : public ::testing::Test {
     for (std::size_t i = 0; i < crowd.size(); ++i)
       hub_->join_live(crowd[i], "room", "c" + std::to_string(i));
     settle();
+  }
+  // A hub (10 ms flush interval) whose "room" has more members than three
+  // flushes offer, all joined and settled; the caller's sessions.
+  std::vector<Session> big_room() {
+    make_hub(10);
+    std::vector<Session> crowd(3 * Hub::kWritesPerTurn + 10);
+    join_crowd(crowd);
+    return crowd;
   }
   // A message as the loop's turn carries it: posted, then the turn ends
   // (the broker's news reach the cache; rooms that want it are written).
@@ -85,6 +94,68 @@ TEST_F(HubWakeTest, AQuietRoomIsWrittenInTheTurnTheMessageArrived) {
   EXPECT_EQ(driver_.flush_arms, 0) << "no flush timer";
   EXPECT_EQ(driver_.next_turn_flushes, 0) << "nothing left for another turn";
   EXPECT_EQ(bob_.room->log->next_seq() - 1, 1u);
+}
+
+// Frugal when busy: above --coalesce-above deliveries/s, a room written less
+// than --coalesce-ms ago gathers its next events for the rest of that window.
+// (Two members here, so "busy" is a threshold of 1 delivery/s.)
+TEST_F(HubWakeTest, ABusyRoomGathersForTheRestOfTheCoalesceWindow) {
+  options_.coalesce_above = 1;
+  options_.coalesce_ms = 10;
+  make_hub(0);
+  driver_.clock += 1.0;  // the room was last written a second ago
+  post(alice_, "one");
+  EXPECT_TRUE(flushed_soon()) << "the first event after a pause goes out in its turn";
+  EXPECT_EQ(driver_.flush_arms, 0);
+  settle();  // the pass ends now: the room was just written
+  driver_.clock += 0.004;
+  post(bob_, "two");
+  EXPECT_FALSE(flushed_soon()) << "written 4 ms ago in a busy relay: it gathers";
+  EXPECT_EQ(driver_.flush_arms, 1);
+  EXPECT_EQ(driver_.last_flush_delay_ms, 6u) << "until 10 ms after the last write";
+  post(alice_, "three");
+  EXPECT_EQ(driver_.flush_arms, 1) << "one timer for what gathers";
+  hub_->flush();
+  EXPECT_EQ(wakes(alice_), 1) << "both events, one offer each";
+  EXPECT_EQ(wakes(bob_), 1);
+}
+
+TEST_F(HubWakeTest, ARoomQuietForTheCoalesceWindowIsWrittenAtOnceEvenWhenBusy) {
+  options_.coalesce_above = 1;
+  options_.coalesce_ms = 10;
+  make_hub(0);
+  driver_.clock += 1.0;
+  post(alice_, "one");
+  settle();
+  driver_.clock += 0.0101;  // just past the window: not gathered
+  post(bob_, "two");
+  EXPECT_TRUE(flushed_soon());
+  EXPECT_EQ(driver_.flush_arms, 0);
+}
+
+TEST_F(HubWakeTest, BelowTheCoalesceRateEveryEventIsWrittenAtOnce) {
+  options_.coalesce_above = 1000;  // two members and a few events: far below
+  options_.coalesce_ms = 10;
+  make_hub(0);
+  for (int i = 0; i < 5; ++i) {
+    driver_.clock += 0.001;
+    post(alice_, "again");
+    EXPECT_TRUE(flushed_soon()) << "event " << i;
+    EXPECT_EQ(driver_.flush_arms, 0);
+    settle();
+  }
+}
+
+TEST_F(HubWakeTest, CoalesceMsZeroNeverGathers) {
+  options_.coalesce_above = 1;
+  options_.coalesce_ms = 0;
+  make_hub(0);
+  post(alice_, "one");
+  settle();
+  driver_.clock += 0.001;
+  post(bob_, "two");
+  EXPECT_TRUE(flushed_soon());
+  EXPECT_EQ(driver_.flush_arms, 0);
 }
 
 TEST_F(HubWakeTest, SmallEventsWaitForTheTimer) {
@@ -170,10 +241,7 @@ TEST_F(HubWakeTest, FlushPushesAndWakesOnlyTheReadersPushDeclines) {
 // kWritesPerTurn members per flush(), and nobody is left out, including when
 // members leave and a new message arrives while the flush is under way.
 TEST_F(HubWakeTest, AFlushOffersABoundedNumberOfMembersPerTurnAndReachesEveryone) {
-  make_hub(10);
-  constexpr std::size_t kMembers = 3 * Hub::kWritesPerTurn + 10;
-  std::vector<Session> crowd(kMembers);
-  join_crowd(crowd);
+  std::vector<Session> crowd = big_room();
   post(alice_, "to everyone");
   hub_->flush();
   EXPECT_EQ(driver_.pushes.size(), Hub::kWritesPerTurn);
@@ -200,7 +268,7 @@ TEST_F(HubWakeTest, AFlushOffersABoundedNumberOfMembersPerTurnAndReachesEveryone
   for (Session* member : alice_.room->members)
     EXPECT_GT(driver_.pushes[member], before[member])
         << member->nick << " missed the second message";
-  for (std::size_t i = 0; i < kMembers; ++i) {
+  for (std::size_t i = 0; i < crowd.size(); ++i) {
     if (!crowd[i].room) continue;
     EXPECT_GE(driver_.pushes[&crowd[i]], 1) << crowd[i].nick;
   }
@@ -210,10 +278,7 @@ TEST_F(HubWakeTest, AFlushOffersABoundedNumberOfMembersPerTurnAndReachesEveryone
 // Messages that keep arriving during a flush must not start it over: it
 // would offer the same members again and again and never reach the others.
 TEST_F(HubWakeTest, MessagesDuringAFlushDoNotStarveTheMembersItHasNotReached) {
-  make_hub(10);
-  constexpr std::size_t kMembers = 3 * Hub::kWritesPerTurn + 10;
-  std::vector<Session> crowd(kMembers);
-  join_crowd(crowd);
+  std::vector<Session> crowd = big_room();
   post(alice_, "first");
   hub_->flush();  // the timer: the first turn of the pass
   for (int turn = 0; turn < 3; ++turn) {

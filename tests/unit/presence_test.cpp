@@ -21,6 +21,12 @@ std::string nick_of(int i) {
   return buffer;
 }
 
+// The i-th member joins: in the member list and announced.
+void arrive(RoomPresence& presence, std::size_t i) {
+  presence.add(nick_of(static_cast<int>(i)));
+  presence.joined(nick_of(static_cast<int>(i)));
+}
+
 TEST(RoomPresence, PagesCoverEveryNickOnceInOrder) {
   RoomPresence presence;
   for (int i = 0; i < 1234; ++i) presence.add(nick_of(i));
@@ -57,8 +63,7 @@ TEST(RoomPresence, APageAtUnderAndOverTheLimit) {
 TEST(RoomPresence, UpToTheLimitChangesAreItemizedWithTheCount) {
   RoomPresence presence;
   for (std::size_t i = 0; i < RoomPresence::kItemizedPerFlush; ++i) {
-    presence.add(nick_of(static_cast<int>(i)));
-    presence.joined(nick_of(static_cast<int>(i)));
+    arrive(presence, i);
   }
   ASSERT_TRUE(presence.flush("r", 42));
   ASSERT_EQ(presence.next_version() - presence.first_version(), RoomPresence::kItemizedPerFlush);
@@ -75,8 +80,7 @@ TEST(RoomPresence, OverTheLimitOneSummaryStandsForTheBurst) {
   RoomPresence presence;
   const std::size_t burst = RoomPresence::kItemizedPerFlush + 1;
   for (std::size_t i = 0; i < burst; ++i) {
-    presence.add(nick_of(static_cast<int>(i)));
-    presence.joined(nick_of(static_cast<int>(i)));
+    arrive(presence, i);
   }
   presence.remove(nick_of(0));
   presence.left(nick_of(0));
@@ -92,8 +96,7 @@ TEST(RoomPresence, TheRingKeepsTheNewestEventsOnly) {
   RoomPresence presence;
   const std::size_t flushes = RoomPresence::kRingEvents + 10;
   for (std::size_t i = 0; i < flushes; ++i) {
-    presence.add(nick_of(static_cast<int>(i)));
-    presence.joined(nick_of(static_cast<int>(i)));
+    arrive(presence, i);
     presence.flush("r", static_cast<std::int64_t>(i + 1));
   }
   EXPECT_EQ(presence.next_version(), flushes);

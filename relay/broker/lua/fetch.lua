@@ -14,7 +14,7 @@
 --          alone leaves no key behind for good (publish.lua persists it)
 -- ARGV[5]  the run id of this Redis process, ARGV[6] "1" when it persists
 --          every write: data from an earlier process that did not may have
---          been rolled back, so the room gets a new epoch (as in publish.lua)
+--          been rolled back, so the room gets a new epoch (epoch_rule.lua)
 --
 -- Returns {epoch, top seq, entries oldest first, members}: each entry {id,
 -- {t, ts, f, from, i, id, b, body}} as XRANGE gives it; members as
@@ -25,13 +25,8 @@ if not epoch then
   epoch = ARGV[1]
   redis.call('HSET', KEYS[1], 'epoch', epoch, 'run', ARGV[5], 'dur', ARGV[6])
 elseif meta[2] ~= ARGV[5] then
-  if meta[3] ~= '1' then
-    local fresh = tonumber(ARGV[1])
-    if fresh <= tonumber(epoch) then fresh = tonumber(epoch) + 1 end
-    epoch = string.format('%d', fresh)
-    redis.call('HSET', KEYS[1], 'epoch', epoch)
-  end
-  redis.call('HSET', KEYS[1], 'run', ARGV[5], 'dur', ARGV[6])
+  epoch = epoch_after_restart(KEYS[1], epoch, meta[3], ARGV[1], ARGV[5])  -- epoch_rule.lua
+  redis.call('HSET', KEYS[1], 'dur', ARGV[6])
 end
 local top = tonumber(redis.call('HGET', KEYS[1], 'seq') or '0')
 if top == 0 then

@@ -25,17 +25,9 @@
 local meta = redis.call('HMGET', KEYS[1], 'epoch', 'seq', 'run', 'dur')
 local epoch = meta[1]
 local top = tonumber(meta[2] or '0')
--- Data written by an earlier Redis process that did not persist every write
--- may have been rolled back: it gets a new epoch, so that no seq a client
--- saw names a second message (the seqs of the new epoch go on from here).
+-- Data from an earlier Redis process may have been rolled back (epoch_rule.lua).
 if epoch and meta[3] ~= ARGV[11] then
-  if meta[4] ~= '1' then
-    local fresh = tonumber(ARGV[3])
-    if fresh <= tonumber(epoch) then fresh = tonumber(epoch) + 1 end
-    epoch = string.format('%d', fresh)
-    redis.call('HSET', KEYS[1], 'epoch', epoch)
-  end
-  redis.call('HSET', KEYS[1], 'run', ARGV[11])
+  epoch = epoch_after_restart(KEYS[1], epoch, meta[4], ARGV[3], ARGV[11])
 end
 if epoch and epoch == ARGV[9] and top < tonumber(ARGV[10]) then
   return {2, epoch, top}

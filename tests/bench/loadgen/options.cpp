@@ -27,6 +27,10 @@ std::optional<int> parse_options(int argc, char** argv, Options& o) {
   app.add_option("--path", o.path, "WebSocket path (legacy: ?room= is added)")
       ->capture_default_str();
   app.add_option("--room", o.room, "room to join")->capture_default_str();
+  app.add_option("--token-key", o.token_key,
+                 "key file (as the relay's --auth-key): each client joins verified with its own "
+                 "token (sub = its index, name = its nick, valid 1 h), minted at start-up")
+      ->check(CLI::ExistingFile);
   app.add_option("--threads", o.threads, "worker threads (one per core given)")
       ->capture_default_str()
       ->check(CLI::Range(1u, 64u));

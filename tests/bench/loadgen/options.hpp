@@ -44,6 +44,9 @@ struct Options {
   std::vector<pid_t> server_pids;  // their CPU and RSS are summed (several relays)
   pid_t broker_pid = 0;            // a broker (redis-server) reported on its own
   std::string label;               // copied into the report
+  // An HS256 secret (or PEM private key) file, as the relay's --auth-key:
+  // every client joins with its own token (client_tokens.hpp). Empty: guests.
+  std::string token_key;
 };
 
 // Returns an exit code when the program should stop (help, usage error).

@@ -1,6 +1,9 @@
 // JSON report of a run (see report.hpp).
 #include "tests/bench/loadgen/report.hpp"
 
+#include <optional>
+#include <string>
+
 #include "tests/bench/loadgen/json_line.hpp"
 
 namespace hubchat::bench {
@@ -8,6 +11,21 @@ namespace {
 
 double us(std::uint64_t ns) {
   return static_cast<double>(ns) / 1000.0;
+}
+
+// One process's CPU over the window as `<who>_cpu_s`, `<who>_cpu_util` and
+// `<who>_cpu_per_delivery_us`; null for all three when it was not sampled.
+void cpu_fields(JsonLine& j, const std::string& who, std::optional<double> cpu_s, double window_s,
+                std::uint64_t deliveries) {
+  const std::string s = who + "_cpu_s", util = who + "_cpu_util",
+                    per = who + "_cpu_per_delivery_us";
+  if (!cpu_s) {
+    j.null(s.c_str()).null(util.c_str()).null(per.c_str());
+    return;
+  }
+  j.num(s.c_str(), *cpu_s);
+  j.num(util.c_str(), window_s > 0 ? *cpu_s / window_s : 0);
+  j.num(per.c_str(), deliveries ? *cpu_s * 1e6 / static_cast<double>(deliveries) : 0);
 }
 
 }  // namespace
@@ -22,6 +40,10 @@ std::string report_json(const Options& o, const ScenarioResult& r) {
   j.integer("clients", o.clients).integer("connected", s.connected);
   j.integer("connect_failures", s.connect_failures).num("connect_s", m.connect_s);
   j.integer("threads", o.threads);
+  // Joins completed per second while connecting (lossless: welcomes): what a
+  // join costs, with tokens (--token-key) or without.
+  j.boolean("tokens", !o.token_key.empty());
+  j.num("joins_per_s", m.connect_s > 0 ? static_cast<double>(s.connected) / m.connect_s : 0);
   JsonLine closes;
   for (const auto& [code, n] : s.closes) closes.integer(std::to_string(code).c_str(), n);
   const std::uint64_t dropped = s.closes_total() + s.hangups + s.protocol_errors;
@@ -56,27 +78,10 @@ std::string report_json(const Options& o, const ScenarioResult& r) {
     j.num("msgs_per_frame",
           s.frames_in_window ? static_cast<double>(s.received_in_window) / s.frames_in_window : 0);
     j.integer("bytes_in", s.bytes).num("max_send_lag_us", us(s.max_send_lag_ns));
-    j.num("loadgen_cpu_s", m.self_cpu_s);
-    j.num("loadgen_cpu_util", m.window_s > 0 ? m.self_cpu_s / m.window_s : 0);
-    j.num(
-        "loadgen_cpu_per_delivery_us",
-        s.received_in_window ? m.self_cpu_s * 1e6 / static_cast<double>(s.received_in_window) : 0);
-    if (m.server_cpu_s) {
-      j.num("server_cpu_s", *m.server_cpu_s);
-      j.num("server_cpu_util", m.window_s > 0 ? *m.server_cpu_s / m.window_s : 0);
-      j.num("server_cpu_per_delivery_us",
-            s.received_in_window ? *m.server_cpu_s * 1e6 / static_cast<double>(s.received_in_window)
-                                 : 0);
-    } else {
-      j.null("server_cpu_s").null("server_cpu_util").null("server_cpu_per_delivery_us");
-    }
-    if (m.broker_cpu_s) {
-      j.num("broker_cpu_s", *m.broker_cpu_s);
-      j.num("broker_cpu_util", m.window_s > 0 ? *m.broker_cpu_s / m.window_s : 0);
-      j.num("broker_cpu_per_delivery_us",
-            s.received_in_window ? *m.broker_cpu_s * 1e6 / static_cast<double>(s.received_in_window)
-                                 : 0);
-    }
+    cpu_fields(j, "loadgen", m.self_cpu_s, m.window_s, s.received_in_window);
+    cpu_fields(j, "server", m.server_cpu_s, m.window_s, s.received_in_window);
+    // The broker's fields are left out, not null, when there is no broker.
+    if (m.broker_cpu_s) cpu_fields(j, "broker", m.broker_cpu_s, m.window_s, s.received_in_window);
   } else {
     j.num("hold_s", m.window_s);
   }

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "tests/bench/loadgen/options.hpp"
 
@@ -21,10 +22,12 @@ struct Timeline {
 };
 
 struct RunControl {
-  RunControl(const Options& o, std::string run_tag) : options(o), tag(std::move(run_tag)) {}
+  RunControl(const Options& o, std::string run_tag, std::vector<std::string> client_tokens)
+      : options(o), tag(std::move(run_tag)), tokens(std::move(client_tokens)) {}
 
   const Options& options;
-  std::string tag;  // run tag stamped into every body
+  std::string tag;                  // run tag stamped into every body
+  std::vector<std::string> tokens;  // client i joins with tokens[i]; empty: as a guest
   std::atomic<std::size_t> ready{0};
   std::atomic<std::size_t> failed{0};
   std::atomic<bool> started{false};  // timeline is valid

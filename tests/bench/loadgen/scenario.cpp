@@ -66,9 +66,9 @@ void wait_for_connections(const RunControl& control, const Options& o) {
 
 }  // namespace
 
-ScenarioResult run_scenario(const Options& o) {
+ScenarioResult run_scenario(const Options& o, std::vector<std::string> tokens) {
   ScenarioResult result;
-  RunControl control{o, random_tag()};
+  RunControl control{o, random_tag(), std::move(tokens)};
   result.samples.server_rss_before = server_rss(o);
 
   std::vector<std::unique_ptr<Worker>> workers;

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "tests/bench/loadgen/options.hpp"
 #include "tests/bench/loadgen/stats.hpp"
@@ -25,6 +27,7 @@ struct ScenarioResult {
   Samples samples;
 };
 
-ScenarioResult run_scenario(const Options& options);
+// `tokens`: client i joins with tokens[i] (--token-key); empty: as guests.
+ScenarioResult run_scenario(const Options& options, std::vector<std::string> tokens = {});
 
 }  // namespace hubchat::bench

@@ -12,7 +12,9 @@
 #include <cstring>
 
 #include "shared/lossless_codec.hpp"
+#include "tests/bench/loadgen/client_tokens.hpp"
 #include "tests/bench/loadgen/clock.hpp"
+#include "tests/bench/loadgen/epoll_write.hpp"
 #include "tests/bench/loadgen/message_body.hpp"
 #include "tests/bench/loadgen/ws_client_frame.hpp"
 
@@ -52,11 +54,29 @@ Worker::Worker(RunControl& control, unsigned index)
   std::string path = options_.path;
   if (options_.dialect == Dialect::legacy)
     path += (path.find('?') == std::string::npos ? "?room=" : "&room=") + options_.room;
-  for (int port : options_.ports)
-    upgrades_.push_back(upgrade_request(options_.host + ":" + std::to_string(port), path,
+  // A legacy client's token rides in its URL, so each has its own request;
+  // it is made at connect time (one at a time) rather than held for all.
+  legacy_token_path_ = options_.dialect == Dialect::legacy && !control_.tokens.empty();
+  for (int port : options_.ports) {
+    const std::string host = options_.host + ":" + std::to_string(port);
+    if (legacy_token_path_) {
+      hosts_.push_back(host);
+      upgrades_.push_back(path + "&token=");
+      continue;
+    }
+    upgrades_.push_back(upgrade_request(host, path,
                                         options_.dialect == Dialect::lossless
                                             ? std::string_view(lossless::kSubprotocol)
                                             : std::string_view()));
+  }
+}
+
+const std::string& Worker::upgrade_for(const Connection& c) {
+  const std::size_t port = c.id % upgrades_.size();
+  if (!legacy_token_path_) return upgrades_[port];
+  upgrade_scratch_ =
+      upgrade_request(hosts_[port], upgrades_[port] + control_.tokens[c.id], std::string_view());
+  return upgrade_scratch_;
 }
 
 std::uint32_t Worker::next_mask() {
@@ -209,11 +229,7 @@ void Worker::open(Connection& c) {
   if (connect(c.fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 &&
       errno != EINPROGRESS)
     return fail(c);
-  epoll_event ev{};
-  ev.events = EPOLLIN | EPOLLOUT;
-  ev.data.u32 = c.id / options_.threads;
-  if (epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, c.fd.get(), &ev) != 0) return fail(c);
-  c.epollout = true;
+  if (!watch_connecting(epoll_.get(), c, tag(c))) return fail(c);
 }
 
 void Worker::handle_event(Connection& c, std::uint32_t events) {
@@ -229,12 +245,10 @@ void Worker::handle_event(Connection& c, std::uint32_t events) {
 }
 
 void Worker::finish_connect(Connection& c) {
-  int error = 0;
-  socklen_t len = sizeof error;
-  if (getsockopt(c.fd.get(), SOL_SOCKET, SO_ERROR, &error, &len) != 0 || error != 0) return fail(c);
+  if (!connect_succeeded(c.fd.get())) return fail(c);
   c.state = ConnState::upgrading;
-  set_epollout(c, false);
-  queue(c, upgrades_[c.id % upgrades_.size()]);
+  set_epollout(epoll_.get(), c, tag(c), false);
+  queue(c, upgrade_for(c));
   if (c.closing) fail(c);
 }
 
@@ -284,7 +298,8 @@ void Worker::on_upgrade_bytes(Connection& c, std::string_view data) {
     Event join;
     join.type = EventType::join;
     join.room = options_.room;
-    join.nick = "lg" + std::to_string(c.id);
+    join.nick = client_nick(c.id);
+    if (!control_.tokens.empty()) join.token = control_.tokens[c.id];
     payload_scratch_ = lossless::encode(join);
     frame_scratch_.clear();
     append_client_frame(frame_scratch_, WsOpcode::text, payload_scratch_, next_mask());
@@ -408,25 +423,15 @@ void Worker::drop(Connection& c) {
 
 void Worker::queue(Connection& c, std::string_view bytes) {
   if (c.state == ConnState::closed || !c.fd.valid()) return;
-  on_sent(c, c.out.send(c.fd.get(), bytes));
+  send_bytes(epoll_.get(), c, tag(c), bytes);
 }
 
 void Worker::flush(Connection& c) {
-  on_sent(c, c.out.flush(c.fd.get()));
+  flush_bytes(epoll_.get(), c, tag(c));
 }
 
-void Worker::on_sent(Connection& c, SendBuffer::Result result) {
-  if (result == SendBuffer::Result::failed) c.closing = true;
-  set_epollout(c, result == SendBuffer::Result::pending);
-}
-
-void Worker::set_epollout(Connection& c, bool on) {
-  if (c.epollout == on || !c.fd.valid()) return;
-  epoll_event ev{};
-  ev.events = EPOLLIN | (on ? EPOLLOUT : 0u);
-  ev.data.u32 = c.id / options_.threads;
-  epoll_ctl(epoll_.get(), EPOLL_CTL_MOD, c.fd.get(), &ev);
-  c.epollout = on;
+std::uint32_t Worker::tag(const Connection& c) const {
+  return static_cast<std::uint32_t>(c.id / options_.threads);
 }
 
 }  // namespace hubchat::bench

@@ -40,8 +40,8 @@ class Worker {
   void drop(Connection& c);
   void queue(Connection& c, std::string_view bytes);
   void flush(Connection& c);
-  void on_sent(Connection& c, SendBuffer::Result result);
-  void set_epollout(Connection& c, bool on);
+  std::uint32_t tag(const Connection& c) const;         // its epoll data
+  const std::string& upgrade_for(const Connection& c);  // its HTTP upgrade request
   void send_messages(Connection& c, std::size_t count, std::int64_t now, bool paced);
   void send_due(std::int64_t now);
   std::int64_t wait_timeout_ns(std::int64_t now) const;
@@ -58,13 +58,18 @@ class Worker {
   std::size_t settled_ = 0;     // ready or failed
   Stats stats_;
   std::vector<char> read_buf_;
-  std::string frame_scratch_;          // outgoing frames being built
-  std::string payload_scratch_;        // one outgoing payload being built
-  std::string pong_scratch_;           // a pong being built (inside a read)
-  std::vector<std::string> upgrades_;  // the upgrade request per port (Host differs)
-  Connection* current_ = nullptr;      // connection whose bytes the receiver is parsing
-  std::int64_t read_time_ = 0;         // clock at the current read
-  std::int64_t last_rx_ns_ = 0;        // last time any bytes arrived
+  std::string frame_scratch_;    // outgoing frames being built
+  std::string payload_scratch_;  // one outgoing payload being built
+  std::string pong_scratch_;     // a pong being built (inside a read)
+  // The upgrade request per port (Host differs); with legacy tokens, the
+  // path up to the token instead (hosts_: each port's Host).
+  std::vector<std::string> upgrades_;
+  std::vector<std::string> hosts_;
+  bool legacy_token_path_ = false;
+  std::string upgrade_scratch_;    // a legacy client's own request, being sent
+  Connection* current_ = nullptr;  // connection whose bytes the receiver is parsing
+  std::int64_t read_time_ = 0;     // clock at the current read
+  std::int64_t last_rx_ns_ = 0;    // last time any bytes arrived
   std::uint64_t mask_state_;
 };
 

@@ -12,6 +12,7 @@
 
 #include "shared/lossless_codec.hpp"
 #include "tests/bench/loadgen/clock.hpp"
+#include "tests/bench/loadgen/epoll_write.hpp"
 #include "tests/bench/loadgen/ws_client_frame.hpp"
 
 namespace hubchat::bench {
@@ -151,11 +152,7 @@ void ClientPool::open(StormClient& c, std::int64_t now) {
   if (::connect(c.fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 &&
       errno != EINPROGRESS)
     return end(c);
-  epoll_event ev{};
-  ev.events = EPOLLIN | EPOLLOUT;
-  ev.data.u32 = c.index;
-  if (epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, c.fd.get(), &ev) != 0) return end(c);
-  c.epollout = true;
+  if (!watch_connecting(epoll_.get(), c, c.index)) return end(c);
 }
 
 void ClientPool::handle_event(StormClient& c, std::uint32_t events) {
@@ -171,11 +168,9 @@ void ClientPool::handle_event(StormClient& c, std::uint32_t events) {
 }
 
 void ClientPool::finish_connect(StormClient& c) {
-  int error = 0;
-  socklen_t len = sizeof error;
-  if (getsockopt(c.fd.get(), SOL_SOCKET, SO_ERROR, &error, &len) != 0 || error != 0) return end(c);
+  if (!connect_succeeded(c.fd.get())) return end(c);
   c.phase = Phase::upgrading;
-  set_epollout(c, false);
+  set_epollout(epoll_.get(), c, c.index, false);
   queue(c, upgrade_);
   if (c.closing) end(c);
 }
@@ -302,25 +297,11 @@ void ClientPool::send_events(StormClient& c, const std::vector<Event>& events) {
 
 void ClientPool::queue(StormClient& c, std::string_view bytes) {
   if (!c.fd.valid() || c.closing) return;
-  on_sent(c, c.out.send(c.fd.get(), bytes));
+  send_bytes(epoll_.get(), c, c.index, bytes);
 }
 
 void ClientPool::flush(StormClient& c) {
-  on_sent(c, c.out.flush(c.fd.get()));
-}
-
-void ClientPool::on_sent(StormClient& c, SendBuffer::Result result) {
-  if (result == SendBuffer::Result::failed) c.closing = true;
-  set_epollout(c, result == SendBuffer::Result::pending);
-}
-
-void ClientPool::set_epollout(StormClient& c, bool on) {
-  if (c.epollout == on || !c.fd.valid()) return;
-  epoll_event ev{};
-  ev.events = EPOLLIN | (on ? EPOLLOUT : 0u);
-  ev.data.u32 = c.index;
-  epoll_ctl(epoll_.get(), EPOLL_CTL_MOD, c.fd.get(), &ev);
-  c.epollout = on;
+  flush_bytes(epoll_.get(), c, c.index);
 }
 
 }  // namespace hubchat::bench

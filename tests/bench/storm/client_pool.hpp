@@ -104,8 +104,6 @@ class ClientPool {
   void expire_handshakes(std::int64_t now);
   void queue(StormClient& c, std::string_view bytes);
   void flush(StormClient& c);
-  void on_sent(StormClient& c, SendBuffer::Result result);
-  void set_epollout(StormClient& c, bool on);
   std::uint32_t next_mask();
 
   PoolConfig config_;

@@ -15,6 +15,12 @@ namespace {
 
 using namespace testing;  // the relay_events.hpp builders
 
+// The user opens `welcome`'s room and the relay welcomes it there.
+void enter(ChatModel& model, const Event& welcome) {
+  model.set_active_room(welcome.room);
+  model.apply(welcome);
+}
+
 std::vector<Seq> seqs(const Room& room) {
   std::vector<Seq> out;
   for (const Line& line : room.lines()) out.push_back(line.seq);
@@ -29,8 +35,7 @@ std::vector<std::string> texts(const Room& room) {
 
 TEST(ChatModel, OrdersLinesBySeqWhateverTheArrivalOrder) {
   ChatModel model;
-  model.set_active_room("lobby");
-  model.apply(welcome("lobby", 1, {"mina"}));
+  enter(model, welcome("lobby", 1, {"mina"}));
   for (Seq s : {3, 1, 5, 2, 4}) model.apply(msg("lobby", s, "jun", "m" + std::to_string(s)));
   const Room& room = *model.find_room("lobby");
   EXPECT_EQ(seqs(room), (std::vector<Seq>{1, 2, 3, 4, 5}));
@@ -40,8 +45,7 @@ TEST(ChatModel, OrdersLinesBySeqWhateverTheArrivalOrder) {
 
 TEST(ChatModel, IgnoresDuplicateSeqsOnResume) {
   ChatModel model;
-  model.set_active_room("lobby");
-  model.apply(welcome("lobby", 1, {"mina"}));
+  enter(model, welcome("lobby", 1, {"mina"}));
   model.apply(msg("lobby", 1, "jun", "hello"));
   model.apply(msg("lobby", 2, "jun", "world"));
   const auto version = model.find_room("lobby")->version();
@@ -74,8 +78,7 @@ TEST(ChatModel, DuplicateMessageIsIgnoredEntirely) {
 
 TEST(ChatModel, PresenceLinesGoAtTheEndAndNeverDedupeAgainstMessages) {
   ChatModel model;
-  model.set_active_room("lobby");
-  model.apply(welcome("lobby", 1, {"mina"}));
+  enter(model, welcome("lobby", 1, {"mina"}));
   model.apply(msg("lobby", 1, "jun", "a"));
   model.apply(msg("lobby", 2, "jun", "b"));
   model.apply(presence(EventType::join, "lobby", "ara", 2));
@@ -99,8 +102,7 @@ TEST(ChatModel, PresenceLinesGoAtTheEndAndNeverDedupeAgainstMessages) {
 
 TEST(ChatModel, PresenceStartsFromWelcomeAndFollowsLiveEvents) {
   ChatModel model;
-  model.set_active_room("lobby");
-  model.apply(welcome("lobby", 10, {"mina", "jun"}));
+  enter(model, welcome("lobby", 10, {"mina", "jun"}));
   const Room& room = *model.find_room("lobby");
   EXPECT_EQ(room.members(), (std::vector<std::string>{"jun", "mina"}));
   EXPECT_EQ(room.member_count(), 2u);
@@ -141,8 +143,7 @@ TEST(ChatModel, ReplayedHistoryDoesNotChangePresence) {
 TEST(ChatModel, TenThousandMembersArriveAsWelcomeAndPages) {
   const std::vector<std::string> all = numbered_nicks(10000);
   ChatModel model;
-  model.set_active_room("big");
-  model.apply(welcome_page("big", slice(all, 0, 200), 10000, true));
+  enter(model, welcome_page("big", slice(all, 0, 200), 10000, true));
   const Room& room = *model.find_room("big");
   EXPECT_EQ(room.members().size(), 200u);
   EXPECT_EQ(room.member_count(), 10000u);  // the relay's figure, not what is held
@@ -164,8 +165,7 @@ TEST(ChatModel, PresenceAfterAPageEditsTheListAndRacesResolveInArrivalOrder) {
   // Members a..j; pages of 3 after a welcome of 3.
   const std::vector<std::string> all{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j"};
   ChatModel model;
-  model.set_active_room("r");
-  model.apply(welcome_page("r", {"a", "b", "c"}, 10, true));
+  enter(model, welcome_page("r", {"a", "b", "c"}, 10, true));
   const Room& room = *model.find_room("r");
 
   // The relay sent "d left" before the page (d..f), so the page lacks d and
@@ -199,8 +199,7 @@ TEST(ChatModel, PresenceAfterAPageEditsTheListAndRacesResolveInArrivalOrder) {
 
 TEST(ChatModel, PresenceSummaryWantsARefetchWhichReplacesTheStaleList) {
   ChatModel model;
-  model.set_active_room("r");
-  model.apply(welcome("r", 1, {"a", "b", "c", "d"}));
+  enter(model, welcome("r", 1, {"a", "b", "c", "d"}));
   const Room& room = *model.find_room("r");
   ASSERT_TRUE(room.members_complete());
   const auto lines = room.lines().size();
@@ -232,8 +231,7 @@ TEST(ChatModel, PresenceSummaryWantsARefetchWhichReplacesTheStaleList) {
 
 TEST(ChatModel, WelcomeReplacesTheListOfAnEarlierJoin) {
   ChatModel model;
-  model.set_active_room("r");
-  model.apply(welcome("r", 1, {"a", "b", "zed"}));
+  enter(model, welcome("r", 1, {"a", "b", "zed"}));
   // Back after a drop: no presence reached us meanwhile, so zed (beyond the
   // new first page) is not kept on trust.
   model.apply(welcome_page("r", {"a", "c"}, 5, true));
@@ -257,8 +255,7 @@ TEST(ChatModel, WithoutTheRelaysCountAWholeListCountsItself) {
 TEST(ChatModel, WelcomeGrantsNickAndOwnRenameUpdatesIt) {
   ChatModel model;
   model.set_nick("mina");
-  model.set_active_room("lobby");
-  model.apply(welcome("lobby", 1, {"mina", "mina-2"}, 1000, "mina-2"));
+  enter(model, welcome("lobby", 1, {"mina", "mina-2"}, 1000, "mina-2"));
   EXPECT_EQ(model.nick(), "mina-2");
   EXPECT_EQ(model.joined_room(), "lobby");
   model.apply(rename("lobby", "someone", "else"));
@@ -269,8 +266,7 @@ TEST(ChatModel, WelcomeGrantsNickAndOwnRenameUpdatesIt) {
 
 TEST(ChatModel, UnreadCountsMessagesInInactiveRoomsOnly) {
   ChatModel model;
-  model.set_active_room("lobby");
-  model.apply(welcome("lobby", 1, {}));
+  enter(model, welcome("lobby", 1, {}));
   model.apply(msg("lobby", 1, "jun", "seen"));
   model.apply(msg("dev", 1, "jun", "unseen 1"));
   model.apply(presence(EventType::join, "dev", "ara", 2));  // not a message
@@ -285,8 +281,7 @@ TEST(ChatModel, UnreadCountsMessagesInInactiveRoomsOnly) {
 
 TEST(ChatModel, EvictedHistoryBecomesAVisibleNoticeInPlace) {
   ChatModel model;
-  model.set_active_room("lobby");
-  model.apply(welcome("lobby", 1, {}));
+  enter(model, welcome("lobby", 1, {}));
   model.apply(msg("lobby", 1, "jun", "a"));
   model.apply(msg("lobby", 2, "jun", "b"));
   // Reconnect much later: 3..9 fell out of the ring, 10.. replayed.
@@ -305,8 +300,7 @@ TEST(ChatModel, EvictedHistoryBecomesAVisibleNoticeInPlace) {
 
 TEST(ChatModel, RelayRestartStartsANewGenerationBelowTheOldHistory) {
   ChatModel model;
-  model.set_active_room("lobby");
-  model.apply(welcome("lobby", 1, {}, /*epoch=*/1000));
+  enter(model, welcome("lobby", 1, {}, /*epoch=*/1000));
   model.apply(msg("lobby", 1, "jun", "old 1"));
   model.apply(msg("lobby", 2, "jun", "old 2"));
   EXPECT_EQ(model.find_room("lobby")->epoch(), 1000u);
@@ -339,8 +333,7 @@ TEST(ChatModel, ErrorEventsBecomeSystemLinesAndLastError) {
 
 TEST(ChatModel, SystemLinesGoAfterEverythingHeld) {
   ChatModel model;
-  model.set_active_room("lobby");
-  model.apply(welcome("lobby", 1, {}));
+  enter(model, welcome("lobby", 1, {}));
   model.apply(msg("lobby", 1, "jun", "a"));
   model.add_system_line("lobby", "note");
   model.apply(msg("lobby", 2, "jun", "b"));
@@ -365,8 +358,7 @@ TEST(ChatModel, LegacyModeAppendsInArrivalOrder) {
 
 TEST(ChatModel, LegacyLinesFollowEarlierLosslessHistory) {
   ChatModel model;
-  model.set_active_room("lobby");
-  model.apply(welcome("lobby", 1, {}));
+  enter(model, welcome("lobby", 1, {}));
   model.apply(msg("lobby", 1, "jun", "a"));
   model.apply(msg("lobby", 2, "jun", "b"));
   model.apply_legacy_message("legacy 1");  // counter 1 must not sort before seq 2
@@ -375,8 +367,7 @@ TEST(ChatModel, LegacyLinesFollowEarlierLosslessHistory) {
 
 TEST(ChatModel, TrimsOldestLinesBeyondTheCap) {
   ChatModel model{ChatModel::Options{3}};
-  model.set_active_room("lobby");
-  model.apply(welcome("lobby", 1, {}));
+  enter(model, welcome("lobby", 1, {}));
   for (Seq s = 1; s <= 5; ++s) model.apply(msg("lobby", s, "jun", std::to_string(s)));
   EXPECT_EQ(seqs(*model.find_room("lobby")), (std::vector<Seq>{3, 4, 5}));
   EXPECT_EQ(model.find_room("lobby")->last_seq(), 5u);

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <optional>
 
 #include "shared/lossless_codec.hpp"
 #include "tests/support/events.hpp"
@@ -90,6 +91,18 @@ class ChatSessionTest : public SessionFixture {
     server_accepts(state_, std::string{kV1});
     server_sends(state_, std::move(frame_after_open));
     tick();
+  }
+
+  // Renames to `nick`; the one event that sent (nullopt, failing the test,
+  // when it sent none or more than one).
+  std::optional<Event> sent_by_rename(const std::string& nick) {
+    state_.sent.clear();
+    session_->rename(nick);
+    if (state_.sent.size() != 1u) {
+      ADD_FAILURE() << "rename sent " << state_.sent.size() << " events, not one";
+      return std::nullopt;
+    }
+    return decode(state_.sent[0]);
   }
 
   // The `members` requests sent since the last clear of state_.sent.
@@ -289,12 +302,10 @@ TEST_F(ChatSessionTest, SwitchingRoomsJoinsWithThatRoomsSince) {
 TEST_F(ChatSessionTest, RenameSendsANickEventAndAdoptsTheGrantedNick) {
   connect();
   open_and_welcome(welcome("lobby", 1, {"mina"}));
-  state_.sent.clear();
-  session_->rename("minji");
-  ASSERT_EQ(state_.sent.size(), 1u);
-  const Event nick = decode(state_.sent[0]);
-  EXPECT_EQ(nick.type, EventType::nick);
-  EXPECT_EQ(nick.nick, "minji");
+  const auto nick = sent_by_rename("minji");
+  ASSERT_TRUE(nick);
+  EXPECT_EQ(nick->type, EventType::nick);
+  EXPECT_EQ(nick->nick, "minji");
   server_sends(state_, encode(testing::rename("lobby", "mina", "minji")));
   tick();
   EXPECT_EQ(session_->model().nick(), "minji");
@@ -316,13 +327,11 @@ TEST_F(ChatSessionTest, RenameAfterARefusedJoinJoinsAgainWithTheNewNick) {
   open_and_welcome(encode(refused));
   EXPECT_FALSE(session_->model().connection().joined);
   EXPECT_EQ(session_->model().last_error(), "bad_name: nick contains control characters");
-  state_.sent.clear();
-  session_->rename("minji");
-  ASSERT_EQ(state_.sent.size(), 1u);
-  const Event join = decode(state_.sent[0]);
-  EXPECT_EQ(join.type, EventType::join);
-  EXPECT_EQ(join.room, "lobby");
-  EXPECT_EQ(join.nick, "minji");
+  const auto join = sent_by_rename("minji");
+  ASSERT_TRUE(join);
+  EXPECT_EQ(join->type, EventType::join);
+  EXPECT_EQ(join->room, "lobby");
+  EXPECT_EQ(join->nick, "minji");
 }
 
 TEST_F(ChatSessionTest, DisconnectStopsRetrying) {

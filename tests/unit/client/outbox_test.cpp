@@ -66,6 +66,13 @@ class OutboxTest : public ::testing::Test {
   const std::deque<OutgoingMessage>& outbox() const {
     return session_.model().find_room("lobby")->outbox();
   }
+  // The messages sent so far are exactly one: `body` under its old `id`.
+  void expect_resent_once(const std::string& id, const std::string& body) const {
+    const auto resent = sent(EventType::msg);
+    ASSERT_EQ(resent.size(), 1u);
+    EXPECT_EQ(resent[0].id, id);
+    EXPECT_EQ(resent[0].body, body);
+  }
   void drop_and_reconnect() {
     server_closes(state_, 1006, "gone");
     tick();
@@ -122,10 +129,7 @@ TEST_F(OutboxTest, AnUnacknowledgedMessageIsSentAgainWithItsIdAfterAReconnect) {
   EXPECT_TRUE(sent(EventType::msg).empty()) << "nothing before the welcome";
   server_sends(state_, welcome(2));
   tick();
-  const auto resent = sent(EventType::msg);
-  ASSERT_EQ(resent.size(), 1u);
-  EXPECT_EQ(resent[0].id, id);
-  EXPECT_EQ(resent[0].body, "lost in flight?");
+  ASSERT_NO_FATAL_FAILURE(expect_resent_once(id, "lost in flight?"));
   // The relay had it: it says so, and the message is not shown twice.
   server_sends(state_, echo(1, "lost in flight?", id) + "\n" + ack(1, id));
   tick();
@@ -179,10 +183,7 @@ TEST_F(OutboxTest, AnotherMembersMessageWithOurExactIdDoesNotClearOurs) {
   server_accepts(state_, "hubchat.v1");
   server_sends(state_, welcome(2));
   tick();
-  const auto resent = sent(EventType::msg);
-  ASSERT_EQ(resent.size(), 1u);
-  EXPECT_EQ(resent[0].id, id);
-  EXPECT_EQ(resent[0].body, "mine");
+  ASSERT_NO_FATAL_FAILURE(expect_resent_once(id, "mine"));
 }
 
 // The ack names the room the message went to: after a switch it still

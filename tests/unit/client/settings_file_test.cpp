@@ -19,6 +19,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/temp_dir.hpp"
+
 namespace hubchat::desktop {
 namespace {
 
@@ -27,12 +29,10 @@ namespace fs = std::filesystem;
 class SettingsFileTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string tmpl = (fs::temp_directory_path() / "hubchat-settings-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
+    ASSERT_TRUE(temp_.valid());
+    dir_ = temp_.path();
     path_ = (dir_ / "config" / "hubchat" / "desktop.conf").string();
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
   static std::string read(const fs::path& p) {
     std::ifstream in(p, std::ios::binary);
@@ -50,6 +50,7 @@ class SettingsFileTest : public ::testing::Test {
     return names;
   }
 
+  test::TempDir temp_{"settings"};  // removed with the fixture
   fs::path dir_;
   std::string path_;
   const Settings settings_{"ws://127.0.0.1:8080/ws", "민아", "lobby", ""};
