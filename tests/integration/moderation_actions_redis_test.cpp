@@ -7,6 +7,7 @@
 
 #include "moderation_actions_support.hpp"
 #include "redis_relays_fixture.hpp"
+#include "tests/support/temp_dir.hpp"
 #include "tests/support/test_keys.hpp"
 
 namespace hubchat::test {
@@ -43,7 +44,7 @@ class ModerationActionsRedisTest : public RedisRelaysTest {
         .has_value();
   }
 
-  ModerationFiles files_;
+  TempDir files_{"modactions"};
   ModerationPeers peers_;
   RelayProcess* a_ = nullptr;
   RelayProcess* b_ = nullptr;

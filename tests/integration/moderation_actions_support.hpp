@@ -5,60 +5,21 @@
 // the kick/mute/ban requests, and waits for an error code or a close.
 #pragma once
 
-#include <stdlib.h>
-
 #include <chrono>
-#include <filesystem>
-#include <fstream>
 #include <optional>
 #include <string>
 
-#include "relay/auth/token_minter.hpp"
 #include "tests/support/lossless_client.hpp"
+#include "tests/support/test_tokens.hpp"
 
 namespace hubchat::test {
-
-// The relay's files (its --auth-key secret, an API key) in a temporary
-// directory of the test's own, removed with it.
-class ModerationFiles {
- public:
-  ModerationFiles() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "hubchat-modactions-XXXXXX").string();
-    if (mkdtemp(pattern.data())) dir_ = pattern;
-  }
-  ~ModerationFiles() {
-    if (!dir_.empty()) std::filesystem::remove_all(dir_);
-  }
-  ModerationFiles(const ModerationFiles&) = delete;
-  ModerationFiles& operator=(const ModerationFiles&) = delete;
-  // Writes `text` to the file `name` there; its path.
-  std::string write(const std::string& name, const std::string& text) const {
-    const std::string path = dir_ + "/" + name;
-    std::ofstream(path) << text;
-    return path;
-  }
-
- private:
-  std::string dir_;
-};
 
 struct ModerationPeers {
   std::string secret;  // the relay's --auth-key contents
 
   // A token for `name` (sub "id-<name>"), valid for an hour.
   std::string token(const std::string& name, relay::Role role) const {
-    using namespace std::chrono;
-    const auto now = duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
-    std::string error;
-    const auto key = relay::parse_auth_key(secret, relay::KeyUse::sign, error);
-    relay::TokenClaims claims;
-    claims.issued_at = now;
-    claims.expires_at = now + 3600;
-    claims.role = role;
-    claims.name = name;
-    claims.sub = "id-" + name;
-    return key ? relay::mint_token(*key, claims, error).value_or("") : std::string();
+    return mint_test_token(signing_key(secret), name, 3600, std::nullopt, role);
   }
 
   // Connects from `source` (empty: 127.0.0.1) and sends a join of `room` as

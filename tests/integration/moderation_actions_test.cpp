@@ -9,6 +9,7 @@
 
 #include "moderation_actions_support.hpp"
 #include "relay_test_fixture.hpp"
+#include "tests/support/temp_dir.hpp"
 #include "tests/support/test_keys.hpp"
 
 namespace hubchat::test {
@@ -54,7 +55,7 @@ class ModerationActionsTest : public RelayTest {
         deadline_in(5s));
   }
 
-  ModerationFiles files_;
+  TempDir files_{"modactions"};
   ModerationPeers peers_;
 };
 
