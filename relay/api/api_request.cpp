@@ -49,6 +49,12 @@ ApiResponse ApiRequests::published(bool accepted, std::uint64_t seq) {
   return {200, json::JsonObject().uint("seq", seq).str()};
 }
 
+ApiResponse ApiRequests::moderated(bool done) {
+  if (!done)
+    return api_error(503, "unavailable", "the message store is unreachable: nothing was done");
+  return {200, json::JsonObject().boolean("ok", true).str()};
+}
+
 ApiOutcome ApiRequests::handle(bool post, std::string_view path, std::string_view body,
                                std::string_view address) {
   if (path == "/api/rooms") {
@@ -58,6 +64,7 @@ ApiOutcome ApiRequests::handle(bool post, std::string_view path, std::string_vie
   if (!post) return {api_error(405, "method_not_allowed", "this endpoint takes a POST"), 0};
   if (path == "/api/publish") return publish(body, address);
   if (path == "/api/delete") return remove(body, address);
+  if (is_moderation(path)) return moderate(path, body, address);
   return {api_error(404, "not_found", "no such endpoint"), 0};
 }
 
@@ -101,6 +108,48 @@ ApiOutcome ApiRequests::remove(std::string_view body, std::string_view address) 
             static_cast<int>(address.size()), address.data(), room.c_str(),
             static_cast<unsigned long long>(seq->number));
   return {std::nullopt, *ticket};
+}
+
+// POST /api/kick {"room","nick"}; /api/mute, /api/ban {"nick"+"room" | "uid" |
+// "address", "seconds"}; "by" optional. The hub checks the rest, as for a
+// moderator's request, and logs it.
+ApiOutcome ApiRequests::moderate(std::string_view path, std::string_view body,
+                                 std::string_view address) {
+  Fields fields;
+  if (auto bad = parse_fields(body, fields)) return {std::move(bad), 0};
+  Hub::ModerationRequest request;
+  request.kind = path == "/api/kick"   ? ModerationAction::Kind::kick
+                 : path == "/api/mute" ? ModerationAction::Kind::mute
+                                       : ModerationAction::Kind::ban;
+  for (const json::Field& field : fields.all) {
+    std::string* text = field.key == "room"      ? &request.room
+                        : field.key == "nick"    ? &request.nick
+                        : field.key == "uid"     ? &request.uid
+                        : field.key == "address" ? &request.address
+                        : field.key == "by"      ? &request.by
+                                                 : nullptr;
+    if (text && field.kind != json::Kind::string)
+      return {api_error(400, "bad_request", "\"" + field.key + "\" must be a string"), 0};
+    if (text) *text = field.text;
+    if (field.key == "seconds") {
+      if (field.kind != json::Kind::uint)
+        return {api_error(400, "bad_request", "\"seconds\" must be a positive integer"), 0};
+      request.seconds = field.number;
+    }
+  }
+  if (!request.nick.empty() && request.room.empty())
+    return {api_error(400, "bad_request", "a nick is looked up in a \"room\""), 0};
+  if (request.by.empty()) request.by = "operator";
+  if (!is_valid_name(request.by, options_.max_nick_bytes))
+    return {api_error(400, "bad_name", "by must be a valid nick"), 0};
+  const Hub::ModerationVerdict verdict = hub_.moderate_as(request);
+  if (!verdict.code.empty())
+    return {api_error(verdict.code == "not_found" ? 404 : 400,
+                      verdict.code == "not_found" ? "not_found" : "bad_request", verdict.message),
+            0};
+  log_.debug("api: %.*s by %.*s", static_cast<int>(path.size()), path.data(),
+             static_cast<int>(address.size()), address.data());
+  return {std::nullopt, verdict.ticket};
 }
 
 ApiResponse ApiRequests::rooms() const {

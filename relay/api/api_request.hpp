@@ -40,10 +40,16 @@ class ApiRequests {
                     std::string_view address);
   // The answer to a publish, once the hub reports its verdict.
   static ApiResponse published(bool accepted, std::uint64_t seq);
+  // The answer to a kick, mute or ban, once the broker took it (or could not).
+  static ApiResponse moderated(bool done);
+  static bool is_moderation(std::string_view path) {
+    return path == "/api/kick" || path == "/api/mute" || path == "/api/ban";
+  }
 
  private:
   ApiOutcome publish(std::string_view body, std::string_view address);
   ApiOutcome remove(std::string_view body, std::string_view address);
+  ApiOutcome moderate(std::string_view path, std::string_view body, std::string_view address);
   ApiResponse rooms() const;
 
   const Options& options_;

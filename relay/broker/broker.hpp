@@ -36,6 +36,35 @@ struct Publication {
   std::uint64_t ticket;    // names the sender's request in its publish result
 };
 
+// A kick, mute or ban on its way through the broker (docs/PROTOCOL.md,
+// "Moderation"). Every relay applies it when it comes back as `moderation`
+// news: a kick closes the member's sessions in `room`; a mute or ban holds
+// relay-wide for `duration_ms` against `uid` or `address` (one of them) and
+// closes (ban) or warns (mute) the target's sessions connected now.
+struct ModerationAction {
+  enum class Kind : std::uint8_t { kick, mute, ban };
+  Kind kind = Kind::kick;
+  std::string room;               // kick: the member's room
+  std::string nick;               // kick: the member's nick
+  std::string uid;                // mute, ban: a verified user ...
+  std::string address;            // ... or a client address
+  std::uint64_t duration_ms = 0;  // mute, ban: how long from now
+  std::string by;                 // who, as the target is told
+  std::uint64_t ticket = 0;       // names the request in its verdict
+};
+
+inline const char* to_string(ModerationAction::Kind kind) {
+  switch (kind) {
+    case ModerationAction::Kind::kick:
+      return "kick";
+    case ModerationAction::Kind::mute:
+      return "mute";
+    case ModerationAction::Kind::ban:
+      return "ban";
+  }
+  return "?";
+}
+
 enum class PublishStatus : std::uint8_t {
   accepted,     // it has a seq; its copy comes back as `message` news
   duplicate,    // the same (room, key, id) was accepted before, as `seq`
@@ -55,8 +84,11 @@ enum class PublishStatus : std::uint8_t {
 //  - publish_result: the verdict on publish(ticket).
 //  - deleted: messages[0] (type deleted: seq, by) was deleted; the cache
 //    keeps its tombstone in its place.
+//  - moderation: `moderation` was taken (this relay's request, status
+//    accepted, or another relay's, or one held in Redis at (re)connect: ticket
+//    0), or could not be (status unavailable: nothing was done).
 struct BrokerNews {
-  enum class Kind : std::uint8_t { ready, message, presence, publish_result, deleted };
+  enum class Kind : std::uint8_t { ready, message, presence, publish_result, deleted, moderation };
   Kind kind = Kind::message;
   std::string room;
   std::uint64_t epoch = 0;      // ready
@@ -66,7 +98,8 @@ struct BrokerNews {
   bool joined = false;          // presence
   std::uint64_t ticket = 0;     // publish_result
   PublishStatus status = PublishStatus::accepted;
-  Seq seq = 0;  // publish_result: the message's seq (accepted, duplicate)
+  Seq seq = 0;                  // publish_result: the message's seq (accepted, duplicate)
+  ModerationAction moderation;  // moderation (its ticket: this relay's request)
 };
 
 // Where a room's stream starts, as `ready` would report it, when the broker
@@ -95,6 +128,9 @@ class Broker {
   // A local member of an open room joined (or took a nick) / left (or gave it up).
   virtual void member_joined(std::string_view room, std::string_view nick) = 0;
   virtual void member_left(std::string_view room, std::string_view nick) = 0;
+  // A kick, mute or ban, for every relay (with Redis: stored with its TTL and
+  // announced). Comes back as `moderation` news, here too.
+  virtual void moderate(ModerationAction action) = 0;
   // Moves what happened since the last call into `news` (cleared first).
   virtual void take_news(std::vector<BrokerNews>& news) = 0;
 };

@@ -94,6 +94,13 @@ void MemoryBroker::publish(Publication publication) {
   news_.push_back(std::move(result));
 }
 
+void MemoryBroker::moderate(ModerationAction action) {
+  BrokerNews news;
+  news.kind = BrokerNews::Kind::moderation;
+  news.moderation = std::move(action);
+  news_.push_back(std::move(news));
+}
+
 void MemoryBroker::take_news(std::vector<BrokerNews>& news) {
   news.clear();
   news.swap(news_);

@@ -35,6 +35,8 @@ class MemoryBroker final : public Broker {
   // One relay: the room's presence is all local.
   void member_joined(std::string_view, std::string_view) override {}
   void member_left(std::string_view, std::string_view) override {}
+  // One relay: taken at once (the hub's book is the only table).
+  void moderate(ModerationAction action) override;
   void take_news(std::vector<BrokerNews>& news) override;
 
  private:

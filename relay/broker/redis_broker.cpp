@@ -7,30 +7,19 @@
 #include <charconv>
 #include <utility>
 
+#include "relay/broker/redis_text.hpp"
 #include "relay/lua_scripts.hpp"  // generated from lua/*.lua at build time
 
 namespace hubchat::relay {
 namespace {
 
+using namespace redis_text;
 using Clock = std::chrono::steady_clock;
 
 std::uint64_t wall_ms() {
   using namespace std::chrono;
   return static_cast<std::uint64_t>(
       duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count());
-}
-
-std::string_view text_of(const redisReply& reply) {
-  return std::string_view(reply.str, reply.len);
-}
-
-bool to_u64(std::string_view text, std::uint64_t& value) {
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  return error == std::errc() && end == text.data() + text.size();
-}
-
-bool is_string(const redisReply* reply) {
-  return reply && (reply->type == REDIS_REPLY_STRING || reply->type == REDIS_REPLY_STATUS);
 }
 
 // A Stream entry {"<seq>-0", [t, ts, f, from, i, id, b, body]} as a message.
@@ -87,17 +76,6 @@ bool payload_to_message(std::string_view payload, std::uint64_t& epoch, Event& m
   return true;
 }
 
-std::string hex(std::string_view text) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(text.size() * 2);
-  for (unsigned char c : text) {
-    out.push_back(kDigits[c >> 4]);
-    out.push_back(kDigits[c & 15]);
-  }
-  return out;
-}
-
 }  // namespace
 
 std::string RedisBroker::room_key(std::string_view prefix, std::string_view room,
@@ -111,13 +89,15 @@ std::string RedisBroker::room_key(std::string_view prefix, std::string_view room
 }
 
 RedisBroker::RedisBroker(EventLoop& loop, const Options& options, const Log& log,
-                         RedisAddress address)
+                         RedisAddress address, bool moderation_home)
     : loop_(loop),
       options_(options),
       log_(log),
       address_(std::move(address)),
       relay_id_(std::to_string(getpid()) + ":" + std::to_string(wall_ms())),
       probe_channel_(options.redis_prefix + "probe:" + relay_id_),
+      moderation_channel_(moderation_home ? options.redis_prefix + "mod" : std::string()),
+      sanctions_known_(!moderation_home),
       tick_(loop, [this] { on_tick(); }) {
   connect_commands();
   connect_subscriber();
@@ -164,7 +144,8 @@ void RedisBroker::connect_commands() {
     command_failures_ = 0;
     // Loaded before any EVALSHA on this connection: a publish that found its
     // script missing and went again by EVAL could overtake later ones.
-    for (const char* script : {kPublishLua, kFetchLua, kPresenceLua, kRollbackLua, kDeleteLua})
+    for (const char* script : {kPublishLua, kFetchLua, kPresenceLua, kRollbackLua, kDeleteLua,
+                               kModerateLua, kSanctionsLua})
       commands_->command({"SCRIPT", "LOAD", script}, [](const redisReply*) {});
     identify_redis();
   };
@@ -215,7 +196,8 @@ void RedisBroker::identify_redis() {
     const auto end = info.find_first_of("\r\n", at);
     redis_run_ =
         std::string(info.substr(at + 7, end == std::string_view::npos ? end : end - at - 7));
-    start_fetches();  // whatever waited for the command connection
+    load_sanctions();  // first: rooms are read once the bans in force are known
+    start_fetches();   // whatever waited for the command connection
   });
 }
 
@@ -225,6 +207,7 @@ void RedisBroker::connect_subscriber() {
     if (subscriber_failures_ > 0) log_.warn("redis: pub/sub connection back; rooms catch up");
     subscriber_failures_ = 0;
     subscriber_->subscription({"SUBSCRIBE", probe_channel_});
+    if (!moderation_channel_.empty()) subscriber_->subscription({"SUBSCRIBE", moderation_channel_});
     to_subscribe_.clear();
     for (auto& [room, state] : rooms_)
       if (state.open) to_subscribe_.push_back(room);
@@ -262,6 +245,7 @@ void RedisBroker::on_tick() {
   }
   subscribe_some();
   start_fetches();
+  load_sanctions();
 }
 
 // A silent connection is dropped (and then reconnected).
@@ -361,6 +345,17 @@ void RedisBroker::on_push(const redisReply& reply) {
   if (channel == probe_channel_) {
     if (kind == "subscribe") probe_subscribed_ = true;
     if (kind == "message") probe_heard_ = true;
+    return;
+  }
+  if (!moderation_channel_.empty() && channel == moderation_channel_) {
+    if (kind == "subscribe") {
+      // From here nothing announced is missed: read what is in force.
+      sanctions_owed_ = true;
+      sanctions_cursor_ = "0";
+      load_sanctions();
+    } else if (kind == "message" && is_string(reply.element[2])) {
+      on_moderation_news(text_of(*reply.element[2]));
+    }
     return;
   }
   // "<prefix>{<hex room>}:live"
@@ -467,14 +462,14 @@ void RedisBroker::pass_on(const std::string& room, RoomState& state, Event messa
 void RedisBroker::want_fetch(const std::string& room, RoomState& state) {
   state.want_fetch = true;
   if (!state.fetching && fetches_out_ < kFetchesInFlight && commands_->is_up() &&
-      !redis_run_.empty() && Clock::now() >= state.fetch_at)
+      sanctions_known_ && !redis_run_.empty() && Clock::now() >= state.fetch_at)
     fetch(room, state);
 }
 
 // Reads owed, oldest want first would need a queue; rooms are few compared
 // with the reads one tick allows, so a pass over them is enough.
 void RedisBroker::start_fetches() {
-  if (!commands_->is_up() || redis_run_.empty()) return;
+  if (!commands_->is_up() || redis_run_.empty() || !sanctions_known_) return;
   const auto now = Clock::now();
   for (auto& [room, state] : rooms_) {
     if (fetches_out_ >= kFetchesInFlight) return;

@@ -31,6 +31,12 @@
 //  - While the command connection is down, publish() answers `unavailable`;
 //    requests in flight when it drops answer `unavailable` too (the script
 //    may have run: a resend with the same id is then recognized).
+//  - Moderation (redis_moderation.cpp, on the moderation home only: the one
+//    Redis, or shard 0): kicks, mutes and bans are announced on
+//    <prefix>mod (lua/moderate.lua), mutes and bans stored as
+//    <prefix>mod:<ban|mute>:<uid|addr>:<hex> with their TTL. Every relay
+//    subscribes and, each time that subscription is confirmed (start,
+//    reconnect), reads the entries in force in SCAN pages (lua/sanctions.lua).
 // Scripts run by EVALSHA, falling back to EVAL when Redis lacks them.
 #pragma once
 
@@ -64,7 +70,11 @@ class RedisBroker final : public Broker {
   static constexpr std::size_t kSubscribesPerTick = 512;  // resubscribe batches
   static constexpr std::size_t kFetchesInFlight = 32;     // reads at Redis at once
 
-  RedisBroker(EventLoop& loop, const Options& options, const Log& log, RedisAddress address);
+  static constexpr std::size_t kSanctionsPerPage = 500;  // SCAN COUNT hint
+
+  // `moderation_home`: this Redis holds the moderation state (docs/redis.md).
+  RedisBroker(EventLoop& loop, const Options& options, const Log& log, RedisAddress address,
+              bool moderation_home = true);
   ~RedisBroker() override;
 
   std::optional<StreamStart> open_room(std::string_view room, std::uint64_t cache_epoch,
@@ -74,8 +84,11 @@ class RedisBroker final : public Broker {
   void publish(Publication publication) override;
   void member_joined(std::string_view room, std::string_view nick) override;
   void member_left(std::string_view room, std::string_view nick) override;
+  void moderate(ModerationAction action) override;
   void take_news(std::vector<BrokerNews>& news) override;
 
+  // The Redis key of a mute or ban: <prefix>mod:<ban|mute>:<uid|addr>:<hex>.
+  static std::string sanction_key(std::string_view prefix, const ModerationAction& action);
   // The Redis key of `what` of a room (public for tests and docs).
   static std::string room_key(std::string_view prefix, std::string_view room,
                               std::string_view what);
@@ -119,6 +132,11 @@ class RedisBroker final : public Broker {
   void on_presence_news(const std::string& room, std::string_view payload);
   void count_remote(const std::string& room, RoomState& state, const std::string& nick, int delta);
   void heartbeat();
+  // Moderation (redis_moderation.cpp).
+  void on_moderation_news(std::string_view payload);
+  void report_moderation(ModerationAction action, PublishStatus status);
+  void load_sanctions();  // the next SCAN page, when one is owed
+  void on_sanctions(const redisReply* reply);
   void subscribe_some();
   // Asks for a read of the room's Stream (now, or when a slot is free).
   void want_fetch(const std::string& room, RoomState& state);
@@ -157,6 +175,14 @@ class RedisBroker final : public Broker {
   std::uint64_t probe_number_ = 0;
   bool probe_subscribed_ = false;
   bool probe_expects_message_ = false;  // the subscriber was up when it was sent
+  // Moderation: the channel (empty: not the moderation home), and the read
+  // of what is in force (owed after each subscription; cursor of the next page).
+  std::string moderation_channel_;
+  bool sanctions_owed_ = false, sanctions_reading_ = false;
+  // The first read is done (or failed): until then no room is read, so no
+  // join completes before the bans in force are known (true off the home).
+  bool sanctions_known_ = true;
+  std::string sanctions_cursor_ = "0";
   EventLoop::Timer tick_;
 };
 

@@ -43,6 +43,10 @@ void ShardedBroker::member_left(std::string_view room, std::string_view nick) {
   shard(room).member_left(room, nick);
 }
 
+void ShardedBroker::moderate(ModerationAction action) {
+  shards_.front()->moderate(std::move(action));
+}
+
 void ShardedBroker::take_news(std::vector<BrokerNews>& news) {
   news.clear();
   for (const auto& broker : shards_) {

@@ -29,6 +29,9 @@ class ShardedBroker final : public Broker {
   void publish(Publication publication) override;
   void member_joined(std::string_view room, std::string_view nick) override;
   void member_left(std::string_view room, std::string_view nick) override;
+  // Moderation state (bans, mutes, their channel) lives on shard 0 alone:
+  // relay-wide, not per room (docs/redis.md, "Moderation").
+  void moderate(ModerationAction action) override;
   void take_news(std::vector<BrokerNews>& news) override;
 
   std::size_t shard_count() const { return shards_.size(); }

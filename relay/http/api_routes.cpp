@@ -112,7 +112,9 @@ void ApiRoutes::published(std::uint64_t ticket, bool accepted, std::uint64_t seq
   waiting_.erase(it);
   Exchange& exchange = exchanges_.at(wsi);
   exchange.ticket = 0;
-  exchange.response = ApiRequests::published(accepted, seq);
+  exchange.response = ApiRequests::is_moderation(exchange.path)
+                          ? ApiRequests::moderated(accepted)
+                          : ApiRequests::published(accepted, seq);
   lws_callback_on_writable(wsi);
 }
 

@@ -75,6 +75,15 @@ void Delivery::reply_error(Session& session, std::string_view code, std::string_
   reply(session, error);
 }
 
+void Delivery::close(Session& session, std::uint16_t code, std::string reason,
+                     CloseReason counted_as) {
+  if (session.close_code) return;
+  const auto kept = reasons_.size() < kMaxReasons ? reasons_.insert(std::move(reason)).first
+                                                  : reasons_.find(reason);
+  // Past the bound a new text is not kept: the code still says what happened.
+  close(session, code, kept == reasons_.end() ? "" : kept->c_str(), counted_as);
+}
+
 void Delivery::close(Session& session, std::uint16_t code, const char* reason,
                      CloseReason counted_as) {
   if (session.close_code) return;

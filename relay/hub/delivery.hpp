@@ -9,7 +9,9 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
+#include <unordered_set>
 
 #include "relay/hub/hub_driver.hpp"
 #include "relay/ops/metrics.hpp"
@@ -36,6 +38,9 @@ class Delivery {
   // Marks the session for closing with `code` at its next writable callback
   // (the first close asked for wins).
   void close(Session& session, std::uint16_t code, const char* reason, CloseReason counted_as);
+  // The same with a reason made at run time ("kicked by NICK"): kept here,
+  // once per distinct text, so the session holds only a pointer.
+  void close(Session& session, std::uint16_t code, std::string reason, CloseReason counted_as);
   void request_write(Session& session);
   // The write pump is running: a new wake-up may be asked for.
   static void writable(Session& session) { session.write_requested = false; }
@@ -59,6 +64,9 @@ class Delivery {
 
   const Options& options_;
   HubDriver& driver_;
+  // Made-up close reasons (node-based: their c_str() stay put); bounded.
+  static constexpr std::size_t kMaxReasons = 1024;
+  std::unordered_set<std::string> reasons_;
 };
 
 }  // namespace hubchat::relay

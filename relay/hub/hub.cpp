@@ -93,6 +93,7 @@ void Hub::enter(Session& session, Room& room, std::string nick) {
 }
 
 void Hub::join_live(Session& session, std::string_view room_name, std::string_view nick) {
+  if (refuse_banned(session)) return;
   Room& room = rooms_.get(room_name);
   enter(session, room, unique_nick(room, nick));
   if (!session.join_waiting()) {
@@ -117,6 +118,7 @@ void Hub::join(Session& session, const Event& request) {
     reply_error(session, "bad_event", "a key is 1-64 printable ASCII characters");
     return;
   }
+  if (refuse_banned(session)) return;  // not carried out: the session stays where it was
   if (!request.key.empty()) session.sender_key = std::make_unique<std::string>(request.key);
   if (session.room) leave(session);  // a room switch (or a re-join) starts afresh
   Room& room = rooms_.get(request.room);
@@ -266,6 +268,7 @@ void Hub::post(Session& session, std::string_view body, std::string_view id) {
     reply_error(session, "empty_body", "a message needs a body");
     return;
   }
+  if (refuse_muted(session)) return;
   if (!id.empty() && !is_valid_id(id)) {
     reply_error(session, "bad_event", "an id is 1-64 printable ASCII characters");
     return;
@@ -408,6 +411,10 @@ void Hub::apply(BrokerNews& news) {
     on_publish_result(news);
     return;
   }
+  if (news.kind == BrokerNews::Kind::moderation) {
+    on_moderation(news);
+    return;
+  }
   Room* room = rooms_.find(news.room);
   if (!room) return;
   if (news.kind == BrokerNews::Kind::deleted) {
@@ -435,6 +442,7 @@ void Hub::apply(BrokerNews& news) {
       return;
     case BrokerNews::Kind::publish_result:
     case BrokerNews::Kind::deleted:
+    case BrokerNews::Kind::moderation:
       return;
   }
 }

@@ -26,6 +26,7 @@
 #include "relay/hub/delivery.hpp"
 #include "relay/hub/fanout.hpp"
 #include "relay/hub/hub_driver.hpp"
+#include "relay/hub/moderation_book.hpp"
 #include "relay/hub/room.hpp"
 #include "relay/hub/room_registry.hpp"
 #include "relay/ops/metrics.hpp"
@@ -49,6 +50,11 @@ class Hub final {
   // client rejoins and is told `missed`).
   static constexpr std::uint16_t kUnavailableCloseCode = 1013;
   static constexpr std::uint16_t kHistoryResetCloseCode = 1012;
+  // Moderation (docs/PROTOCOL.md): kicked; banned (also a legacy entry refused).
+  static constexpr std::uint16_t kKickedCloseCode = 4404;
+  static constexpr std::uint16_t kBannedCloseCode = 4405;
+  // A mute or ban lasts 1 s to a year.
+  static constexpr std::uint64_t kMaxModerationSeconds = 31536000;
 
   // `epoch`: this run's (rooms of the in-memory broker). Without a broker
   // the hub uses its own MemoryBroker.
@@ -95,6 +101,25 @@ class Hub final {
   // bot, with no session behind it. Returns the ticket its verdict is
   // reported under (HubDriver::api_published). Names are checked by the caller.
   std::uint64_t publish_as(std::string_view room, std::string_view from, std::string_view body);
+  // A kick, mute or ban: what a moderator (a `kick`/`mute`/`ban` request) or
+  // the operator (POST /api/kick|mute|ban) asks for. Exactly one target:
+  // `nick` (kick: a member of `room`; mute, ban: a member of `room` connected
+  // here, meaning its uid if verified, else its address), `uid` or `address`.
+  struct ModerationRequest {
+    ModerationAction::Kind kind = ModerationAction::Kind::kick;
+    std::string room, nick, uid, address, by;
+    std::uint64_t seconds = 0;
+  };
+  // Empty `code`: handed to the broker under `ticket` (its verdict is reported
+  // like publish_as's). Else an error code (bad_event, not_found) and why.
+  struct ModerationVerdict {
+    std::string code, message;
+    std::uint64_t ticket = 0;
+  };
+  // A moderator's request (lossless kick/mute/ban); refusals are answered.
+  void moderate(Session& session, const Event& request);
+  // The operator's (moderation.cpp); logged by the caller.
+  ModerationVerdict moderate_as(const ModerationRequest& request);
   // Rooms with members here, and how many each has (with --redis, on every relay).
   std::vector<RoomRegistry::InUse> rooms_in_use() const { return rooms_.in_use(); }
   // A `members` request: the page of nicks sorted after `after`.
@@ -123,6 +148,13 @@ class Hub final {
   // A message was deleted: its tombstone replaces it in the cache, and the
   // room's readers are told through the presence ring (encoded once).
   void on_deleted(Room& room, const Event& deleted);
+  // Moderation (moderation.cpp): checks a request and hands it to the broker;
+  // applies the broker's `moderation` news (the book, then local sessions);
+  // refuses a banned join / a muted post (true: refused and answered).
+  ModerationVerdict start_moderation(const ModerationRequest& request, Session* sender);
+  void on_moderation(const BrokerNews& news);
+  bool refuse_banned(Session& session);
+  bool refuse_muted(Session& session);
   // The held message `seq` of `room`, decoded; nullopt if not held.
   std::optional<Event> held_message(const Room& room, Seq seq) const;
   std::uint64_t publish_deletion(std::string_view room, Seq seq, std::string_view by,
@@ -142,6 +174,7 @@ class Hub final {
   std::unique_ptr<Broker> own_broker_;  // the MemoryBroker, when none was given
   Broker& broker_;
   RoomRegistry rooms_;
+  ModerationBook moderation_;  // changed only by on_moderation (broker news)
   Delivery delivery_;
   Fanout fanout_;
   // Requests at the broker, by ticket: whom to tell the verdict.

@@ -35,6 +35,12 @@ class RoomRegistry {
   void recount(Room& room, std::size_t bytes_before);
 
   std::size_t size() const { return rooms_.size(); }
+  // Calls `visit(room)` for every room held (moderation: a ban finds its
+  // target's sessions wherever they are; rare).
+  template <class Visit>
+  void for_each(Visit&& visit) {
+    for (auto& [name, room] : rooms_) visit(*room);
+  }
   // Rooms someone is in (presence: this relay's members and, with --redis,
   // other relays'), sorted by name.
   struct InUse {

@@ -21,7 +21,8 @@ constexpr EnumName<CloseReason> kCloseReasonNames[] = {
     {CloseReason::rate_limited, "rate_limited"},
     {CloseReason::too_many_from_ip, "too_many_from_ip"},
     {CloseReason::too_many_requests, "too_many_requests"},
-    {CloseReason::auth, "auth"}};
+    {CloseReason::auth, "auth"},
+    {CloseReason::moderation, "moderation"}};
 static_assert(std::size(kCloseReasonNames) == static_cast<std::size_t>(CloseReason::count_));
 
 const char* to_string(CloseReason reason) {

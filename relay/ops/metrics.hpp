@@ -23,6 +23,7 @@ enum class CloseReason : std::uint8_t {
   unavailable,        // 1013 (legacy clients: the message store is unreachable)
   history_reset,      // 1012 (the room's history was lost by the message store)
   auth,               // 4400-4403 (bad or expired token, sign-in required, forbidden)
+  moderation,         // 4404 kicked, 4405 banned
   count_
 };
 

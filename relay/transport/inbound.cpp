@@ -69,6 +69,11 @@ void handle_lossless_request(const Options& options, Hub& hub, Session& session,
     case EventType::delete_msg:
       hub.delete_message(session, event.seq);
       break;
+    case EventType::kick:
+    case EventType::mute:
+    case EventType::ban:
+      hub.moderate(session, event);
+      break;
     default:
       hub.reply_error(session, "bad_event",
                       "\"" + std::string(to_string(event.type)) + "\" is not a client event");

@@ -113,7 +113,10 @@ std::unique_ptr<Broker> make_broker(EventLoop& loop, const Options& options, con
   for (const std::string& url : options.redis_urls) {
     RedisAddress address;
     if (!parse_redis_url(url, address)) return nullptr;
-    shards.push_back(std::make_unique<RedisBroker>(loop, options, log, std::move(address)));
+    // Moderation state lives on the first (docs/redis.md, "Moderation").
+    const bool moderation_home = shards.empty();
+    shards.push_back(
+        std::make_unique<RedisBroker>(loop, options, log, std::move(address), moderation_home));
   }
   if (shards.size() <= 1) return shards.empty() ? nullptr : std::move(shards.front());
   return std::make_unique<ShardedBroker>(std::move(shards));

@@ -104,7 +104,8 @@ void UniqueFd::reset(int fd) {
   fd_ = fd;
 }
 
-UniqueFd connect_tcp(std::uint16_t port, int rcvbuf, int max_segment) {
+UniqueFd connect_tcp(std::uint16_t port, int rcvbuf, int max_segment,
+                     const std::string& source_address) {
   UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (!fd.valid()) return {};
   if (rcvbuf > 0) ::setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
@@ -113,6 +114,13 @@ UniqueFd connect_tcp(std::uint16_t port, int rcvbuf, int max_segment) {
   // Small test frames should leave at once rather than wait for Nagle.
   int one = 1;
   ::setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  if (!source_address.empty()) {
+    sockaddr_in source{};
+    source.sin_family = AF_INET;
+    if (::inet_pton(AF_INET, source_address.c_str(), &source.sin_addr) != 1 ||
+        ::bind(fd.get(), reinterpret_cast<sockaddr*>(&source), sizeof source) != 0)
+      return {};
+  }
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(port);
@@ -169,7 +177,7 @@ HandshakeResult WsClient::connect(std::uint16_t port, const ConnectOptions& opti
   HandshakeResult result;
   const Deadline deadline = deadline_in(options.timeout);
   *this = WsClient();
-  fd_ = connect_tcp(port, options.rcvbuf, options.max_segment);
+  fd_ = connect_tcp(port, options.rcvbuf, options.max_segment, options.source_address);
   if (!fd_.valid()) return result;
   result.tcp_connected = true;
 

@@ -47,8 +47,11 @@ class UniqueFd {
 // Connects a TCP socket to 127.0.0.1:port (blocking connect; loopback answers
 // at once). `rcvbuf` > 0 sets SO_RCVBUF and `max_segment` > 0 sets TCP_MAXSEG
 // first: both must be set before connect to affect what the peer sees.
+// `source_address` (e.g. "127.0.0.7"): bound before connect, so the relay
+// sees another client address (any 127.0.0.0/8 address is local).
 // Returns an invalid fd on failure.
-UniqueFd connect_tcp(std::uint16_t port, int rcvbuf = 0, int max_segment = 0);
+UniqueFd connect_tcp(std::uint16_t port, int rcvbuf = 0, int max_segment = 0,
+                     const std::string& source_address = {});
 
 // Writes all of `data` to a non-blocking fd, waiting for POLLOUT up to the
 // deadline. False on error or timeout.
@@ -66,6 +69,7 @@ struct ConnectOptions {
   // kernel size its send buffer at ~4 MB, which would hide a slow reader from
   // the relay for megabytes; a small advertised MSS keeps that buffer ~50 KB.
   int max_segment = 0;
+  std::string source_address;  // bound before connect when set (a loopback address)
   std::chrono::milliseconds timeout{5000};
 };
 

@@ -36,6 +36,7 @@ struct FakeRemoteBroker final : Broker {
     joined.emplace_back(nick);
   }
   void member_left(std::string_view, std::string_view nick) override { left.emplace_back(nick); }
+  void moderate(ModerationAction) override {}
   void take_news(std::vector<BrokerNews>& news) override {
     news.clear();
     news.swap(pending);

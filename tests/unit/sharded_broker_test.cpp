@@ -90,6 +90,7 @@ struct RecordingBroker final : Broker {
     calls.push_back("forget " + std::string(room));
   }
   void publish(Publication p) override { calls.push_back("publish " + p.room); }
+  void moderate(ModerationAction a) override { calls.push_back("moderate " + a.by); }
   void member_joined(std::string_view room, std::string_view nick) override {
     calls.push_back("joined " + std::string(room) + " " + std::string(nick));
   }
